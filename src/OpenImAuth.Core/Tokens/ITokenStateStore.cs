@@ -1,0 +1,48 @@
+namespace OpenImAuth.Core.Tokens;
+
+/// <summary>OpenIM's token statuses (constant.NormalToken … ExpiredToken). Only 0 and 2 are ever written.</summary>
+public static class TokenStatus
+{
+    public const int Normal = 0;
+    public const int Invalid = 1;
+    public const int Kicked = 2;
+    public const int Expired = 3;
+}
+
+/// <summary>
+/// One issued token and its state. <see cref="IssuedAt"/> and <see cref="ExpiresAt"/> are Unix seconds taken from the
+/// token's own claims, so a backend that stores only OpenIM's (token → status) layout can still recover them.
+/// </summary>
+public sealed record StoredToken(string Token, string UserId, int PlatformId, int Status, long IssuedAt, long ExpiresAt);
+
+/// <summary>
+/// Everything one token issuance or revocation changes for one user, applied atomically.
+/// <see cref="Kicked"/> tokens get status <see cref="TokenStatus.Kicked"/>; <see cref="Removed"/> tokens are forgotten.
+/// </summary>
+public sealed record TokenStateChange(
+    string UserId,
+    StoredToken? Added,
+    IReadOnlyList<StoredToken> Kicked,
+    IReadOnlyList<StoredToken> Removed);
+
+/// <summary>
+/// Durable token state: which tokens were issued to whom, and whether each is still good.
+/// A write returns only once its state is durable (spec decision 12) and visible to every later read.
+/// </summary>
+public interface ITokenStateStore
+{
+    /// <summary>
+    /// The stored status of <paramref name="token"/> issued to (<paramref name="userId"/>, <paramref name="platformId"/>),
+    /// or <c>null</c> if no such token is stored. This is the hot path of every authenticated request.
+    /// </summary>
+    ValueTask<int?> GetStatusAsync(string userId, int platformId, string token, CancellationToken cancellationToken);
+
+    /// <summary>Every stored token of the user on every platform, oldest issuance first.</summary>
+    Task<IReadOnlyList<StoredToken>> GetUserTokensAsync(string userId, CancellationToken cancellationToken);
+
+    /// <summary>Applies <paramref name="change"/> atomically: all of it or none of it is stored.</summary>
+    Task ApplyAsync(TokenStateChange change, CancellationToken cancellationToken);
+
+    /// <summary>Marks every token of (user, platform) kicked; returns the tokens whose status changed.</summary>
+    Task<IReadOnlyList<StoredToken>> KickPlatformAsync(string userId, int platformId, CancellationToken cancellationToken);
+}

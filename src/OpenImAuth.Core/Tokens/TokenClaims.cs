@@ -1,0 +1,22 @@
+namespace OpenImAuth.Core.Tokens;
+
+/// <summary>The claims of an OpenIM JWT. Times are Unix seconds; OpenIM treats each of them as optional.</summary>
+public sealed record TokenClaims(string UserId, int PlatformId, long? ExpiresAt, long? NotBefore, long? IssuedAt);
+
+/// <summary>The two payload layouts OpenIM has signed (spec §3.2).</summary>
+public enum TokenFormat
+{
+    /// <summary>Format A (v3.0–v3.8.2): <c>exp</c>, <c>nbf</c> = now−300, <c>iat</c> = now.</summary>
+    WithNotBefore,
+
+    /// <summary>Format B (v3.8.3+): <c>exp</c>, no <c>nbf</c>, <c>iat</c> = now−5.</summary>
+    Backdated,
+}
+
+/// <summary>The outcome of checking a JWT: claims, or the OpenIM token error code.</summary>
+public readonly record struct TokenVerification(TokenClaims? Claims, int ErrorCode)
+{
+    public bool IsValid => Claims is not null;
+
+    public static TokenVerification Fail(int code) => new(null, code);
+}

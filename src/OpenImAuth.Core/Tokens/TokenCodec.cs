@@ -1,0 +1,137 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.Security.Cryptography;
+using System.Text;
+using OpenImAuth.Core.Errors;
+
+namespace OpenImAuth.Core.Tokens;
+
+/// <summary>
+/// OpenIM's HS256 JWT, hand-rolled on <see cref="HMACSHA256"/> because OpenIM's default secret (9 bytes) is shorter
+/// than Microsoft.IdentityModel accepts. Signing reproduces open-im-server's bytes exactly; verification checks the
+/// signature first, then the claims, and maps failures to OpenIM's codes (spec §3.4, decision 5).
+/// </summary>
+public sealed class TokenCodec(string secret)
+{
+    /// <summary>base64url of <c>{"alg":"HS256","typ":"JWT"}</c>, the only header OpenIM writes.</summary>
+    public const string Header = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9";
+
+    /// <summary>Longer tokens are refused as malformed before any decoding, to bound the work an attacker can ask for.</summary>
+    public const int MaxTokenLength = 4096;
+
+    private const int SignatureBytes = 32;
+    private readonly byte[] _key = Encoding.UTF8.GetBytes(secret);
+
+    public string Sign(string userId, int platformId, DateTimeOffset now, TimeSpan lifetime, TokenFormat format)
+    {
+        // OpenIM truncates "now" to whole seconds before computing every claim.
+        var nowSeconds = now.ToUnixTimeSeconds();
+        var expires = nowSeconds + (long)lifetime.TotalSeconds;
+        var payload = new StringBuilder(96);
+        payload.Append("{\"UserID\":");
+        GoJson.AppendQuoted(payload, userId);
+        payload.Append(",\"PlatformID\":").Append(platformId);
+        payload.Append(",\"exp\":").Append(expires);
+        if (format == TokenFormat.WithNotBefore)
+        {
+            payload.Append(",\"nbf\":").Append(nowSeconds - 300);
+            payload.Append(",\"iat\":").Append(nowSeconds);
+        }
+        else
+        {
+            payload.Append(",\"iat\":").Append(nowSeconds - 5);
+        }
+        payload.Append('}');
+
+        var signingInput = Header + "." + Base64Url.EncodeToString(Encoding.UTF8.GetBytes(payload.ToString()));
+        Span<byte> signature = stackalloc byte[SignatureBytes];
+        HMACSHA256.HashData(_key, Encoding.ASCII.GetBytes(signingInput), signature);
+        return signingInput + "." + Base64Url.EncodeToString(signature);
+    }
+
+    public TokenVerification Verify(string token, DateTimeOffset now)
+    {
+        if (token.Length > MaxTokenLength)
+        {
+            return TokenVerification.Fail(ErrorCodes.TokenMalformedError);
+        }
+        var firstDot = token.IndexOf('.', StringComparison.Ordinal);
+        var secondDot = firstDot < 0 ? -1 : token.IndexOf('.', firstDot + 1);
+        if (secondDot < 0 || token.IndexOf('.', secondDot + 1) >= 0)
+        {
+            return TokenVerification.Fail(ErrorCodes.TokenMalformedError);
+        }
+
+        var header = DecodeSegment(token.AsSpan(0, firstDot));
+        var payload = DecodeSegment(token.AsSpan(firstDot + 1, secondDot - firstDot - 1));
+        if (header is null || payload is null)
+        {
+            return TokenVerification.Fail(ErrorCodes.TokenMalformedError);
+        }
+        var algorithm = JwtJson.ReadAlgorithm(header, out var headerOk);
+        var claims = JwtJson.ReadClaims(payload);
+        if (!headerOk || claims is null)
+        {
+            return TokenVerification.Fail(ErrorCodes.TokenMalformedError);
+        }
+        // Only HS256 is ours; "none", RSA and the other HMAC sizes are refused like a bad signature.
+        if (algorithm != "HS256" || !SignatureMatches(token.AsSpan(0, secondDot), token.AsSpan(secondDot + 1)))
+        {
+            return TokenVerification.Fail(ErrorCodes.TokenUnknownError);
+        }
+        return new TokenVerification(claims, CheckTimes(claims, now));
+    }
+
+    private static int CheckTimes(TokenClaims claims, DateTimeOffset now)
+    {
+        // jwt-go compares the exact current time against whole-second claims: valid while now < exp,
+        // now >= nbf and now >= iat. Expiry wins over "not yet valid", which wins over a future iat.
+        var nowMs = now.ToUnixTimeMilliseconds();
+        if (claims.ExpiresAt is { } exp && nowMs >= exp * 1000)
+        {
+            return ErrorCodes.TokenExpiredError;
+        }
+        if (claims.NotBefore is { } nbf && nowMs < nbf * 1000)
+        {
+            return ErrorCodes.TokenNotValidYetError;
+        }
+        if (claims.IssuedAt is { } iat && nowMs < iat * 1000)
+        {
+            return ErrorCodes.TokenUnknownError;
+        }
+        return 0;
+    }
+
+    private bool SignatureMatches(ReadOnlySpan<char> signingInput, ReadOnlySpan<char> encodedSignature)
+    {
+        var presented = DecodeSegment(encodedSignature);
+        if (presented is null || presented.Length != SignatureBytes)
+        {
+            return false;
+        }
+        var input = ArrayPool<byte>.Shared.Rent(signingInput.Length);
+        try
+        {
+            var length = Encoding.ASCII.GetBytes(signingInput, input);
+            Span<byte> expected = stackalloc byte[SignatureBytes];
+            HMACSHA256.HashData(_key, input.AsSpan(0, length), expected);
+            return CryptographicOperations.FixedTimeEquals(expected, presented);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(input);
+        }
+    }
+
+    /// <summary>Unpadded base64url, as Go's RawURLEncoding: padding or any other character makes it malformed.</summary>
+    private static byte[]? DecodeSegment(ReadOnlySpan<char> segment)
+    {
+        if (segment.Contains('='))
+        {
+            return null;
+        }
+        var buffer = new byte[Base64Url.GetMaxDecodedLength(segment.Length)];
+        var status = Base64Url.DecodeFromChars(segment, buffer, out var consumed, out var written);
+        return status == OperationStatus.Done && consumed == segment.Length ? buffer[..written] : null;
+    }
+}

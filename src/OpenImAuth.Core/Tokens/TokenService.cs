@@ -1,0 +1,108 @@
+using OpenImAuth.Core.Errors;
+
+namespace OpenImAuth.Core.Tokens;
+
+/// <summary>The outcome of checking a presented token: its claims, or the OpenIM error to answer with.</summary>
+public readonly record struct TokenCheck(TokenClaims? Claims, OpenImError? Error)
+{
+    public static TokenCheck Fail(int code) => new(null, OpenImError.Token(code));
+}
+
+/// <summary>Issues, checks and revokes tokens: the codec plus the token state store plus the multi-login policy.</summary>
+public sealed class TokenService(AuthOptions options, ITokenStateStore store, TimeProvider time)
+{
+    // Issuance reads a user's tokens, plans kicks and writes them back; per-user serialisation keeps two
+    // concurrent logins of one user from each keeping a token the other kicked. Striped to bound memory.
+    private readonly SemaphoreSlim[] _userLocks = Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
+    private readonly TokenCodec _codec = new(options.Secret);
+
+    public AuthOptions Options => options;
+
+    /// <summary>Raised after tokens were revoked (kicked by multi-login or force_logout), once the change is durable.</summary>
+    public event Action<IReadOnlyList<StoredToken>>? TokensRevoked;
+
+    public async Task<string> IssueAsync(string userId, int platformId, CancellationToken cancellationToken)
+    {
+        var userLock = LockOf(userId);
+        await userLock.WaitAsync(cancellationToken);
+        try
+        {
+            var now = time.GetUtcNow();
+            var token = _codec.Sign(userId, platformId, now, options.TokenLifetime, options.TokenFormat);
+            var claims = _codec.Verify(token, now).Claims!;
+            var added = new StoredToken(token, userId, platformId, TokenStatus.Normal,
+                claims.IssuedAt ?? 0, claims.ExpiresAt ?? long.MaxValue);
+
+            var existing = await store.GetUserTokensAsync(userId, cancellationToken);
+            var nowSeconds = now.ToUnixTimeSeconds();
+            // Expired tokens are dropped, as OpenIM does at issuance; kicked ones are kept until they expire so
+            // that their holders keep getting 1506 (kicked) rather than 1507 (unknown).
+            var removed = existing.Where(t => t.ExpiresAt <= nowSeconds && t.Token != token).ToList();
+            var kicked = IsAdminToken(userId, platformId)
+                ? []
+                : MultiLoginPlanner.Plan(options.MultiLoginPolicy, options.MaxNumOneEnd, platformId,
+                    existing.Where(t => t.Status == TokenStatus.Normal && t.ExpiresAt > nowSeconds
+                        && t.PlatformId != Platforms.Admin && t.Token != token).ToList());
+
+            await store.ApplyAsync(new TokenStateChange(userId, added, kicked, removed), cancellationToken);
+            if (kicked.Count > 0)
+            {
+                TokensRevoked?.Invoke(kicked);
+            }
+            return token;
+        }
+        finally
+        {
+            userLock.Release();
+        }
+    }
+
+    /// <summary>Checks signature, claims and stored state (spec §4.5); never throws for a bad token.</summary>
+    public async ValueTask<TokenCheck> CheckAsync(string token, CancellationToken cancellationToken)
+    {
+        var verification = _codec.Verify(token, time.GetUtcNow());
+        if (!verification.IsValid)
+        {
+            return TokenCheck.Fail(verification.ErrorCode);
+        }
+        var claims = verification.Claims!;
+        if (verification.ErrorCode != 0)
+        {
+            return TokenCheck.Fail(verification.ErrorCode);
+        }
+        var status = await store.GetStatusAsync(claims.UserId, claims.PlatformId, token, cancellationToken);
+        return status switch
+        {
+            null => TokenCheck.Fail(ErrorCodes.TokenNotExistError),
+            TokenStatus.Normal => new TokenCheck(claims, null),
+            TokenStatus.Kicked => TokenCheck.Fail(ErrorCodes.TokenKickedError),
+            _ => TokenCheck.Fail(ErrorCodes.TokenUnknownError),
+        };
+    }
+
+    /// <summary>Kicks every token of (user, platform), admin tokens included; returns the tokens it revoked.</summary>
+    public async Task<IReadOnlyList<StoredToken>> ForceLogoutAsync(string userId, int platformId, CancellationToken cancellationToken)
+    {
+        var userLock = LockOf(userId);
+        await userLock.WaitAsync(cancellationToken);
+        try
+        {
+            var revoked = await store.KickPlatformAsync(userId, platformId, cancellationToken);
+            if (revoked.Count > 0)
+            {
+                TokensRevoked?.Invoke(revoked);
+            }
+            return revoked;
+        }
+        finally
+        {
+            userLock.Release();
+        }
+    }
+
+    private SemaphoreSlim LockOf(string userId) =>
+        _userLocks[(int)((uint)StringComparer.Ordinal.GetHashCode(userId) % (uint)_userLocks.Length)];
+
+    /// <summary>Admin tokens are never kicked by multi-login, and issuing one kicks nothing (decision 6).</summary>
+    private bool IsAdminToken(string userId, int platformId) => platformId == Platforms.Admin || options.IsAdmin(userId);
+}

@@ -1,0 +1,168 @@
+using System.Threading.Channels;
+using Microsoft.Data.Sqlite;
+
+namespace OpenImAuth.Storage.Sqlite;
+
+/// <summary>
+/// The one writer of the database, with group commit: every write queued while the previous transaction was being
+/// committed goes into the next transaction, so one fsync makes many requests durable at once. Each write runs in
+/// its own savepoint, so one failing write does not undo its neighbours. A write's task completes only after its
+/// transaction is on disk (synchronous=FULL) and its after-commit action has run.
+/// </summary>
+internal sealed class SqliteWriter : IAsyncDisposable
+{
+    private const int MaxBatch = 512;
+    private readonly Channel<PendingWrite> _queue = Channel.CreateUnbounded<PendingWrite>(new() { SingleReader = true });
+    private readonly SqliteConnection _connection;
+    private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
+    private readonly Task _loop;
+    private SqliteTransaction? _transaction;
+
+    public SqliteWriter(SqliteConnection connection)
+    {
+        _connection = connection;
+        _loop = Task.Factory.StartNew(RunAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+    }
+
+    /// <summary>Queues <paramref name="execute"/>; <paramref name="afterCommit"/> runs on the writer, in commit order.</summary>
+    public Task<T> WriteAsync<T>(Func<SqliteWriter, T> execute, Action<T>? afterCommit = null)
+    {
+        var write = new PendingWrite<T>(execute, afterCommit);
+        ObjectDisposedException.ThrowIf(!_queue.Writer.TryWrite(write), this);
+        return write.Task;
+    }
+
+    /// <summary>A prepared command bound to the current transaction; only valid inside a write.</summary>
+    public SqliteCommand Command(string sql)
+    {
+        if (!_commands.TryGetValue(sql, out var command))
+        {
+            command = _connection.CreateCommand();
+            command.CommandText = sql;
+            _commands[sql] = command;
+        }
+        command.Transaction = _transaction;
+        command.Parameters.Clear();
+        return command;
+    }
+
+    public SqliteCommand Command(string sql, params object?[] values)
+    {
+        var command = Command(sql);
+        for (var i = 0; i < values.Length; i++)
+        {
+            command.Parameters.AddWithValue("$" + (i + 1), values[i] ?? DBNull.Value);
+        }
+        return command;
+    }
+
+    private async Task RunAsync()
+    {
+        var batch = new List<PendingWrite>(MaxBatch);
+        while (await _queue.Reader.WaitToReadAsync())
+        {
+            batch.Clear();
+            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var write))
+            {
+                batch.Add(write);
+            }
+            CommitBatch(batch);
+        }
+    }
+
+    private void CommitBatch(List<PendingWrite> batch)
+    {
+        try
+        {
+            using (_transaction = _connection.BeginTransaction())
+            {
+                foreach (var write in batch)
+                {
+                    Command("SAVEPOINT w").ExecuteNonQuery();
+                    if (write.TryExecute(this))
+                    {
+                        Command("RELEASE w").ExecuteNonQuery();
+                    }
+                    else
+                    {
+                        Command("ROLLBACK TO w").ExecuteNonQuery();
+                        Command("RELEASE w").ExecuteNonQuery();
+                    }
+                }
+                _transaction.Commit();
+            }
+        }
+        catch (Exception ex) when (ex is SqliteException or InvalidOperationException)
+        {
+            foreach (var write in batch)
+            {
+                write.Fail(ex);
+            }
+            return;
+        }
+        finally
+        {
+            _transaction = null;
+        }
+        foreach (var write in batch)
+        {
+            write.Complete();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _loop;
+        foreach (var command in _commands.Values)
+        {
+            command.Dispose();
+        }
+        await _connection.DisposeAsync();
+    }
+
+    private abstract class PendingWrite
+    {
+        public abstract bool TryExecute(SqliteWriter writer);
+
+        public abstract void Complete();
+
+        public abstract void Fail(Exception error);
+    }
+
+    private sealed class PendingWrite<T>(Func<SqliteWriter, T> execute, Action<T>? afterCommit) : PendingWrite
+    {
+        private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private T _result = default!;
+        private Exception? _error;
+
+        public Task<T> Task => _completion.Task;
+
+        public override bool TryExecute(SqliteWriter writer)
+        {
+            try
+            {
+                _result = execute(writer);
+                return true;
+            }
+            catch (Exception ex) when (ex is SqliteException or InvalidOperationException or ArgumentException)
+            {
+                _error = ex;
+                return false;
+            }
+        }
+
+        public override void Complete()
+        {
+            if (_error is not null)
+            {
+                _completion.TrySetException(_error);
+                return;
+            }
+            afterCommit?.Invoke(_result);
+            _completion.TrySetResult(_result);
+        }
+
+        public override void Fail(Exception error) => _completion.TrySetException(_error ?? error);
+    }
+}
