@@ -1,0 +1,37 @@
+using System.Text.Json.Serialization;
+
+namespace OpenImAuth.Server.Auth;
+
+// Requests: every field nullable, because in Go a missing key and null both mean the zero value.
+
+internal sealed record UserTokenRequest(
+    [property: JsonPropertyName("secret")] string? Secret,
+    [property: JsonPropertyName("platformID")] int? PlatformId,
+    [property: JsonPropertyName("userID")] string? UserId);
+
+internal sealed record GetAdminTokenRequest(
+    [property: JsonPropertyName("secret")] string? Secret,
+    [property: JsonPropertyName("userID")] string? UserId);
+
+internal sealed record PlatformUserRequest(
+    [property: JsonPropertyName("platformID")] int? PlatformId,
+    [property: JsonPropertyName("userID")] string? UserId);
+
+internal sealed record ParseTokenRequest(
+    [property: JsonPropertyName("token")] string? Token);
+
+// Responses: every field always emitted, in OpenIM's proto order.
+
+internal sealed record TokenResponse(
+    [property: JsonPropertyName("token")] string Token,
+    [property: JsonPropertyName("expireTimeSeconds")] long ExpireTimeSeconds);
+
+/// <summary>
+/// v3.0–3.6 named the platform (<c>platform</c>), v3.7+ numbers it (<c>platformID</c>); both are sent (decision 2).
+/// <c>expireTimeSeconds</c> here is the absolute expiry, unlike in issuance.
+/// </summary>
+internal sealed record ParseTokenResponse(
+    [property: JsonPropertyName("userID")] string UserId,
+    [property: JsonPropertyName("platform")] string Platform,
+    [property: JsonPropertyName("platformID")] int PlatformId,
+    [property: JsonPropertyName("expireTimeSeconds")] long ExpireTimeSeconds);

@@ -1,0 +1,146 @@
+using OpenImAuth.Core.Errors;
+using OpenImAuth.Core.Tokens;
+using OpenImAuth.Server.Http;
+using OpenImAuth.Server.Json;
+
+namespace OpenImAuth.Server.Auth;
+
+/// <summary>OpenIM's <c>/auth</c> module (spec §6): both route generations side by side (decision 1).</summary>
+internal static class AuthEndpoints
+{
+    public static void MapAuthEndpoints(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/auth");
+        group.MapOpenIm("/user_token", Access.Public, ApiJson.Default.UserTokenRequest, UserTokenAsync);
+        group.MapOpenIm("/get_admin_token", Access.Public, ApiJson.Default.GetAdminTokenRequest, GetAdminTokenAsync);
+        group.MapOpenIm("/get_user_token", Access.Token, ApiJson.Default.PlatformUserRequest, GetUserTokenAsync);
+        group.MapOpenIm("/parse_token", Access.Public, ApiJson.Default.ParseTokenRequest, ParseTokenAsync);
+        group.MapOpenIm("/force_logout", Access.Token, ApiJson.Default.PlatformUserRequest, ForceLogoutAsync);
+    }
+
+    /// <summary>v3.0–v3.8.0: the secret mints a token for any registered user or administrator.</summary>
+    private static async ValueTask<ApiResult> UserTokenAsync(UserTokenRequest request, OpenImCall call)
+    {
+        var userId = request.UserId ?? "";
+        if (CheckPlatformUser(userId, request.PlatformId) is { } invalid)
+        {
+            return invalid;
+        }
+        if (!call.Options.SecretMatches(request.Secret))
+        {
+            return OpenImError.NoPermission("secret invalid");
+        }
+        return await IssueAsync(call, userId, request.PlatformId!.Value);
+    }
+
+    /// <summary>v3.8.1+: the secret mints an admin token, always on platform 10; a sent platformID is ignored.</summary>
+    private static async ValueTask<ApiResult> GetAdminTokenAsync(GetAdminTokenRequest request, OpenImCall call)
+    {
+        var userId = request.UserId ?? "";
+        if (userId.Length == 0)
+        {
+            return OpenImError.Args("userID is empty");
+        }
+        if (!call.Options.SecretMatches(request.Secret))
+        {
+            return OpenImError.NoPermission("secret invalid");
+        }
+        if (!call.Options.IsAdmin(userId))
+        {
+            var admins = string.Join(' ', call.Options.Admins.Select(a => a.UserId));
+            return OpenImError.Args($"userID is error., userID={userId}, adminUserID=[{admins}]");
+        }
+        return await IssueAsync(call, userId, Platforms.Admin);
+    }
+
+    /// <summary>v3.6+: an administrator mints a token for an ordinary user on a non-admin platform.</summary>
+    private static async ValueTask<ApiResult> GetUserTokenAsync(PlatformUserRequest request, OpenImCall call)
+    {
+        var userId = request.UserId ?? "";
+        if (CheckPlatformUser(userId, request.PlatformId) is { } invalid)
+        {
+            return invalid;
+        }
+        if (call.RequireAdmin() is { } denied)
+        {
+            return denied;
+        }
+        if (request.PlatformId == Platforms.Admin)
+        {
+            return OpenImError.NoPermission("platformID invalid. platformID must not be adminPlatformID");
+        }
+        if (call.Options.IsAdmin(userId))
+        {
+            return OpenImError.NoPermission("don't get Admin token");
+        }
+        var user = await call.Services.Users.FindAsync(userId, call.Aborted);
+        if (user is null)
+        {
+            return OpenImError.NotFound($"user {userId} is not registered");
+        }
+        if (user.AppMangerLevel >= 3)
+        {
+            return OpenImError.Args("app account can`t get token");
+        }
+        return await IssueAsync(call, userId, request.PlatformId!.Value);
+    }
+
+    private static async ValueTask<ApiResult> ParseTokenAsync(ParseTokenRequest request, OpenImCall call)
+    {
+        if (string.IsNullOrEmpty(request.Token))
+        {
+            return OpenImError.Args("token is empty");
+        }
+        var check = await call.Services.Tokens.CheckAsync(request.Token, call.Aborted);
+        if (check.Error is { } error)
+        {
+            return error;
+        }
+        var claims = check.Claims!;
+        return ApiResult.Ok(
+            new ParseTokenResponse(claims.UserId, Platforms.NameOf(claims.PlatformId), claims.PlatformId, claims.ExpiresAt ?? 0),
+            ApiJson.Default.ParseTokenResponse);
+    }
+
+    /// <summary>Marks every token of (user, platform) kicked, admin tokens included (decision 6).</summary>
+    private static async ValueTask<ApiResult> ForceLogoutAsync(PlatformUserRequest request, OpenImCall call)
+    {
+        var userId = request.UserId ?? "";
+        if (CheckPlatformUser(userId, request.PlatformId) is { } invalid)
+        {
+            return invalid;
+        }
+        if (call.RequireAdmin() is { } denied)
+        {
+            return denied;
+        }
+        if (!call.Options.IsAdmin(userId) && await call.Services.Users.FindAsync(userId, call.Aborted) is null)
+        {
+            return OpenImError.NotFound($"user {userId} is not registered");
+        }
+        await call.Services.Tokens.ForceLogoutAsync(userId, request.PlatformId!.Value, call.Aborted);
+        return ApiResult.Ok();
+    }
+
+    private static OpenImError? CheckPlatformUser(string userId, int? platformId)
+    {
+        if (userId.Length == 0)
+        {
+            return OpenImError.Args("userID is empty");
+        }
+        return Platforms.IsValid(platformId ?? 0)
+            ? null
+            : OpenImError.Args($"platformID {platformId ?? 0} is invalid; use 1 to {Platforms.Max}");
+    }
+
+    private static async ValueTask<ApiResult> IssueAsync(OpenImCall call, string userId, int platformId)
+    {
+        // Administrators exist from start-up; everyone else must be registered.
+        if (!call.Options.IsAdmin(userId) && await call.Services.Users.FindAsync(userId, call.Aborted) is null)
+        {
+            return OpenImError.NotFound();
+        }
+        var token = await call.Services.Tokens.IssueAsync(userId, platformId, call.Aborted);
+        return ApiResult.Ok(new TokenResponse(token, call.Options.TokenLifetimeSeconds), ApiJson.Default.TokenResponse);
+    }
+}

@@ -1,0 +1,41 @@
+using OpenImAuth.Core.Tokens;
+using OpenImAuth.Server.Configuration;
+using OpenImAuth.Server.Http;
+
+namespace OpenImAuth.Server.Hosting;
+
+internal static class ServiceRegistration
+{
+    /// <summary>Settings, clock, store and the token/user services, all singletons.</summary>
+    public static IServiceCollection AddOpenImAuth(this IServiceCollection services)
+    {
+        // Settings are read from the final configuration (after test hosts add theirs); Program validated them first.
+        services.AddSingleton(sp => ServerSettings.LoadValid(sp.GetRequiredService<IConfiguration>()));
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<StorageHost>();
+        services.AddSingleton(sp => new TokenService(
+            sp.GetRequiredService<ServerSettings>().Auth,
+            sp.GetRequiredService<StorageHost>().Tokens,
+            sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new AuthServices(
+            sp.GetRequiredService<TokenService>(),
+            sp.GetRequiredService<StorageHost>().Users,
+            sp.GetRequiredService<TimeProvider>()));
+        return services;
+    }
+
+    /// <summary>Kestrel listens on api.listenIP at every api.openImApiPort.</summary>
+    public static void ListenOnConfiguredPorts(this IWebHostBuilder webHost) =>
+        webHost.ConfigureKestrel((context, kestrel) =>
+        {
+            if (ServerSettings.Load(context.Configuration).Settings is not { } settings)
+            {
+                return; // Program reports the configuration errors and stops
+            }
+            foreach (var port in settings.ApiPorts)
+            {
+                kestrel.Listen(settings.ListenIp, port);
+            }
+            kestrel.AddServerHeader = false;
+        });
+}

@@ -1,0 +1,56 @@
+using OpenImAuth.Core;
+using OpenImAuth.Core.Errors;
+using OpenImAuth.Core.Tokens;
+using OpenImAuth.Core.Users;
+
+namespace OpenImAuth.Server.Http;
+
+/// <summary>The services every handler needs, as one bag (eShop's [AsParameters] services, without the binding).</summary>
+internal sealed class AuthServices(TokenService tokens, IUserStore users, TimeProvider time)
+{
+    public TokenService Tokens => tokens;
+
+    public IUserStore Users => users;
+
+    public TimeProvider Time => time;
+
+    public AuthOptions Options => tokens.Options;
+}
+
+/// <summary>One API call: the services, and the caller once its <c>token</c> header has been checked.</summary>
+internal sealed class OpenImCall(HttpContext http, AuthServices services)
+{
+    public AuthServices Services => services;
+
+    public AuthOptions Options => services.Options;
+
+    public CancellationToken Aborted => http.RequestAborted;
+
+    /// <summary>The checked token's claims; null until <see cref="AuthenticateAsync"/> succeeded.</summary>
+    public TokenClaims? Caller { get; private set; }
+
+    public bool CallerIsAdmin => Caller is not null && Options.IsAdmin(Caller.UserId);
+
+    /// <summary>Checks the <c>token</c> header (no "Bearer " prefix, as in OpenIM); null when the caller is known.</summary>
+    public async ValueTask<OpenImError?> AuthenticateAsync()
+    {
+        string? token = http.Request.Headers["token"];
+        if (string.IsNullOrEmpty(token))
+        {
+            return OpenImError.Args("header must have token");
+        }
+        var check = await services.Tokens.CheckAsync(token, Aborted);
+        Caller = check.Claims;
+        return check.Error;
+    }
+
+    /// <summary>1002 unless the caller is an administrator.</summary>
+    public OpenImError? RequireAdmin() =>
+        CallerIsAdmin ? null : OpenImError.NoPermission($"user {Caller?.UserId} is not admin userID");
+
+    /// <summary>1002 unless the caller is <paramref name="userId"/> or an administrator.</summary>
+    public OpenImError? RequireSelfOrAdmin(string userId) =>
+        CallerIsAdmin || Caller?.UserId == userId
+            ? null
+            : OpenImError.NoPermission($"user {Caller?.UserId} may only act on itself, not on {userId}");
+}

@@ -1,0 +1,94 @@
+using System.Data.Common;
+using System.Text.Json.Serialization.Metadata;
+using OpenImAuth.Core.Errors;
+
+namespace OpenImAuth.Server.Http;
+
+/// <summary>Who may call a route.</summary>
+internal enum Access
+{
+    /// <summary>No token header (OpenIM's whitelist); the handler checks a secret if it needs one.</summary>
+    Public,
+
+    /// <summary>A valid <c>token</c> header; admin or ownership checks are the handler's.</summary>
+    Token,
+}
+
+internal delegate ValueTask<ApiResult> OpenImHandler<in TRequest>(TRequest request, OpenImCall call);
+
+/// <summary>
+/// Maps one OpenIM route with OpenIM's request pipeline, in OpenIM's error precedence (spec §1.4): operationID,
+/// then token, then JSON decoding, then the handler's own checks. Anything unexpected becomes errCode 500 in the
+/// envelope, never a bare HTTP 500.
+/// </summary>
+internal static partial class OpenImRoutes
+{
+    public static void MapOpenIm<TRequest>(this IEndpointRouteBuilder routes, string path, Access access,
+        JsonTypeInfo<TRequest> requestType, OpenImHandler<TRequest> handler)
+        where TRequest : class
+    {
+        // Mapped for every method so that a GET on a POST route is 404 like gin's, not ASP.NET's 405.
+        routes.Map(path, context => HandleAsync(context, access, requestType, handler)).WithName(path);
+    }
+
+    /// <summary>Unknown routes: 404 with an envelope that says so.</summary>
+    public static Task NotFoundAsync(HttpContext context) =>
+        Envelope.WriteAsync(context, OpenImError.Args($"no route {context.Request.Method} {context.Request.Path}"),
+            StatusCodes.Status404NotFound);
+
+    private static async Task HandleAsync<TRequest>(HttpContext context, Access access,
+        JsonTypeInfo<TRequest> requestType, OpenImHandler<TRequest> handler)
+        where TRequest : class
+    {
+        if (!HttpMethods.IsPost(context.Request.Method))
+        {
+            await NotFoundAsync(context);
+            return;
+        }
+        var services = context.RequestServices.GetRequiredService<AuthServices>();
+        var settings = context.RequestServices.GetRequiredService<Configuration.ServerSettings>();
+        ApiResult result;
+        var status = StatusCodes.Status200OK;
+        try
+        {
+            (result, status) = await RunAsync(context, access, requestType, handler, services, settings.MaxRequestBodyBytes);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            return; // the client went away; nobody is left to answer
+        }
+        catch (Exception ex)
+        {
+            var logger = context.RequestServices.GetRequiredService<ILogger<AuthServices>>();
+            LogUnexpected(logger, ex, context.Request.Path);
+            result = ex is DbException
+                ? OpenImError.Internal($"store unavailable: {ex.Message}")
+                : OpenImError.Internal("unexpected server error; see the server log");
+        }
+        await Envelope.WriteAsync(context, result, status);
+    }
+
+    private static async Task<(ApiResult, int)> RunAsync<TRequest>(HttpContext context, Access access,
+        JsonTypeInfo<TRequest> requestType, OpenImHandler<TRequest> handler, AuthServices services, int maxBodyBytes)
+        where TRequest : class
+    {
+        if (string.IsNullOrEmpty(context.Request.Headers["operationID"]))
+        {
+            return (OpenImError.Args("header must have operationID"), StatusCodes.Status200OK);
+        }
+        var call = new OpenImCall(context, services);
+        if (access == Access.Token && await call.AuthenticateAsync() is { } tokenError)
+        {
+            return (tokenError, StatusCodes.Status200OK);
+        }
+        var (request, bodyError, tooLarge) = await RequestBody.ReadAsync(context, requestType, maxBodyBytes);
+        if (bodyError is not null)
+        {
+            return (bodyError, tooLarge ? StatusCodes.Status413PayloadTooLarge : StatusCodes.Status200OK);
+        }
+        return (await handler(request!, call), StatusCodes.Status200OK);
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unexpected failure answering {Path}")]
+    private static partial void LogUnexpected(ILogger logger, Exception exception, PathString path);
+}

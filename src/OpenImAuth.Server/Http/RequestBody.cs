@@ -1,0 +1,74 @@
+using System.Buffers;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using OpenImAuth.Core.Errors;
+
+namespace OpenImAuth.Server.Http;
+
+/// <summary>
+/// Reads a JSON request body with Go's encoding/json outcomes (spec §1.5): <c>null</c> means all fields zero, a
+/// wrong type or bad syntax is 1001 with a detail that names the place, and a body over the limit is refused
+/// before it is all read.
+/// </summary>
+internal static class RequestBody
+{
+    public static async Task<(T? Value, OpenImError? Error, bool TooLarge)> ReadAsync<T>(
+        HttpContext context, JsonTypeInfo<T> type, int maxBytes)
+        where T : class
+    {
+        if (context.Request.ContentLength > maxBytes)
+        {
+            return (null, TooLarge(maxBytes), true);
+        }
+        var reader = context.Request.BodyReader;
+        while (true)
+        {
+            var read = await reader.ReadAsync(context.RequestAborted);
+            var buffer = read.Buffer;
+            if (buffer.Length > maxBytes)
+            {
+                reader.AdvanceTo(buffer.Start, buffer.End);
+                return (null, TooLarge(maxBytes), true);
+            }
+            if (!read.IsCompleted)
+            {
+                reader.AdvanceTo(buffer.Start, buffer.End);
+                continue;
+            }
+            var (value, error) = Decode(buffer, type);
+            reader.AdvanceTo(buffer.End);
+            return (value, error, false);
+        }
+    }
+
+    private static (T? Value, OpenImError? Error) Decode<T>(ReadOnlySequence<byte> body, JsonTypeInfo<T> type)
+        where T : class
+    {
+        if (body.IsEmpty)
+        {
+            return (null, OpenImError.Args("request body is empty; send a JSON object"));
+        }
+        try
+        {
+            var jsonReader = new Utf8JsonReader(body);
+            var value = JsonSerializer.Deserialize(ref jsonReader, type);
+            if (jsonReader.Read())
+            {
+                return (null, OpenImError.Args("request body has data after the JSON object"));
+            }
+            // A top-level null decodes to all-zero fields in Go; the route's own checks then report what is missing.
+            return (value ?? JsonSerializer.Deserialize("{}"u8, type), null);
+        }
+        catch (JsonException ex)
+        {
+            var where = string.IsNullOrEmpty(ex.Path) ? "$" : ex.Path;
+            var what = ex.Message.StartsWith("The JSON value could not be converted", StringComparison.Ordinal)
+                ? "a value has the wrong JSON type"
+                : "the body is not valid JSON";
+            return (null, OpenImError.Args($"request body is not valid for this route: {what} at {where} (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1})"));
+        }
+    }
+
+    private static OpenImError TooLarge(int maxBytes) =>
+        OpenImError.Args($"request body is larger than {maxBytes} bytes");
+}

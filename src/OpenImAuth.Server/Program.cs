@@ -1,0 +1,39 @@
+using OpenImAuth.Server.Auth;
+using OpenImAuth.Server.Configuration;
+using OpenImAuth.Server.Hosting;
+using OpenImAuth.Server.Http;
+using OpenImAuth.Server.Users;
+
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args });
+
+// Configuration: config/config.yaml (or --config), then OPENIMAUTH_* variables, then --key=value.
+if (ConfigurationSources.Apply(builder.Configuration, args) is { } configError)
+{
+    return StartupErrors.Report([configError]);
+}
+
+// Per-request framework logs would cost more than the requests themselves.
+builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+
+// Services: settings, the embedded store, token and user logic.
+builder.Services.AddOpenImAuth();
+builder.WebHost.ListenOnConfiguredPorts();
+
+var app = builder.Build();
+
+// Bad configuration stops start-up with the key to fix (decision 11).
+var (settings, errors) = ServerSettings.Load(app.Configuration);
+if (settings is null)
+{
+    return StartupErrors.Report(errors);
+}
+await app.Services.GetRequiredService<StorageHost>().OpenAsync(settings, app.Lifetime.ApplicationStopping);
+
+// HTTP: OpenIM's CORS and OPTIONS, then one group per OpenIM module, then 404 for the rest.
+app.UseMiddleware<OpenImHeaders>();
+app.MapAuthEndpoints();
+app.MapUserEndpoints();
+app.MapFallback(OpenImRoutes.NotFoundAsync);
+
+await app.RunAsync();
+return 0;
