@@ -1,0 +1,114 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace OpenImAuth.Server.Tests.Infrastructure;
+
+/// <summary>
+/// The real server in memory: the real pipeline and the real SQLite store in a temporary directory, with a fake
+/// clock. One per test (<c>await using</c>), so tests never share state.
+/// </summary>
+public sealed class AuthApplication : WebApplicationFactory<Program>
+{
+    public const string Secret = "openIM123";
+    public const string Admin = "imAdmin";
+
+    private readonly Dictionary<string, string> _settings;
+
+    public AuthApplication(string profile = "v3", params (string Key, string Value)[] settings)
+    {
+        DataDirectory = Directory.CreateTempSubdirectory("openimauth-test-").FullName;
+        _settings = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["storage:dataDir"] = DataDirectory,
+            ["compat:profile"] = profile,
+        };
+        foreach (var (key, value) in settings)
+        {
+            _settings[key] = value;
+        }
+    }
+
+    public FakeTimeProvider Time { get; } = new(DateTimeOffset.FromUnixTimeSeconds(1_700_000_000));
+
+    public string DataDirectory { get; }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Time));
+    }
+
+    /// <summary>POSTs a raw body with an operationID (and a token when given); returns status and body text.</summary>
+    public async Task<(int Status, string Body)> PostRawAsync(string path, string? body, string? token = null, bool operationId = true)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path);
+        if (body is not null)
+        {
+            request.Content = new StringContent(body, Encoding.UTF8, "application/json");
+        }
+        if (operationId)
+        {
+            request.Headers.Add("operationID", "test-op");
+        }
+        if (token is not null)
+        {
+            request.Headers.Add("token", token);
+        }
+        using var response = await CreateClient().SendAsync(request, TestContext.Current.CancellationToken);
+        return ((int)response.StatusCode, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+    }
+
+    /// <summary>POSTs <paramref name="body"/> as JSON and parses the envelope.</summary>
+    public async Task<ApiAnswer> PostAsync(string path, object body, string? token = null)
+    {
+        var (status, text) = await PostRawAsync(path, JsonSerializer.Serialize(body), token);
+        Assert.Equal(200, status);
+        return new ApiAnswer(JsonDocument.Parse(text).RootElement.Clone(), text);
+    }
+
+    public async Task<string> AdminTokenAsync(string adminId = Admin) =>
+        (await PostAsync("/auth/get_admin_token", new { secret = Secret, userID = adminId })).Token;
+
+    public async Task<string> UserTokenAsync(string userId, int platformId) =>
+        (await PostAsync("/auth/user_token", new { secret = Secret, platformID = platformId, userID = userId })).Token;
+
+    public async Task RegisterAsync(params string[] userIds)
+    {
+        var users = userIds.Select(id => new { userID = id, nickname = "nick-" + id, faceURL = "", ex = "" }).ToArray();
+        (await PostAsync("/user/user_register", new { secret = Secret, users })).AssertOk();
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        Directory.Delete(DataDirectory, recursive: true);
+    }
+}
+
+/// <summary>A parsed OpenIM envelope.</summary>
+public sealed record ApiAnswer(JsonElement Root, string Text)
+{
+    public int ErrCode => Root.GetProperty("errCode").GetInt32();
+
+    public JsonElement Data => Root.GetProperty("data");
+
+    public string Token => Data.GetProperty("token").GetString()!;
+
+    public bool HasData => Root.TryGetProperty("data", out _);
+
+    public void AssertOk() => Assert.True(ErrCode == 0, Text);
+
+    public void AssertError(int code)
+    {
+        Assert.True(ErrCode == code, $"expected errCode {code}: {Text}");
+        Assert.False(HasData, Text);
+    }
+}

@@ -1,0 +1,146 @@
+using OpenImAuth.Server.Tests.Infrastructure;
+
+namespace OpenImAuth.Server.Tests;
+
+/// <summary>Byte-for-byte answers of the seed route and OpenIM's global HTTP behaviour.</summary>
+public sealed class WireGoldenTests
+{
+    // openim-rest-api.md §3.3 vector 3: openIM123, user 111111, platform 1, now = 1700000000, 90 days, Format A.
+    private const string Vector3 = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJVc2VySUQiOiIxMTExMTEiLCJQbGF0Zm9ybUlEIjoxLCJleHAiOjE3MDc3NzYwMDAsIm5iZiI6MTY5OTk5OTcwMCwiaWF0IjoxNzAwMDAwMDAwfQ.dSg_IfafOcVQjru6wSI1tTNQSaiib832jnTowrk2MXc";
+
+    [Fact]
+    public async Task UserToken_AnswersSeedShapeByteForByte_ForRegisteredUser()
+    {
+        // Arrange
+        await using var app = new AuthApplication();
+        await app.RegisterAsync("111111");
+
+        // Act
+        var (status, body) = await app.PostRawAsync("/auth/user_token", """{"secret":"openIM123","platformID":1,"userID":"111111"}""");
+
+        // Assert
+        Assert.Equal(200, status);
+        Assert.Equal($$$"""{"errCode":0,"errMsg":"","errDlt":"","data":{"token":"{{{Vector3}}}","expireTimeSeconds":7776000}}""", body);
+    }
+
+    [Fact]
+    public async Task UserToken_AnswersSeed1004ByteForByte_ForUnknownUser()
+    {
+        await using var app = new AuthApplication();
+
+        var (status, body) = await app.PostRawAsync("/auth/user_token", """{"secret":"openIM123","platformID":1,"userID":"111111"}""");
+
+        Assert.Equal(200, status);
+        Assert.Equal("""{"errCode":1004,"errMsg":"RecordNotFoundError","errDlt":": [1004]RecordNotFoundError"}""", body);
+    }
+
+    [Fact]
+    public async Task UserToken_Answers1001_WithoutOperationId()
+    {
+        await using var app = new AuthApplication();
+
+        var (status, body) = await app.PostRawAsync("/auth/user_token", """{"secret":"openIM123","platformID":1,"userID":"imAdmin"}""", operationId: false);
+
+        Assert.Equal(200, status);
+        Assert.Equal("""{"errCode":1001,"errMsg":"ArgsError","errDlt":"header must have operationID: [1001]ArgsError"}""", body);
+    }
+
+    [Fact]
+    public async Task UserToken_Answers1002_ForWrongSecret()
+    {
+        await using var app = new AuthApplication();
+
+        var (_, body) = await app.PostRawAsync("/auth/user_token", """{"secret":"openIM124","platformID":1,"userID":"imAdmin"}""");
+
+        Assert.Equal("""{"errCode":1002,"errMsg":"NoPermissionError","errDlt":"secret invalid: [1002]NoPermissionError"}""", body);
+    }
+
+    [Theory]
+    [InlineData("""{"secret":"openIM123","platformID":0,"userID":"imAdmin"}""")]
+    [InlineData("""{"secret":"openIM123","platformID":12,"userID":"imAdmin"}""")]
+    [InlineData("""{"secret":"openIM123","platformID":"1","userID":"imAdmin"}""")]
+    [InlineData("""{"secret":"openIM123","platformID":1.5,"userID":"imAdmin"}""")]
+    [InlineData("""{"secret":"openIM123","platformID":1,"userID":7}""")]
+    [InlineData("""{"secret":"openIM123","platformID":1,"userID":""}""")]
+    [InlineData("""{"secret":"openIM123","platformID":1}""")]
+    [InlineData("""{"secret":"openIM123","platformID":99999999999,"userID":"imAdmin"}""")]
+    [InlineData("""{"secret":"openIM123","platformID":1,"userID":"imAdmin""")]
+    [InlineData("""[{"secret":"openIM123","platformID":1,"userID":"imAdmin"}]""")]
+    [InlineData("""null""")]
+    [InlineData("""not json""")]
+    [InlineData("")]
+    public async Task UserToken_Answers1001WithEnvelope_ForBadInput(string body)
+    {
+        await using var app = new AuthApplication();
+
+        var (status, text) = await app.PostRawAsync("/auth/user_token", body);
+
+        Assert.Equal(200, status);
+        Assert.StartsWith("""{"errCode":1001,"errMsg":"ArgsError","errDlt":""", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"data\"", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", text, StringComparison.Ordinal); // never a stack trace
+    }
+
+    [Fact]
+    public async Task UserToken_Answers413WithEnvelope_ForOversizeBody()
+    {
+        await using var app = new AuthApplication("v3", ("api:maxRequestBodyBytes", "4096"));
+        var body = $$"""{"secret":"openIM123","platformID":1,"userID":"imAdmin","pad":"{{new string('x', 5000)}}"}""";
+
+        var (status, text) = await app.PostRawAsync("/auth/user_token", body);
+
+        Assert.Equal(413, status);
+        Assert.Equal("""{"errCode":1001,"errMsg":"ArgsError","errDlt":"request body is larger than 4096 bytes: [1001]ArgsError"}""", text);
+    }
+
+    [Fact]
+    public async Task UserToken_AcceptsKeysInAnyCase_AsGoDoes()
+    {
+        await using var app = new AuthApplication();
+
+        var answer = await app.PostAsync("/auth/user_token", new { SECRET = "openIM123", PlatformID = 5, userid = "imAdmin", unknown = true });
+
+        answer.AssertOk();
+    }
+
+    [Fact]
+    public async Task UnknownRoute_Answers404WithEnvelope()
+    {
+        await using var app = new AuthApplication();
+
+        var (status, text) = await app.PostRawAsync("/auth/no_such_route", "{}");
+        using var get = await app.CreateClient().GetAsync("/auth/user_token", TestContext.Current.CancellationToken);
+
+        Assert.Equal(404, status);
+        Assert.Contains("\"errCode\":1001", text, StringComparison.Ordinal);
+        Assert.Equal(404, (int)get.StatusCode);
+    }
+
+    [Fact]
+    public async Task Options_AnswersOptionsRequestWithCorsHeaders_OnAnyPath()
+    {
+        await using var app = new AuthApplication();
+        using var request = new HttpRequestMessage(HttpMethod.Options, "/anything/at/all");
+
+        using var response = await app.CreateClient().SendAsync(request, TestContext.Current.CancellationToken);
+
+        Assert.Equal(200, (int)response.StatusCode);
+        Assert.Equal("\"Options Request!\"", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        Assert.Equal("*", response.Headers.GetValues("Access-Control-Allow-Origin").Single());
+        Assert.Equal("172800", response.Headers.GetValues("Access-Control-Max-Age").Single());
+    }
+
+    [Fact]
+    public async Task Answers_HaveExactContentTypeAndCors()
+    {
+        await using var app = new AuthApplication();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/auth/user_token") { Content = new StringContent("{}") };
+        request.Headers.Add("operationID", "1");
+
+        using var response = await app.CreateClient().SendAsync(request, TestContext.Current.CancellationToken);
+
+        Assert.Equal("application/json", response.Content.Headers.ContentType!.ToString());
+        Assert.Equal("false", response.Headers.GetValues("Access-Control-Allow-Credentials").Single());
+        Assert.Contains("FooBar", response.Headers.GetValues("Access-Control-Expose-Headers").Single(), StringComparison.Ordinal);
+    }
+}
