@@ -1,0 +1,94 @@
+using OpenImAuth.Server.Tests.Infrastructure;
+
+namespace OpenImAuth.Server.Tests;
+
+/// <summary>Every route answers bad bodies with a clear 1001 envelope (413 when oversize): never a 500 or a hang.</summary>
+public sealed class BadInputTests
+{
+    public static TheoryData<string, string> RoutesWithWrongTypes => new()
+    {
+        { "/auth/user_token", """{"secret":1,"platformID":1,"userID":"u"}""" },
+        { "/auth/get_admin_token", """{"secret":"openIM123","userID":["imAdmin"]}""" },
+        { "/auth/get_user_token", """{"platformID":true,"userID":"u"}""" },
+        { "/auth/parse_token", """{"token":{}}""" },
+        { "/auth/force_logout", """{"platformID":"2","userID":"u"}""" },
+        { "/user/user_register", """{"secret":"openIM123","users":[{"userID":5}]}""" },
+        { "/user/update_user_info", """{"userInfo":{"userID":"u","globalRecvMsgOpt":"1"}}""" },
+        { "/user/update_user_info_ex", """{"userInfo":"u"}""" },
+        { "/user/get_users_info", """{"userIDs":"u"}""" },
+        { "/user/account_check", """{"checkUserIDs":[1,2]}""" },
+        { "/user/get_all_users_uid", """{"pagination":{"pageNumber":"1","showNumber":10}}""" },
+        { "/user/get_users", """{"pagination":{"pageNumber":1,"showNumber":10},"userID":3}""" },
+        { "/user/set_global_msg_recv_opt", """{"userID":"u","globalRecvMsgOpt":1.5}""" },
+    };
+
+    public static TheoryData<string> AllRoutes => new(RoutesWithWrongTypes.Select(row => row.Data.Item1));
+
+    [Theory]
+    [MemberData(nameof(RoutesWithWrongTypes))]
+    public async Task Route_Answers1001_ForWrongJsonType(string path, string body)
+    {
+        await using var app = new AuthApplication();
+        var admin = await app.AdminTokenAsync();
+
+        var (status, text) = await app.PostRawAsync(path, body, admin);
+
+        Assert.Equal(200, status);
+        Assert.StartsWith("""{"errCode":1001,"errMsg":"ArgsError","errDlt":"request body is not valid for this route: a value has the wrong JSON type""", text, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(AllRoutes))]
+    public async Task Route_Answers1001_ForMalformedEmptyOrArrayBody(string path)
+    {
+        await using var app = new AuthApplication();
+        var admin = await app.AdminTokenAsync();
+
+        foreach (var body in new[] { "{\"userID\":", "", "[]", "{} trailing", "{'a':1}" })
+        {
+            var (status, text) = await app.PostRawAsync(path, body, admin);
+
+            Assert.Equal(200, status);
+            Assert.StartsWith("""{"errCode":1001,"errMsg":"ArgsError","errDlt":"request body""", text, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(AllRoutes))]
+    public async Task Route_Answers1001_ForMissingFields(string path)
+    {
+        await using var app = new AuthApplication();
+        var admin = await app.AdminTokenAsync();
+
+        var (status, text) = await app.PostRawAsync(path, "{}", admin);
+
+        Assert.Equal(200, status);
+        Assert.StartsWith("""{"errCode":1001,""", text, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(AllRoutes))]
+    public async Task Route_Answers413Envelope_ForOversizeBody(string path)
+    {
+        await using var app = new AuthApplication("v3", ("api:maxRequestBodyBytes", "2048"));
+        var admin = await app.AdminTokenAsync();
+        var body = $$"""{"pad":"{{new string('x', 4096)}}"}""";
+
+        var (status, text) = await app.PostRawAsync(path, body, admin);
+
+        Assert.Equal(413, status);
+        Assert.Equal("""{"errCode":1001,"errMsg":"ArgsError","errDlt":"request body is larger than 2048 bytes: [1001]ArgsError"}""", text);
+    }
+
+    [Theory]
+    [MemberData(nameof(AllRoutes))]
+    public async Task Route_Answers1001_WithoutOperationId(string path)
+    {
+        await using var app = new AuthApplication();
+        var admin = await app.AdminTokenAsync();
+
+        var (_, text) = await app.PostRawAsync(path, "{}", admin, operationId: false);
+
+        Assert.Equal("""{"errCode":1001,"errMsg":"ArgsError","errDlt":"header must have operationID: [1001]ArgsError"}""", text);
+    }
+}
