@@ -1,0 +1,58 @@
+using OpenImAuth.Server.Tests.Infrastructure;
+
+namespace OpenImAuth.Server.Tests;
+
+/// <summary>Decision 12: a success answer means the state survives SIGKILL of the real server process.</summary>
+public sealed class DurabilityTests : IDisposable
+{
+    private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("openimauth-durable-");
+
+    [Fact]
+    public async Task IssuedAndKickedTokens_SurviveSigkillAndRestart()
+    {
+        // Arrange: a server that issues tokens, some of which are then kicked by multi-login or force_logout.
+        var port = ServerProcess.FreePort();
+        var dataDir = $"--storage.dataDir={Path.Combine(_directory.FullName, "data")}";
+        var valid = new List<string>();
+        var kicked = new List<string>();
+        await using (var first = await ServerProcess.StartAsync(_directory.FullName, port, dataDir))
+        {
+            var users = Enumerable.Range(0, 20).Select(i => new { userID = $"user{i}", nickname = $"n{i}" }).ToArray();
+            (await first.PostAsync("/user/user_register", new { secret = "openIM123", users })).AssertOk();
+            var admin = (await first.PostAsync("/auth/get_admin_token", new { secret = "openIM123", userID = "imAdmin" })).Token;
+            valid.Add(admin);
+            var issued = await Task.WhenAll(users.Select(async u =>
+                (await first.PostAsync("/auth/user_token", new { secret = "openIM123", platformID = 5, userID = u.userID })).Token));
+            for (var i = 0; i < issued.Length; i++)
+            {
+                if (i % 3 == 0)
+                {
+                    (await first.PostAsync("/auth/force_logout", new { platformID = 5, userID = users[i].userID }, admin)).AssertOk();
+                    kicked.Add(issued[i]);
+                }
+                else
+                {
+                    valid.Add(issued[i]);
+                }
+            }
+
+            // Act: kill without any chance to flush, then start again on the same data directory.
+            await first.KillAsync();
+        }
+        await using var second = await ServerProcess.StartAsync(_directory.FullName, port, dataDir);
+
+        // Assert
+        foreach (var token in valid)
+        {
+            (await second.PostAsync("/auth/parse_token", new { token })).AssertOk();
+        }
+        foreach (var token in kicked)
+        {
+            (await second.PostAsync("/auth/parse_token", new { token })).AssertError(1506);
+        }
+        Assert.Equal(14, valid.Count); // the admin token and 13 of 20 user tokens
+        Assert.Equal(7, kicked.Count);
+    }
+
+    public void Dispose() => _directory.Delete(recursive: true);
+}

@@ -1,0 +1,70 @@
+using OpenImAuth.Server.Tests.Infrastructure;
+
+namespace OpenImAuth.Server.Tests;
+
+/// <summary>Decision 10 and 11: bad configuration stops the real process with a message naming the key.</summary>
+public sealed class StartupConfigurationTests : IDisposable
+{
+    private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("openimauth-config-");
+
+    [Theory]
+    [InlineData("--multiLoginPolicy=3", "multiLoginPolicy")]
+    [InlineData("--tokenPolicy.expire=zero", "tokenPolicy.expire")]
+    [InlineData("--api.listenIP=0.0.0.0", "OPENIMAUTH_secret")]
+    [InlineData("--compat.profile=v4", "compat.profile")]
+    [InlineData("--storage.kind=mongo", "storage.kind")]
+    [InlineData("--api.openImApiPort=70000", "api.openImApiPort")]
+    public async Task Server_ExitsWithKeyNamed_ForBadValue(string argument, string named)
+    {
+        var (exitCode, output) = await ServerProcess.RunToExitAsync(_directory.FullName, argument, DataDir());
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains(named, output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Server_ExitsWithMessage_ForMissingConfigFile()
+    {
+        var (exitCode, output) = await ServerProcess.RunToExitAsync(_directory.FullName, "--config", "nowhere.yaml");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("nowhere.yaml", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Server_ReadsYamlThenEnvironmentThenArguments()
+    {
+        // Arrange: the file sets a secret, expire 10 and policy 0; the environment overrides the secret and
+        // expire; the argument overrides expire again.
+        var configFile = Path.Combine(_directory.FullName, "custom.yaml");
+        await File.WriteAllTextAsync(configFile, "secret: fromYaml\ntokenPolicy:\n  expire: 10\nmultiLoginPolicy: 0\napi:\n  listenIP: 0.0.0.0\n",
+            TestContext.Current.CancellationToken);
+        var environment = new Dictionary<string, string> { ["OPENIMAUTH_secret"] = "fromEnv", ["OPENIMAUTH_tokenPolicy__expire"] = "8" };
+
+        // Act
+        await using var server = await ServerProcess.StartAsync(_directory.FullName, ServerProcess.FreePort(), environment,
+            "--config", configFile, "--tokenPolicy.expire=7", DataDir());
+        var fromYaml = await server.PostAsync("/auth/get_admin_token", new { secret = "fromYaml", userID = "imAdmin" });
+        var answer = await server.PostAsync("/auth/get_admin_token", new { secret = "fromEnv", userID = "imAdmin" });
+
+        // Assert: a non-loopback address is fine with a secret of one's own.
+        fromYaml.AssertError(1002);
+        answer.AssertOk();
+        Assert.Equal(7 * 86400, answer.Data.GetProperty("expireTimeSeconds").GetInt64());
+    }
+
+    [Fact]
+    public async Task Server_ReadsEnvironmentOverYaml()
+    {
+        var environment = new Dictionary<string, string> { ["OPENIMAUTH_tokenPolicy__expire"] = "8" };
+
+        await using var server = await ServerProcess.StartAsync(_directory.FullName, ServerProcess.FreePort(), environment, DataDir());
+        var answer = await server.PostAsync("/auth/get_admin_token", new { secret = "openIM123", userID = "imAdmin" });
+
+        Assert.Equal(8 * 86400, answer.Data.GetProperty("expireTimeSeconds").GetInt64());
+    }
+
+    private string DataDir() => $"--storage.dataDir={Path.Combine(_directory.FullName, "data")}";
+
+    public void Dispose() => _directory.Delete(recursive: true);
+}
