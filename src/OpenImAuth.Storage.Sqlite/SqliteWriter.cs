@@ -92,8 +92,10 @@ internal sealed class SqliteWriter : IAsyncDisposable
                 _transaction.Commit();
             }
         }
-        catch (Exception ex) when (ex is SqliteException or InvalidOperationException)
+        catch (Exception ex)
         {
+            // Whatever broke the transaction (disk full, I/O error, a bug), every write in it fails visibly;
+            // the loop itself must survive, or every later request would wait forever.
             foreach (var write in batch)
             {
                 write.Fail(ex);
@@ -145,7 +147,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
                 _result = execute(writer);
                 return true;
             }
-            catch (Exception ex) when (ex is SqliteException or InvalidOperationException or ArgumentException)
+            catch (Exception ex)
             {
                 _error = ex;
                 return false;
@@ -159,8 +161,15 @@ internal sealed class SqliteWriter : IAsyncDisposable
                 _completion.TrySetException(_error);
                 return;
             }
-            afterCommit?.Invoke(_result);
-            _completion.TrySetResult(_result);
+            try
+            {
+                afterCommit?.Invoke(_result);
+                _completion.TrySetResult(_result);
+            }
+            catch (Exception ex)
+            {
+                _completion.TrySetException(ex);
+            }
         }
 
         public override void Fail(Exception error) => _completion.TrySetException(_error ?? error);

@@ -57,13 +57,9 @@ internal static class AuthEndpoints
     private static async ValueTask<ApiResult> GetUserTokenAsync(PlatformUserRequest request, OpenImCall call)
     {
         var userId = request.UserId ?? "";
-        if (CheckPlatformUser(userId, request.PlatformId) is { } invalid)
+        if ((CheckPlatformUser(userId, request.PlatformId) ?? call.RequireAdmin()) is { } refused)
         {
-            return invalid;
-        }
-        if (call.RequireAdmin() is { } denied)
-        {
-            return denied;
+            return refused;
         }
         if (request.PlatformId == Platforms.Admin)
         {
@@ -106,15 +102,11 @@ internal static class AuthEndpoints
     private static async ValueTask<ApiResult> ForceLogoutAsync(PlatformUserRequest request, OpenImCall call)
     {
         var userId = request.UserId ?? "";
-        if (CheckPlatformUser(userId, request.PlatformId) is { } invalid)
+        if ((CheckPlatformUser(userId, request.PlatformId) ?? call.RequireAdmin()) is { } refused)
         {
-            return invalid;
+            return refused;
         }
-        if (call.RequireAdmin() is { } denied)
-        {
-            return denied;
-        }
-        if (!call.Options.IsAdmin(userId) && await call.Services.Users.FindAsync(userId, call.Aborted) is null)
+        if (!await call.UserExistsAsync(userId))
         {
             return OpenImError.NotFound($"user {userId} is not registered");
         }
@@ -135,8 +127,7 @@ internal static class AuthEndpoints
 
     private static async ValueTask<ApiResult> IssueAsync(OpenImCall call, string userId, int platformId)
     {
-        // Administrators exist from start-up; everyone else must be registered.
-        if (!call.Options.IsAdmin(userId) && await call.Services.Users.FindAsync(userId, call.Aborted) is null)
+        if (!await call.UserExistsAsync(userId))
         {
             return OpenImError.NotFound();
         }

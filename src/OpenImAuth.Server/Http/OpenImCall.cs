@@ -44,6 +44,10 @@ internal sealed class OpenImCall(HttpContext http, AuthServices services)
         return check.Error;
     }
 
+    /// <summary>Administrators exist from start-up; everyone else must be registered.</summary>
+    public async ValueTask<bool> UserExistsAsync(string userId) =>
+        Options.IsAdmin(userId) || await services.Users.FindAsync(userId, Aborted) is not null;
+
     /// <summary>1002 unless the caller is an administrator.</summary>
     public OpenImError? RequireAdmin() =>
         CallerIsAdmin ? null : OpenImError.NoPermission($"user {Caller?.UserId} is not admin userID");
