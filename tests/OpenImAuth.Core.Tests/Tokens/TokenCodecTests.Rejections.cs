@@ -25,6 +25,8 @@ public sealed partial class TokenCodecTests
     [InlineData("payload not base64url")]
     [InlineData("payload standard base64")]
     [InlineData("payload padded")]
+    [InlineData("payload with space")]
+    [InlineData("header with tab")]
     [InlineData("header padded")]
     [InlineData("header not JSON")]
     [InlineData("header not an object")]
@@ -62,6 +64,7 @@ public sealed partial class TokenCodecTests
     [InlineData("signature truncated")]
     [InlineData("signature not base64url")]
     [InlineData("signature empty")]
+    [InlineData("signature with space")]
     public void Verify_ReturnsTokenUnknown_WhenSignatureOrAlgorithmIsWrong(string fault)
     {
         // Arrange
@@ -120,6 +123,8 @@ public sealed partial class TokenCodecTests
             "payload not base64url" => Jwt.SignSegments(header, payload[..10] + "!" + payload[11..], Secret),
             "payload standard base64" => Jwt.SignSegments(header, Jwt.Segment("""{"UserID":"~~~"}""").Replace('-', '+'), Secret),
             "payload padded" => Jwt.SignSegments(header, Jwt.PaddedSegment(ValidPayload), Secret),
+            "payload with space" => Jwt.SignSegments(header, payload[..8] + " " + payload[8..], Secret),
+            "header with tab" => Jwt.SignSegments(header[..4] + "\t" + header[4..], payload, Secret),
             "header padded" => Jwt.SignSegments(Jwt.PaddedSegment("""{"alg":"HS256","typ":"JWT" }"""), payload, Secret),
             "header not JSON" => Jwt.Sign("alg=HS256", ValidPayload, Secret),
             "header not an object" => Jwt.Sign("""["HS256"]""", ValidPayload, Secret),
@@ -155,6 +160,7 @@ public sealed partial class TokenCodecTests
                 + Jwt.Segment(ValidPayload.Replace("111111", "111112", StringComparison.Ordinal)) + valid[valid.LastIndexOf('.')..],
             "signature truncated" => valid[..^1],
             "signature not base64url" => valid[..^2] + "!!",
+            "signature with space" => valid[..^4] + " " + valid[^4..],
             "signature empty" => valid[..(valid.LastIndexOf('.') + 1)],
             _ => throw new ArgumentOutOfRangeException(nameof(fault), fault, null),
         };
