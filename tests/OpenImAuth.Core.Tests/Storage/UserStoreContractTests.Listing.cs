@@ -69,6 +69,21 @@ public abstract partial class UserStoreContractTests
     }
 
     [Fact]
+    public async Task List_MatchesNonAsciiLetters_CaseInsensitively()
+    {
+        // Arrange: OpenIM's MySQL collation and MongoDB's /i regex both fold non-ASCII letters
+        await Store.RegisterAsync([User("ÄrZTE", "n1"), User("u2", "L'École"), User("u3", "ecole")], Ct);
+
+        // Act
+        var byId = await Store.ListAsync(new UserFilter("äRzt", null, false), 0, 10, Ct);
+        var byNickname = await Store.ListAsync(new UserFilter(null, "éCOLE", false), 0, 10, Ct);
+
+        // Assert
+        Assert.Equal(["ÄrZTE"], byId.Items.Select(u => u.UserId));
+        Assert.Equal(["u2"], byNickname.Items.Select(u => u.UserId));
+    }
+
+    [Fact]
     public async Task List_MatchesEitherFilter_WhenBothAreSet()
     {
         // Arrange
