@@ -80,6 +80,24 @@ public abstract partial class UserStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Register_LetsExactlyOneWin_WhenRegistrationsOfOneIdRace()
+    {
+        // Arrange: each request registers the shared ID plus an ID of its own
+        var requests = Enumerable.Range(0, 20)
+            .Select(i => new[] { User("own" + i, "n" + i), User("shared", "n" + i) })
+            .ToArray();
+
+        // Act
+        var results = await Task.WhenAll(requests.Select(r => Task.Run(() => Store.RegisterAsync(r, Ct), Ct)));
+
+        // Assert: the winner stored both of its users, every loser stored nothing
+        var winner = Assert.Single(Enumerable.Range(0, 20), i => results[i] is null);
+        Assert.All(results.Where(r => r is not null), r => Assert.Equal("shared", r));
+        Assert.Equal(requests[winner][1], await Store.FindAsync("shared", Ct));
+        Assert.Equal(["own" + winner, "shared"], (await Store.ListIdsAsync(0, 100, Ct)).Items);
+    }
+
+    [Fact]
     public async Task EnsureRegistered_AddsMissingUsers_AndLeavesExistingUntouched()
     {
         // Arrange
