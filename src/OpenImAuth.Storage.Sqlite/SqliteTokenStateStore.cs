@@ -47,7 +47,8 @@ public sealed class SqliteTokenStateStore : ITokenStateStore
         }
         lock (tokens)
         {
-            return Task.FromResult<IReadOnlyList<StoredToken>>(tokens.ToArray());
+            // The list is in insertion order; the contract is issuance order (stable, so ties keep insertion order).
+            return Task.FromResult<IReadOnlyList<StoredToken>>(tokens.OrderBy(t => t.IssuedAt).ToArray());
         }
     }
 

@@ -79,11 +79,11 @@ public sealed class SqliteUserStore(SqliteDatabase database) : IUserStore
         var matches = new List<string>();
         if (!string.IsNullOrEmpty(filter.UserIdContains))
         {
-            matches.Add("instr(lower(user_id), lower($userId)) > 0");
+            matches.Add("instr(unicode_lower(user_id), unicode_lower($userId)) > 0");
         }
         if (!string.IsNullOrEmpty(filter.NicknameContains))
         {
-            matches.Add("instr(lower(nickname), lower($nickname)) > 0");
+            matches.Add("instr(unicode_lower(nickname), unicode_lower($nickname)) > 0");
         }
         if (matches.Count > 0)
         {
@@ -105,6 +105,8 @@ public sealed class SqliteUserStore(SqliteDatabase database) : IUserStore
         Func<SqliteDataReader, T> read, Action<SqliteCommand> bind, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenReaderAsync(cancellationToken);
+        // SQLite's lower() folds ASCII only; OpenIM's MySQL collation and MongoDB /i regex fold every letter.
+        connection.CreateFunction("unicode_lower", (string? value) => value?.ToLowerInvariant(), isDeterministic: true);
         // One read transaction, so the total and the page come from the same snapshot.
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await using var command = connection.CreateCommand();

@@ -20,6 +20,9 @@ public sealed class TokenCodec(string secret)
     public const int MaxTokenLength = 4096;
 
     private const int SignatureBytes = 32;
+
+    private static readonly SearchValues<char> Base64UrlAlphabet =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
     private readonly byte[] _key = Encoding.UTF8.GetBytes(secret);
 
     public string Sign(string userId, int platformId, DateTimeOffset now, TimeSpan lifetime, TokenFormat format)
@@ -126,7 +129,8 @@ public sealed class TokenCodec(string secret)
     /// <summary>Unpadded base64url, as Go's RawURLEncoding: padding or any other character makes it malformed.</summary>
     private static byte[]? DecodeSegment(ReadOnlySpan<char> segment)
     {
-        if (segment.Contains('='))
+        // Base64Url.DecodeFromChars skips whitespace, which Go refuses, so check the alphabet first.
+        if (segment.ContainsAnyExcept(Base64UrlAlphabet))
         {
             return null;
         }
