@@ -166,6 +166,22 @@ public sealed class AuthRouteTests
     }
 
     [Fact]
+    public async Task ForceLogout_StaysInForce_WhenUserLogsInAgainInTheSameSecond()
+    {
+        await using var app = new AuthApplication();
+        await app.RegisterAsync("u1");
+        var admin = await app.AdminTokenAsync();
+        var revoked = await app.UserTokenAsync("u1", 1);
+        (await app.PostAsync("/auth/force_logout", new { platformID = 1, userID = "u1" }, admin)).AssertOk();
+
+        var fresh = await app.UserTokenAsync("u1", 1);
+
+        Assert.NotEqual(revoked, fresh);
+        (await app.PostAsync("/auth/parse_token", new { token = revoked })).AssertError(1506);
+        (await app.PostAsync("/auth/parse_token", new { token = fresh })).AssertOk();
+    }
+
+    [Fact]
     public async Task ForceLogout_RevokesAdminTokens_OnPlatform10()
     {
         await using var app = new AuthApplication();

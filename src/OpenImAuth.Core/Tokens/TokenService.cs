@@ -28,12 +28,12 @@ public sealed class TokenService(AuthOptions options, ITokenStateStore store, Ti
         try
         {
             var now = time.GetUtcNow();
-            var token = _codec.Sign(userId, platformId, now, options.TokenLifetime, options.TokenFormat);
+            var existing = await store.GetUserTokensAsync(userId, cancellationToken);
+            var token = SignUnrevoked(userId, platformId, now, existing);
             var claims = _codec.Verify(token, now).Claims!;
             var added = new StoredToken(token, userId, platformId, TokenStatus.Normal,
                 claims.IssuedAt ?? 0, claims.ExpiresAt ?? long.MaxValue);
 
-            var existing = await store.GetUserTokensAsync(userId, cancellationToken);
             var nowSeconds = now.ToUnixTimeSeconds();
             // Expired tokens are dropped, as OpenIM does at issuance; kicked ones are kept until they expire so
             // that their holders keep getting 1506 (kicked) rather than 1507 (unknown).
@@ -57,6 +57,26 @@ public sealed class TokenService(AuthOptions options, ITokenStateStore store, Ti
         }
     }
 
+    /// <summary>
+    /// Tokens are deterministic: a login in the same second as a revoked token of the same (user, platform) would
+    /// sign the very same bytes, and storing them as new would bring the revoked copy back to life. Such a token is
+    /// signed a second earlier instead (still valid at once), as often as needed.
+    /// </summary>
+    private string SignUnrevoked(string userId, int platformId, DateTimeOffset now, IReadOnlyList<StoredToken> existing)
+    {
+        var revoked = existing.Where(t => t.Status != TokenStatus.Normal).Select(t => t.Token).ToHashSet(StringComparer.Ordinal);
+        var signedAt = now;
+        while (true)
+        {
+            var token = _codec.Sign(userId, platformId, signedAt, options.TokenLifetime, options.TokenFormat);
+            if (!revoked.Contains(token))
+            {
+                return token;
+            }
+            signedAt -= TimeSpan.FromSeconds(1);
+        }
+    }
+
     /// <summary>Checks signature, claims and stored state (spec §4.5); never throws for a bad token.</summary>
     public async ValueTask<TokenCheck> CheckAsync(string token, CancellationToken cancellationToken)
     {
@@ -66,10 +86,6 @@ public sealed class TokenService(AuthOptions options, ITokenStateStore store, Ti
             return TokenCheck.Fail(verification.ErrorCode);
         }
         var claims = verification.Claims!;
-        if (verification.ErrorCode != 0)
-        {
-            return TokenCheck.Fail(verification.ErrorCode);
-        }
         var status = await store.GetStatusAsync(claims.UserId, claims.PlatformId, token, cancellationToken);
         return status switch
         {
