@@ -9,8 +9,14 @@ public readonly record struct TokenCheck(TokenClaims? Claims, OpenImError? Error
 }
 
 /// <summary>Issues, checks and revokes tokens: the codec plus the token state store plus the multi-login policy.</summary>
-public sealed class TokenService(AuthOptions options, ITokenStateStore store, TimeProvider time)
+public sealed class TokenService(AuthOptions options, ITokenStateStore store, TimeProvider time, IRevocationBus revocations)
 {
+    /// <summary>A token service of one instance alone, whose revocations are announced in-process.</summary>
+    public TokenService(AuthOptions options, ITokenStateStore store, TimeProvider time)
+        : this(options, store, time, new LocalRevocationBus())
+    {
+    }
+
     // Issuance reads a user's tokens, plans kicks and writes them back; per-user serialisation keeps two
     // concurrent logins of one user from each keeping a token the other kicked. Striped to bound memory.
     private readonly SemaphoreSlim[] _userLocks = Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
@@ -18,8 +24,8 @@ public sealed class TokenService(AuthOptions options, ITokenStateStore store, Ti
 
     public AuthOptions Options => options;
 
-    /// <summary>Raised after tokens were revoked (kicked by multi-login or force_logout), once the change is durable.</summary>
-    public event Action<IReadOnlyList<StoredToken>>? TokensRevoked;
+    /// <summary>Where revocations (kicked by multi-login or force_logout) are announced once they are durable.</summary>
+    public IRevocationBus Revocations => revocations;
 
     public async Task<string> IssueAsync(string userId, int platformId, CancellationToken cancellationToken)
     {
@@ -47,7 +53,7 @@ public sealed class TokenService(AuthOptions options, ITokenStateStore store, Ti
             await store.ApplyAsync(new TokenStateChange(userId, added, kicked, removed), cancellationToken);
             if (kicked.Count > 0)
             {
-                TokensRevoked?.Invoke(kicked);
+                await revocations.PublishAsync(kicked, cancellationToken);
             }
             return token;
         }
@@ -106,7 +112,7 @@ public sealed class TokenService(AuthOptions options, ITokenStateStore store, Ti
             var revoked = await store.KickPlatformAsync(userId, platformId, cancellationToken);
             if (revoked.Count > 0)
             {
-                TokensRevoked?.Invoke(revoked);
+                await revocations.PublishAsync(revoked, cancellationToken);
             }
             return revoked;
         }

@@ -13,10 +13,12 @@ internal static class ServiceRegistration
         services.AddSingleton(sp => ServerSettings.LoadValid(sp.GetRequiredService<IConfiguration>()));
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<StorageHost>();
+        services.AddSingleton<IRevocationBus, LocalRevocationBus>();
         services.AddSingleton(sp => new TokenService(
             sp.GetRequiredService<ServerSettings>().Auth,
             sp.GetRequiredService<StorageHost>().Tokens,
-            sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<IRevocationBus>()));
         services.AddSingleton(sp => new AuthServices(
             sp.GetRequiredService<TokenService>(),
             sp.GetRequiredService<StorageHost>().Users,

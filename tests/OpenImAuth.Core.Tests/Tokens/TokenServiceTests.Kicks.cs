@@ -53,7 +53,7 @@ public sealed partial class TokenServiceTests
         // Arrange
         var service = await StartAsync();
         var revoked = new List<string>();
-        service.TokensRevoked += tokens => revoked.AddRange(tokens.Select(t => t.Token));
+        service.Revocations.Revoked += tokens => revoked.AddRange(tokens.Select(t => t.Token));
         var admin = await IssueAsync(service, "u1", Platforms.Admin);
         var ios = await IssueAsync(service, "u1", Platforms.Ios);
 

@@ -68,12 +68,12 @@ public sealed partial class TokenServiceTests : IAsyncDisposable
     }
 
     [Fact]
-    public async Task Issue_RaisesTokensRevoked_WithTheKickedTokens()
+    public async Task Issue_PublishesRevocation_WithTheKickedTokens()
     {
         // Arrange
         var service = await StartAsync();
         var revoked = new List<string>();
-        service.TokensRevoked += tokens => revoked.AddRange(tokens.Select(t => t.Token));
+        service.Revocations.Revoked += tokens => revoked.AddRange(tokens.Select(t => t.Token));
         var first = await IssueAsync(service, "u1", Platforms.Ios);
         await IssueAsync(service, "u1", Platforms.Android);
 

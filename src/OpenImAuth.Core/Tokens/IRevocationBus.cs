@@ -1,0 +1,27 @@
+namespace OpenImAuth.Core.Tokens;
+
+/// <summary>
+/// Carries revocations (multi-login kicks, force_logout) to every instance, this one included, so that each can
+/// close the gateway connections it holds for a revoked token. One instance alone uses
+/// <see cref="LocalRevocationBus"/>; scaled out, the bus is Redis pub/sub.
+/// </summary>
+public interface IRevocationBus
+{
+    /// <summary>Raised on every instance for every published revocation, including this instance's own.</summary>
+    event Action<IReadOnlyList<StoredToken>>? Revoked;
+
+    /// <summary>Publishes revoked tokens; the revocation itself must already be durable in the token store.</summary>
+    Task PublishAsync(IReadOnlyList<StoredToken> revoked, CancellationToken cancellationToken);
+}
+
+/// <summary>The bus of a single instance: publishing raises <see cref="Revoked"/> directly.</summary>
+public sealed class LocalRevocationBus : IRevocationBus
+{
+    public event Action<IReadOnlyList<StoredToken>>? Revoked;
+
+    public Task PublishAsync(IReadOnlyList<StoredToken> revoked, CancellationToken cancellationToken)
+    {
+        Revoked?.Invoke(revoked);
+        return Task.CompletedTask;
+    }
+}
