@@ -52,10 +52,14 @@ public sealed class SqliteTokenStateStore : ITokenStateStore
         }
     }
 
-    public Task ApplyAsync(TokenStateChange change, CancellationToken cancellationToken) =>
+    public Task<bool> ApplyAsync(TokenStateChange change, CancellationToken cancellationToken) =>
         _database.Writer.WriteAsync(
             w =>
             {
+                if (change.Basis is { } basis && !MatchesBasis(w, change.UserId, basis))
+                {
+                    return false;
+                }
                 foreach (var removed in change.Removed)
                 {
                     w.Command("DELETE FROM tokens WHERE token = $1", removed.Token).ExecuteNonQuery();
@@ -71,10 +75,15 @@ public sealed class SqliteTokenStateStore : ITokenStateStore
                         ON CONFLICT (token) DO UPDATE SET status = excluded.status
                         """, added.Token, added.UserId, added.PlatformId, added.Status, added.IssuedAt, added.ExpiresAt).ExecuteNonQuery();
                 }
-                return change;
+                return true;
             },
-            committed =>
+            applied =>
             {
+                if (!applied)
+                {
+                    return;
+                }
+                var committed = change;
                 foreach (var removed in committed.Removed)
                 {
                     Forget(removed.Token);
@@ -91,6 +100,23 @@ public sealed class SqliteTokenStateStore : ITokenStateStore
                     Remember(added);
                 }
             });
+
+    /// <summary>Read from the file inside the write, so that writes earlier in the same batch count.</summary>
+    private static bool MatchesBasis(SqliteWriter writer, string userId, IReadOnlyList<StoredToken> basis)
+    {
+        var expected = basis.ToDictionary(t => t.Token, t => t.Status, StringComparer.Ordinal);
+        using var reader = writer.Command("SELECT token, status FROM tokens WHERE user_id = $1", userId).ExecuteReader();
+        var count = 0;
+        while (reader.Read())
+        {
+            count++;
+            if (!expected.TryGetValue(reader.GetString(0), out var status) || status != reader.GetInt32(1))
+            {
+                return false;
+            }
+        }
+        return count == expected.Count;
+    }
 
     public async Task<IReadOnlyList<StoredToken>> KickPlatformAsync(string userId, int platformId, CancellationToken cancellationToken) =>
         await _database.Writer.WriteAsync(

@@ -18,12 +18,15 @@ public sealed record StoredToken(string Token, string UserId, int PlatformId, in
 /// <summary>
 /// Everything one token issuance or revocation changes for one user, applied atomically.
 /// <see cref="Kicked"/> tokens get status <see cref="TokenStatus.Kicked"/>; <see cref="Removed"/> tokens are forgotten.
+/// When <see cref="Basis"/> is set (the user's tokens the change was planned from), the change applies only if
+/// the user's stored tokens and statuses are still exactly those: optimistic concurrency between instances.
 /// </summary>
 public sealed record TokenStateChange(
     string UserId,
     StoredToken? Added,
     IReadOnlyList<StoredToken> Kicked,
-    IReadOnlyList<StoredToken> Removed);
+    IReadOnlyList<StoredToken> Removed,
+    IReadOnlyList<StoredToken>? Basis = null);
 
 /// <summary>
 /// Durable token state: which tokens were issued to whom, and whether each is still good.
@@ -40,8 +43,11 @@ public interface ITokenStateStore
     /// <summary>Every stored token of the user on every platform, oldest issuance first.</summary>
     Task<IReadOnlyList<StoredToken>> GetUserTokensAsync(string userId, CancellationToken cancellationToken);
 
-    /// <summary>Applies <paramref name="change"/> atomically: all of it or none of it is stored.</summary>
-    Task ApplyAsync(TokenStateChange change, CancellationToken cancellationToken);
+    /// <summary>
+    /// Applies <paramref name="change"/> atomically: all of it or none of it is stored. Returns <c>false</c>, storing
+    /// nothing, when the change has a <see cref="TokenStateChange.Basis"/> that no longer matches the store.
+    /// </summary>
+    Task<bool> ApplyAsync(TokenStateChange change, CancellationToken cancellationToken);
 
     /// <summary>Marks every token of (user, platform) kicked; returns the tokens whose status changed.</summary>
     Task<IReadOnlyList<StoredToken>> KickPlatformAsync(string userId, int platformId, CancellationToken cancellationToken);

@@ -85,6 +85,21 @@ public sealed class TokenCodec(string secret)
         return new TokenVerification(claims, CheckTimes(claims, now));
     }
 
+    /// <summary>
+    /// The claims of <paramref name="token"/> without checking its signature or times, or null when malformed.
+    /// For stores that keep only OpenIM's (token → status) layout and recover issuance and expiry from the token.
+    /// </summary>
+    public static TokenClaims? ReadClaimsUnverified(string token)
+    {
+        var parts = token.Split('.');
+        if (token.Length > MaxTokenLength || parts.Length != 3)
+        {
+            return null;
+        }
+        var payload = DecodeSegment(parts[1]);
+        return payload is null ? null : JwtJson.ReadClaims(payload);
+    }
+
     private static int CheckTimes(TokenClaims claims, DateTimeOffset now)
     {
         // jwt-go compares the exact current time against whole-second claims: valid while now < exp,

@@ -20,6 +20,7 @@ public sealed class TokenService(AuthOptions options, ITokenStateStore store, Ti
     // Issuance reads a user's tokens, plans kicks and writes them back; per-user serialisation keeps two
     // concurrent logins of one user from each keeping a token the other kicked. Striped to bound memory.
     private readonly SemaphoreSlim[] _userLocks = Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
+    private const int MaxIssueAttempts = 16;
     private readonly TokenCodec _codec = new(options.Secret);
 
     public AuthOptions Options => options;
@@ -33,34 +34,46 @@ public sealed class TokenService(AuthOptions options, ITokenStateStore store, Ti
         await userLock.WaitAsync(cancellationToken);
         try
         {
-            var now = time.GetUtcNow();
-            var existing = await store.GetUserTokensAsync(userId, cancellationToken);
-            var token = SignUnrevoked(userId, platformId, now, existing);
-            var claims = _codec.Verify(token, now).Claims!;
-            var added = new StoredToken(token, userId, platformId, TokenStatus.Normal,
-                claims.IssuedAt ?? 0, claims.ExpiresAt ?? long.MaxValue);
-
-            var nowSeconds = now.ToUnixTimeSeconds();
-            // Expired tokens are dropped, as OpenIM does at issuance; kicked ones are kept until they expire so
-            // that their holders keep getting 1506 (kicked) rather than 1507 (unknown).
-            var removed = existing.Where(t => t.ExpiresAt <= nowSeconds && t.Token != token).ToList();
-            var kicked = IsAdminToken(userId, platformId)
-                ? []
-                : MultiLoginPlanner.Plan(options.MultiLoginPolicy, options.MaxNumOneEnd, platformId,
-                    existing.Where(t => t.Status == TokenStatus.Normal && t.ExpiresAt > nowSeconds
-                        && t.PlatformId != Platforms.Admin && t.Token != token).ToList());
-
-            await store.ApplyAsync(new TokenStateChange(userId, added, kicked, removed), cancellationToken);
-            if (kicked.Count > 0)
+            // The lock serialises this instance; the basis check catches other instances (and Go nodes) that
+            // changed the user's tokens between our read and our write, and then we plan again.
+            for (var attempt = 0; attempt < MaxIssueAttempts; attempt++)
             {
-                await revocations.PublishAsync(kicked, cancellationToken);
+                var existing = await store.GetUserTokensAsync(userId, cancellationToken);
+                var (change, token) = PlanIssue(userId, platformId, existing);
+                if (await store.ApplyAsync(change, cancellationToken))
+                {
+                    if (change.Kicked.Count > 0)
+                    {
+                        await revocations.PublishAsync(change.Kicked, cancellationToken);
+                    }
+                    return token;
+                }
             }
-            return token;
+            throw new InvalidOperationException($"the tokens of user {userId} kept changing during {MaxIssueAttempts} attempts to issue one");
         }
         finally
         {
             userLock.Release();
         }
+    }
+
+    private (TokenStateChange Change, string Token) PlanIssue(string userId, int platformId, IReadOnlyList<StoredToken> existing)
+    {
+        var now = time.GetUtcNow();
+        var token = SignUnrevoked(userId, platformId, now, existing);
+        var claims = _codec.Verify(token, now).Claims!;
+        var added = new StoredToken(token, userId, platformId, TokenStatus.Normal,
+            claims.IssuedAt ?? 0, claims.ExpiresAt ?? long.MaxValue);
+        var nowSeconds = now.ToUnixTimeSeconds();
+        // Expired tokens are dropped, as OpenIM does at issuance; kicked ones are kept until they expire so
+        // that their holders keep getting 1506 (kicked) rather than 1507 (unknown).
+        var removed = existing.Where(t => t.ExpiresAt <= nowSeconds && t.Token != token).ToList();
+        var kicked = IsAdminToken(userId, platformId)
+            ? []
+            : MultiLoginPlanner.Plan(options.MultiLoginPolicy, options.MaxNumOneEnd, platformId,
+                existing.Where(t => t.Status == TokenStatus.Normal && t.ExpiresAt > nowSeconds
+                    && t.PlatformId != Platforms.Admin && t.Token != token).ToList());
+        return (new TokenStateChange(userId, added, kicked, removed, existing), token);
     }
 
     /// <summary>

@@ -11,8 +11,13 @@ internal sealed record ServerSettings(
     IReadOnlyList<int> ApiPorts,
     string StorageKind,
     string DataDirectory,
-    int MaxRequestBodyBytes)
+    int MaxRequestBodyBytes,
+    RedisSettings Redis,
+    string PostgresConnectionString)
 {
+    public const string SqliteKind = "sqlite";
+    public const string RedisKind = "redis";
+
     public const string DefaultSecret = "openIM123";
 
     /// <summary>Reads and validates; every problem is reported with the key to fix, and nothing is half-loaded.</summary>
@@ -40,10 +45,16 @@ internal sealed record ServerSettings(
         };
         var listenIp = read.IpAddress("api:listenIP", IPAddress.Loopback);
         var ports = read.IntList("api:openImApiPort", [10002], 1, 65535);
-        var storageKind = read.String("storage:kind", "sqlite");
-        if (storageKind != "sqlite")
+        var storageKind = read.String("storage:kind", SqliteKind);
+        if (storageKind is not (SqliteKind or RedisKind))
         {
-            read.Fail("storage:kind", $"'{storageKind}' is not available; use sqlite");
+            read.Fail("storage:kind", $"'{storageKind}' is not a store; use sqlite (one machine) or redis (Redis + PostgreSQL, scale-out)");
+        }
+        var redis = RedisSettings.Read(read);
+        var postgres = read.String("postgres:connectionString", "");
+        if (storageKind == RedisKind && postgres.Length == 0)
+        {
+            read.Fail("postgres:connectionString", "is required with storage.kind redis (users live in PostgreSQL), e.g. Host=127.0.0.1;Username=openim;Password=...;Database=openim");
         }
         var dataDirectory = read.String("storage:dataDir", "./data");
         if (dataDirectory.Length == 0)
@@ -61,7 +72,7 @@ internal sealed record ServerSettings(
             return (null, read.Errors);
         }
         var auth = new AuthOptions(secret, expireDays, (MultiLoginPolicy)policy, maxNumOneEnd, admins, profile);
-        return (new ServerSettings(auth, listenIp, ports, storageKind, dataDirectory, maxBody), []);
+        return (new ServerSettings(auth, listenIp, ports, storageKind, dataDirectory, maxBody, redis, postgres), []);
     }
 
     /// <summary>The same as <see cref="Load"/>, for service registration after start-up already validated.</summary>

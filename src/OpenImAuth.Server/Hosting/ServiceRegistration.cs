@@ -13,7 +13,7 @@ internal static class ServiceRegistration
         services.AddSingleton(sp => ServerSettings.LoadValid(sp.GetRequiredService<IConfiguration>()));
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<StorageHost>();
-        services.AddSingleton<IRevocationBus, LocalRevocationBus>();
+        services.AddSingleton(sp => sp.GetRequiredService<StorageHost>().Revocations);
         services.AddSingleton(sp => new TokenService(
             sp.GetRequiredService<ServerSettings>().Auth,
             sp.GetRequiredService<StorageHost>().Tokens,

@@ -1,27 +1,42 @@
 using OpenImAuth.Core.Tokens;
 using OpenImAuth.Core.Users;
 using OpenImAuth.Server.Configuration;
+using OpenImAuth.Storage.Postgres;
+using OpenImAuth.Storage.Redis;
 using OpenImAuth.Storage.Sqlite;
+using StackExchange.Redis;
 
 namespace OpenImAuth.Server.Hosting;
 
 /// <summary>
-/// Opens the configured store before the first request and closes it on shutdown. Opening is asynchronous
-/// (schema, loading token state), so it happens once at start-up instead of inside a service factory.
+/// Opens the configured store before the first request and closes it on shutdown: the embedded SQLite file, or
+/// Redis (token state, revocation channel) plus PostgreSQL (users) when scaled out. Opening is asynchronous, so it
+/// happens once at start-up instead of inside a service factory.
 /// </summary>
 internal sealed class StorageHost(TimeProvider time) : IAsyncDisposable
 {
-    private SqliteDatabase? _database;
+    private readonly List<IAsyncDisposable> _resources = [];
 
     public ITokenStateStore Tokens { get; private set; } = null!;
 
     public IUserStore Users { get; private set; } = null!;
 
+    public IRevocationBus Revocations { get; private set; } = null!;
+
     public async Task OpenAsync(ServerSettings settings, CancellationToken cancellationToken)
     {
-        _database = await SqliteDatabase.OpenAsync(settings.DataDirectory, cancellationToken);
-        Tokens = await SqliteTokenStateStore.OpenAsync(_database, time, cancellationToken);
-        Users = new SqliteUserStore(_database);
+        if (settings.StorageKind == ServerSettings.RedisKind)
+        {
+            await OpenScaleOutAsync(settings, cancellationToken);
+        }
+        else
+        {
+            var database = await SqliteDatabase.OpenAsync(settings.DataDirectory, cancellationToken);
+            _resources.Add(database);
+            Tokens = await SqliteTokenStateStore.OpenAsync(database, time, cancellationToken);
+            Users = new SqliteUserStore(database);
+            Revocations = new LocalRevocationBus();
+        }
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         // Configured administrators exist from start-up without registration (decision 9); AppAdmin = 2.
         await Users.EnsureRegisteredAsync(
@@ -29,11 +44,22 @@ internal sealed class StorageHost(TimeProvider time) : IAsyncDisposable
             cancellationToken);
     }
 
+    private async Task OpenScaleOutAsync(ServerSettings settings, CancellationToken cancellationToken)
+    {
+        var redis = await ConnectionMultiplexer.ConnectAsync(settings.Redis.ToOptions());
+        _resources.Add(redis);
+        Tokens = new RedisTokenStateStore(redis, settings.Auth.TokenLifetime);
+        Revocations = await RedisRevocationBus.SubscribeAsync(redis);
+        var users = await PostgresUserStore.OpenAsync(settings.PostgresConnectionString, cancellationToken);
+        _resources.Add(users);
+        Users = users;
+    }
+
     public async ValueTask DisposeAsync()
     {
-        if (_database is not null)
+        foreach (var resource in Enumerable.Reverse(_resources))
         {
-            await _database.DisposeAsync();
+            await resource.DisposeAsync();
         }
     }
 }

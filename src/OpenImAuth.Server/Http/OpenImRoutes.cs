@@ -61,8 +61,8 @@ internal static partial class OpenImRoutes
         {
             var logger = context.RequestServices.GetRequiredService<ILogger<AuthServices>>();
             LogUnexpected(logger, ex, context.Request.Path);
-            result = ex is DbException
-                ? OpenImError.Internal($"store unavailable: {ex.Message}")
+            result = StoreOf(ex) is { } store
+                ? OpenImError.Internal($"store unavailable: {store}: {ex.Message}")
                 : OpenImError.Internal("unexpected server error; see the server log");
         }
         await Envelope.WriteAsync(context, result, status);
@@ -88,6 +88,15 @@ internal static partial class OpenImRoutes
         }
         return (await handler(request!, call), StatusCodes.Status200OK);
     }
+
+    /// <summary>Which store a driver exception came from, so that the answer says what is down.</summary>
+    private static string? StoreOf(Exception exception) => exception.GetType().Namespace switch
+    {
+        { } ns when ns.StartsWith("StackExchange.Redis", StringComparison.Ordinal) => "redis",
+        { } ns when ns.StartsWith("Npgsql", StringComparison.Ordinal) => "postgres",
+        _ when exception is DbException => "sqlite",
+        _ => null,
+    };
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unexpected failure answering {Path}")]
     private static partial void LogUnexpected(ILogger logger, Exception exception, PathString path);

@@ -255,6 +255,27 @@ public abstract class TokenStateStoreContractTests : IAsyncLifetime
         Assert.Equal([kicked with { Status = TokenStatus.Kicked }, normal, admin], await Store.GetUserTokensAsync("u1", Ct));
     }
 
+    [Fact]
+    public async Task Apply_StoresNothingAndAnswersFalse_WhenBasisIsStale()
+    {
+        // Arrange: plan from a read, then another writer adds a token for the same user
+        var first = Token("u1", Platforms.Ios, 0);
+        await Store.ApplyAsync(Add(first), Ct);
+        var basis = await Store.GetUserTokensAsync("u1", Ct);
+        var concurrent = Token("u1", Platforms.Android, 1);
+        await Store.ApplyAsync(Add(concurrent), Ct);
+
+        // Act
+        var planned = Token("u1", Platforms.Ios, 2);
+        var applied = await Store.ApplyAsync(new TokenStateChange("u1", planned, [first], [], basis), Ct);
+        var fresh = await Store.ApplyAsync(new TokenStateChange("u1", planned, [first], [], await Store.GetUserTokensAsync("u1", Ct)), Ct);
+
+        // Assert: the stale plan changed nothing; the replanned one applied
+        Assert.False(applied);
+        Assert.True(fresh);
+        Assert.Equal([first with { Status = TokenStatus.Kicked }, concurrent, planned], await Store.GetUserTokensAsync("u1", Ct));
+    }
+
     /// <summary>A real token issued <paramref name="secondsAfterStart"/> after the fake start time, as OpenIM signs it.</summary>
     protected StoredToken Token(string userId, int platformId, int secondsAfterStart)
     {

@@ -1,0 +1,50 @@
+using System.Globalization;
+using StackExchange.Redis;
+
+namespace OpenImAuth.Server.Configuration;
+
+/// <summary>The <c>redis.*</c> keys (OpenIM's redis.yml names), used when storage.kind is redis.</summary>
+internal sealed record RedisSettings(IReadOnlyList<string> Addresses, string? Username, string? Password, int Database)
+{
+    public static RedisSettings Read(SettingsReader read)
+    {
+        var addresses = read.StringList("redis:address", ["127.0.0.1:6379"]);
+        foreach (var address in addresses)
+        {
+            var colon = address.LastIndexOf(':');
+            if (colon <= 0 || !int.TryParse(address[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
+            {
+                read.Fail("redis:address", $"'{address}' is not host:port");
+            }
+        }
+        var username = read.String("redis:username", "");
+        var password = read.String("redis:password", "");
+        var database = read.Int("redis:db", 0, 0, 1000);
+        return new RedisSettings(addresses, username.Length == 0 ? null : username, password.Length == 0 ? null : password, database);
+    }
+
+    /// <summary>
+    /// Connect at start-up without failing when Redis is down (the multiplexer reconnects by itself), and fail
+    /// commands fast while it is down so that requests answer an error envelope at once instead of queueing.
+    /// </summary>
+    public ConfigurationOptions ToOptions()
+    {
+        var options = new ConfigurationOptions
+        {
+            AbortOnConnectFail = false,
+            User = Username,
+            Password = Password,
+            DefaultDatabase = Database,
+            ConnectTimeout = 3000,
+            SyncTimeout = 3000,
+            AsyncTimeout = 3000,
+            BacklogPolicy = BacklogPolicy.FailFast,
+            ClientName = "openimauth",
+        };
+        foreach (var address in Addresses)
+        {
+            options.EndPoints.Add(address);
+        }
+        return options;
+    }
+}

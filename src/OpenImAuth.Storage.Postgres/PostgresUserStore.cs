@@ -1,0 +1,200 @@
+using Npgsql;
+using NpgsqlTypes;
+using OpenImAuth.Core.Users;
+
+namespace OpenImAuth.Storage.Postgres;
+
+/// <summary>
+/// Users in PostgreSQL, shared by every instance. The schema is created (or upgraded) idempotently at start-up
+/// under an advisory lock, so instances starting together do not race. Listing order is registration order.
+/// </summary>
+public sealed class PostgresUserStore : IUserStore, IAsyncDisposable
+{
+    private const string Columns = "user_id, nickname, face_url, ex, app_manger_level, global_recv_msg_opt, create_time";
+    private const long SchemaLockId = 0x4f70656e496d4175; // "OpenImAu"
+
+    private const string Schema = """
+        CREATE TABLE IF NOT EXISTS users (
+            seq BIGINT GENERATED ALWAYS AS IDENTITY,
+            user_id TEXT NOT NULL PRIMARY KEY,
+            nickname TEXT NOT NULL,
+            face_url TEXT NOT NULL,
+            ex TEXT NOT NULL,
+            app_manger_level INTEGER NOT NULL,
+            global_recv_msg_opt INTEGER NOT NULL,
+            create_time BIGINT NOT NULL);
+        CREATE UNIQUE INDEX IF NOT EXISTS users_by_seq ON users (seq);
+        """;
+
+    private readonly NpgsqlDataSource _dataSource;
+
+    private PostgresUserStore(NpgsqlDataSource dataSource) => _dataSource = dataSource;
+
+    /// <summary>Connects and makes sure the schema exists. Timeouts default to a few seconds, so an outage answers quickly.</summary>
+    public static async Task<PostgresUserStore> OpenAsync(string connectionString, CancellationToken cancellationToken)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (builder.Timeout == 15)
+        {
+            builder.Timeout = 5; // Npgsql's default connect timeout is 15 s; an outage should answer sooner
+        }
+        if (builder.CommandTimeout == 30)
+        {
+            builder.CommandTimeout = 10;
+        }
+        var store = new PostgresUserStore(NpgsqlDataSource.Create(builder.ConnectionString));
+        await using var connection = await store._dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var command = new NpgsqlCommand($"SELECT pg_advisory_xact_lock({SchemaLockId}); {Schema}", connection, transaction))
+        {
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
+        return store;
+    }
+
+    public async Task<UserRecord?> FindAsync(string userId, CancellationToken cancellationToken)
+    {
+        var found = await FindManyAsync([userId], cancellationToken);
+        return found.Count == 0 ? null : found[0];
+    }
+
+    public async Task<IReadOnlyList<UserRecord>> FindManyAsync(IReadOnlyList<string> userIds, CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand($"SELECT {Columns} FROM users WHERE user_id = ANY($1)");
+        command.Parameters.Add(new NpgsqlParameter { Value = userIds.Distinct(StringComparer.Ordinal).ToArray() });
+        var found = new Dictionary<string, UserRecord>(StringComparer.Ordinal);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var user = ReadUser(reader);
+            found[user.UserId] = user;
+        }
+        return userIds.Distinct(StringComparer.Ordinal).Where(found.ContainsKey).Select(id => found[id]).ToList();
+    }
+
+    public async Task<string?> RegisterAsync(IReadOnlyList<UserRecord> users, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var command = InsertCommand(connection, users, "ON CONFLICT (user_id) DO NOTHING RETURNING user_id");
+        command.Transaction = transaction;
+        var inserted = new HashSet<string>(StringComparer.Ordinal);
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                inserted.Add(reader.GetString(0));
+            }
+        }
+        var existing = users.FirstOrDefault(u => !inserted.Contains(u.UserId));
+        if (existing is not null)
+        {
+            await transaction.RollbackAsync(cancellationToken); // all or nothing
+            return existing.UserId;
+        }
+        await transaction.CommitAsync(cancellationToken);
+        return null;
+    }
+
+    public async Task EnsureRegisteredAsync(IReadOnlyList<UserRecord> users, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var command = InsertCommand(connection, users, "ON CONFLICT (user_id) DO NOTHING");
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<bool> UpdateAsync(string userId, UserUpdate update, CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand("""
+            UPDATE users SET nickname = COALESCE($2, nickname), face_url = COALESCE($3, face_url), ex = COALESCE($4, ex),
+                global_recv_msg_opt = COALESCE($5, global_recv_msg_opt)
+            WHERE user_id = $1
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = userId });
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)update.Nickname ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)update.FaceUrl ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)update.Extra ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Integer, Value = (object?)update.GlobalRecvMsgOpt ?? DBNull.Value });
+        return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
+    }
+
+    public Task<UserPage<UserRecord>> ListAsync(UserFilter filter, int skip, int take, CancellationToken cancellationToken)
+    {
+        var conditions = new List<string>();
+        if (filter.OrdinaryUsersOnly)
+        {
+            conditions.Add("app_manger_level IN (0, 1)");
+        }
+        var matches = new List<string>();
+        if (!string.IsNullOrEmpty(filter.UserIdContains))
+        {
+            matches.Add("strpos(lower(user_id), lower(@userId)) > 0");
+        }
+        if (!string.IsNullOrEmpty(filter.NicknameContains))
+        {
+            matches.Add("strpos(lower(nickname), lower(@nickname)) > 0");
+        }
+        if (matches.Count > 0)
+        {
+            conditions.Add("(" + string.Join(" OR ", matches) + ")");
+        }
+        var where = conditions.Count == 0 ? "" : " WHERE " + string.Join(" AND ", conditions);
+        return PageAsync($"SELECT {Columns} FROM users{where}", $"SELECT COUNT(*) FROM users{where}", skip, take, ReadUser,
+            command =>
+            {
+                command.Parameters.AddWithValue("userId", filter.UserIdContains ?? "");
+                command.Parameters.AddWithValue("nickname", filter.NicknameContains ?? "");
+            }, cancellationToken);
+    }
+
+    public Task<UserPage<string>> ListIdsAsync(int skip, int take, CancellationToken cancellationToken) =>
+        PageAsync("SELECT user_id FROM users", "SELECT COUNT(*) FROM users", skip, take, r => r.GetString(0), _ => { }, cancellationToken);
+
+    public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+
+    private async Task<UserPage<T>> PageAsync<T>(string select, string count, int skip, int take,
+        Func<NpgsqlDataReader, T> read, Action<NpgsqlCommand> bind, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        // One snapshot for the total and the page.
+        await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
+        await using var command = new NpgsqlCommand(count, connection, transaction);
+        bind(command);
+        var total = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+        var items = new List<T>();
+        if (take > 0 && skip < total)
+        {
+            command.CommandText = select + " ORDER BY seq LIMIT @take OFFSET @skip";
+            command.Parameters.AddWithValue("take", take);
+            command.Parameters.AddWithValue("skip", skip);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                items.Add(read(reader));
+            }
+        }
+        return new UserPage<T>(total, items);
+    }
+
+    private static NpgsqlCommand InsertCommand(NpgsqlConnection connection, IReadOnlyList<UserRecord> users, string conflict)
+    {
+        var command = new NpgsqlCommand($"""
+            INSERT INTO users ({Columns})
+            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::int[], $7::bigint[])
+            {conflict}
+            """, connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = users.Select(u => u.UserId).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = users.Select(u => u.Nickname).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = users.Select(u => u.FaceUrl).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = users.Select(u => u.Extra).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = users.Select(u => u.AppMangerLevel).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = users.Select(u => u.GlobalRecvMsgOpt).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = users.Select(u => u.CreateTime).ToArray() });
+        return command;
+    }
+
+    private static UserRecord ReadUser(NpgsqlDataReader reader) =>
+        new(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
+            reader.GetInt32(4), reader.GetInt32(5), reader.GetInt64(6));
+}

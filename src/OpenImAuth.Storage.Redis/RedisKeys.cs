@@ -1,0 +1,34 @@
+using System.Text;
+using OpenImAuth.Core.Tokens;
+using StackExchange.Redis;
+
+namespace OpenImAuth.Storage.Redis;
+
+/// <summary>OpenIM's own Redis layout (spec §4.1, decision 8), so that Go OpenIM nodes sharing the Redis agree with us.</summary>
+public static class RedisKeys
+{
+    /// <summary>OpenIM publishes the affected hash keys here on every token write (local-cache.yml auth.topic).</summary>
+    public static readonly RedisChannel DeleteCacheAuth = RedisChannel.Literal("DELETE_CACHE_AUTH");
+
+    /// <summary>Our own channel: revoked tokens, for the gateways of every instance.</summary>
+    public static readonly RedisChannel Revoked = RedisChannel.Literal("OPENIMAUTH:REVOKED");
+
+    /// <summary><c>UID_PID_TOKEN_STATUS:{userID}:{PlatformName}</c>; field = the JWT, value = its status.</summary>
+    public static RedisKey TokenHash(string userId, int platformId) =>
+        $"UID_PID_TOKEN_STATUS:{userId}:{Platforms.NameOf(platformId)}";
+
+    /// <summary>OpenIM's DELETE_CACHE_AUTH payload: a JSON array of key names.</summary>
+    public static RedisValue KeyListMessage(IEnumerable<RedisKey> keys)
+    {
+        var json = new StringBuilder("[");
+        foreach (var key in keys)
+        {
+            if (json.Length > 1)
+            {
+                json.Append(',');
+            }
+            json.Append(System.Text.Json.JsonSerializer.Serialize((string)key!, RedisJson.Default.String));
+        }
+        return json.Append(']').ToString();
+    }
+}

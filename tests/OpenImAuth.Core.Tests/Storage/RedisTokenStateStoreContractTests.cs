@@ -1,0 +1,100 @@
+using OpenImAuth.Core.Tokens;
+using OpenImAuth.Storage.Redis;
+using OpenImAuth.Tests.Shared;
+using StackExchange.Redis;
+
+namespace OpenImAuth.Core.Tests.Storage;
+
+/// <summary>
+/// The token store contract on the real Redis server that the test command starts, plus OpenIM's exact layout:
+/// what a Go OpenIM node reads and writes must mean the same to us.
+/// </summary>
+public sealed class RedisTokenStateStoreContractTests : TokenStateStoreContractTests
+{
+    private static readonly TimeSpan KeyLifetime = TimeSpan.FromDays(90);
+    private readonly List<ConnectionMultiplexer> _connections = [];
+    private RedisDatabaseLease? _lease;
+
+    protected override async Task<ITokenStateStore> CreateStoreAsync(TimeProvider time)
+    {
+        _lease = await TestServers.LeaseRedisDatabaseAsync();
+        return await OpenAsync();
+    }
+
+    // A restart is a new instance with a new connection; all state lives in Redis.
+    protected override Task<ITokenStateStore> ReopenStoreAsync() => OpenAsync();
+
+    protected override async ValueTask DisposeStoreAsync()
+    {
+        foreach (var connection in _connections)
+        {
+            await connection.DisposeAsync();
+        }
+        await _lease!.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Apply_WritesOpenImLayout_WithTtlAndInvalidation()
+    {
+        // Arrange
+        var ct = TestContext.Current.CancellationToken;
+        var normal = Token("u1", Platforms.Web, 0);
+        var kicked = Token("u1", Platforms.Web, 1);
+        var invalidations = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await _lease!.Subscriber.SubscribeAsync(RedisChannel.Literal("DELETE_CACHE_AUTH"), (_, message) => invalidations.TrySetResult(message!));
+
+        // Act
+        await Store.ApplyAsync(Add(normal), ct);
+        await Store.ApplyAsync(new TokenStateChange("u1", kicked with { Status = TokenStatus.Normal }, [], []), ct);
+        await Store.ApplyAsync(new TokenStateChange("u1", null, [kicked], []), ct);
+
+        // Assert: key, field and value exactly as open-im-server writes them
+        var hash = await _lease.Db.HashGetAllAsync("UID_PID_TOKEN_STATUS:u1:Web");
+        Assert.Equal([(normal.Token, "0"), (kicked.Token, "2")], hash.Select(e => ((string)e.Name!, (string)e.Value!)).OrderBy(e => e.Item2));
+        var ttl = await _lease.Db.KeyTimeToLiveAsync("UID_PID_TOKEN_STATUS:u1:Web");
+        Assert.InRange(ttl!.Value, KeyLifetime - TimeSpan.FromMinutes(1), KeyLifetime);
+        Assert.Equal("""["UID_PID_TOKEN_STATUS:u1:Web"]""", await invalidations.Task.WaitAsync(TimeSpan.FromSeconds(10), ct));
+    }
+
+    [Fact]
+    public async Task GetStatus_HonoursStateWrittenByGoNode()
+    {
+        // Arrange: a Go OpenIM node writes a token of its own straight into the hash.
+        var ct = TestContext.Current.CancellationToken;
+        var fromGo = Token("u9", Platforms.Android, 5);
+        await _lease!.Db.HashSetAsync("UID_PID_TOKEN_STATUS:u9:Android", fromGo.Token, "0");
+
+        // Act
+        var status = await Store.GetStatusAsync("u9", Platforms.Android, fromGo.Token, ct);
+        await _lease.Db.HashSetAsync("UID_PID_TOKEN_STATUS:u9:Android", fromGo.Token, "2");
+        var kicked = await Store.GetStatusAsync("u9", Platforms.Android, fromGo.Token, ct);
+        var listed = await Store.GetUserTokensAsync("u9", ct);
+
+        // Assert
+        Assert.Equal(TokenStatus.Normal, status);
+        Assert.Equal(TokenStatus.Kicked, kicked);
+        Assert.Equal([fromGo with { Status = TokenStatus.Kicked }], listed);
+    }
+
+    [Fact]
+    public async Task Apply_RefusesStaleBasis_WhenAnotherWriterChangedTheUser()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var first = Token("u1", Platforms.Ios, 0);
+        await Store.ApplyAsync(Add(first), ct);
+        var basis = await Store.GetUserTokensAsync("u1", ct);
+        await _lease!.Db.HashSetAsync("UID_PID_TOKEN_STATUS:u1:IOS", first.Token, "2"); // another node kicks it
+
+        var applied = await Store.ApplyAsync(new TokenStateChange("u1", Token("u1", Platforms.Ios, 1), [], [], basis), ct);
+
+        Assert.False(applied);
+        Assert.Equal(1, await _lease.Db.HashLengthAsync("UID_PID_TOKEN_STATUS:u1:IOS"));
+    }
+
+    private async Task<ITokenStateStore> OpenAsync()
+    {
+        var connection = await TestServers.ConnectAsync(_lease!.Database);
+        _connections.Add(connection);
+        return new RedisTokenStateStore(connection, KeyLifetime);
+    }
+}
