@@ -1,0 +1,59 @@
+using OpenImAuth.Core.Tokens;
+using OpenImAuth.Server.Tests.Infrastructure;
+
+namespace OpenImAuth.Server.Tests;
+
+/// <summary>Two real instances on one Redis and one PostgreSQL: nothing one knows is hidden from the other.</summary>
+public sealed class ScaleOutTests
+{
+    private const string Secret = "openIM123";
+
+    [Fact]
+    public async Task Instances_ShareUsersAndTokens_AndRevocationsAtOnce()
+    {
+        // Arrange
+        await using var cluster = await ScaleOutCluster.CreateAsync();
+        var a = await cluster.StartInstanceAsync();
+        var b = await cluster.StartInstanceAsync();
+        var admin = (await b.PostAsync("/auth/get_admin_token", new { secret = Secret, userID = "imAdmin" })).Token;
+
+        // Act + Assert: a user registered on A gets a token on B, and a token from A parses on B.
+        (await a.PostAsync("/user/user_register", new { secret = Secret, users = new[] { new { userID = "alice", nickname = "A" } } })).AssertOk();
+        var fromB = (await b.PostAsync("/auth/user_token", new { secret = Secret, platformID = 1, userID = "alice" })).Token;
+        var fromA = (await a.PostAsync("/auth/user_token", new { secret = Secret, platformID = 5, userID = "alice" })).Token;
+        (await b.PostAsync("/auth/parse_token", new { token = fromA })).AssertOk();
+        (await a.PostAsync("/user/get_users_info", new { userIDs = new[] { "alice" } }, fromB)).AssertOk();
+
+        // force_logout on B: A refuses the token on its very next request.
+        (await b.PostAsync("/auth/force_logout", new { platformID = 5, userID = "alice" }, admin)).AssertOk();
+        (await a.PostAsync("/user/get_users_info", new { userIDs = new[] { "alice" } }, fromA)).AssertError(1506);
+
+        // A multi-login kick through A (policy 1, same platform) is seen by B at once.
+        var second = (await a.PostAsync("/auth/user_token", new { secret = Secret, platformID = 1, userID = "alice" })).Token;
+        (await b.PostAsync("/auth/parse_token", new { token = fromB })).AssertError(1506);
+        (await b.PostAsync("/auth/parse_token", new { token = second })).AssertOk();
+    }
+
+    [Fact]
+    public async Task Redis_HoldsOpenImLayout_AndHonoursStateWrittenByGoNode()
+    {
+        // Arrange
+        await using var cluster = await ScaleOutCluster.CreateAsync();
+        var server = await cluster.StartInstanceAsync();
+        var admin = (await server.PostAsync("/auth/get_admin_token", new { secret = Secret, userID = "imAdmin" })).Token;
+        (await server.PostAsync("/user/user_register", new { secret = Secret, users = new[] { new { userID = "bob", nickname = "B" } } })).AssertOk();
+
+        // Act: issue, kick, and let a "Go node" write a token of its own in OpenIM's layout.
+        var issued = (await server.PostAsync("/auth/user_token", new { secret = Secret, platformID = 2, userID = "bob" })).Token;
+        (await server.PostAsync("/auth/force_logout", new { platformID = 2, userID = "bob" }, admin)).AssertOk();
+        var fromGo = new TokenCodec(Secret).Sign("bob", 3, DateTimeOffset.UtcNow.AddSeconds(-10), TimeSpan.FromDays(90), TokenFormat.Backdated);
+        await cluster.Redis.Db.HashSetAsync("UID_PID_TOKEN_STATUS:bob:Windows", fromGo, "0");
+
+        // Assert: exact key, field and value; the foreign token works until the Go node marks it kicked.
+        Assert.Equal("2", (string?)await cluster.Redis.Db.HashGetAsync("UID_PID_TOKEN_STATUS:bob:Android", issued));
+        Assert.Equal("0", (string?)await cluster.Redis.Db.HashGetAsync("UID_PID_TOKEN_STATUS:imAdmin:Admin", admin));
+        (await server.PostAsync("/user/get_users_info", new { userIDs = new[] { "bob" } }, fromGo)).AssertOk();
+        await cluster.Redis.Db.HashSetAsync("UID_PID_TOKEN_STATUS:bob:Windows", fromGo, "2");
+        (await server.PostAsync("/user/get_users_info", new { userIDs = new[] { "bob" } }, fromGo)).AssertError(1506);
+    }
+}
