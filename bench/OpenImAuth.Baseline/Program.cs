@@ -1,0 +1,42 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+// The yardstick for the load benchmark: bare Kestrel with one endpoint that reads the same JSON body as
+// /auth/user_token and writes a JSON answer of the same size, and nothing else (no store, no signing).
+// Usage: dotnet OpenImAuth.Baseline.dll <port> <token length>
+var port = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 10090;
+var tokenLength = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 200;
+var builder = WebApplication.CreateSlimBuilder();
+builder.Logging.ClearProviders();
+builder.WebHost.ConfigureKestrel(k => k.ListenLocalhost(port));
+var app = builder.Build();
+
+var token = new string('x', tokenLength); // as long as a real token of the scenario
+app.MapPost("/{**path}", async context =>
+{
+    var request = await JsonSerializer.DeserializeAsync(context.Request.Body, BaselineJson.Default.TokenRequest, context.RequestAborted);
+    // The answer carries the userID's length in a field of fixed width, so the request body is really used.
+    var answer = new Envelope(0, "", "", new TokenData(token, 7_776_000 + (request?.UserId?.Length ?? 0) % 10));
+    context.Response.ContentType = "application/json";
+    await JsonSerializer.SerializeAsync(context.Response.Body, answer, BaselineJson.Default.Envelope, context.RequestAborted);
+});
+await app.RunAsync();
+
+internal sealed record TokenRequest(
+    [property: JsonPropertyName("secret")] string? Secret,
+    [property: JsonPropertyName("platformID")] int? PlatformId,
+    [property: JsonPropertyName("userID")] string? UserId);
+
+internal sealed record TokenData(
+    [property: JsonPropertyName("token")] string Token,
+    [property: JsonPropertyName("expireTimeSeconds")] long ExpireTimeSeconds);
+
+internal sealed record Envelope(
+    [property: JsonPropertyName("errCode")] int ErrCode,
+    [property: JsonPropertyName("errMsg")] string ErrMsg,
+    [property: JsonPropertyName("errDlt")] string ErrDlt,
+    [property: JsonPropertyName("data")] TokenData Data);
+
+[JsonSerializable(typeof(TokenRequest))]
+[JsonSerializable(typeof(Envelope))]
+internal sealed partial class BaselineJson : JsonSerializerContext;

@@ -1,0 +1,4 @@
+using BenchmarkDotNet.Running;
+
+// dotnet run -c Release --project bench/OpenImAuth.Benchmarks -- --filter '*'
+BenchmarkSwitcher.FromAssembly(typeof(OpenImAuth.Benchmarks.TokenCodecBenchmarks).Assembly).Run(args);
