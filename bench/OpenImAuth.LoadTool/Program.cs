@@ -1,0 +1,18 @@
+using OpenImAuth.LoadTool;
+
+// Helpers for bench/load.sh that wrk cannot do: bulk seeding, and (with the gateway) idle WebSocket connections.
+//   seed-users   <api url> <first> <count>          registers users u<first> .. u<first+count-1>
+//   issue-tokens <api url> <first> <count> <platform> issues one token each; prints the last one
+return args switch
+{
+    ["seed-users", var url, var first, var count] => await Seeding.SeedUsersAsync(new Uri(url), int.Parse(first), int.Parse(count)),
+    ["issue-tokens", var url, var first, var count, var platform] =>
+        await Seeding.IssueTokensAsync(new Uri(url), int.Parse(first), int.Parse(count), int.Parse(platform)),
+    _ => Usage(),
+};
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: seed-users <url> <first> <count> | issue-tokens <url> <first> <count> <platform>");
+    return 2;
+}

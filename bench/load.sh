@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# Load benchmark: OpenImAuth against a bare-Kestrel baseline on this machine, in one run, alternating the two, with
+# wrk. Prints a markdown table (requests/s, p50/p99 latency, server RSS, ratio to the baseline) and writes it with
+# the raw wrk output to artifacts/bench/. See docs/benchmarks.md.
+#   bench/load.sh                 # all scenarios
+#   DURATION=5 ROUNDS=1 bench/load.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+source scripts/services.sh
+
+DURATION=${DURATION:-10}        # seconds per wrk run
+ROUNDS=${ROUNDS:-2}             # baseline/OpenImAuth alternations per scenario
+CONNECTIONS=${CONNECTIONS:-64}
+USERS=${USERS:-100000}
+SCENARIOS=${SCENARIOS:-"main growth curve"}
+out="$root/artifacts/bench"
+work=$(mktemp -d /tmp/openimauth-bench.XXXXXX)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  stop_services
+  rm -rf "$work"
+}
+trap cleanup EXIT
+mkdir -p "$out"
+
+command -v wrk >/dev/null || { apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+dotnet build -c Release src/OpenImAuth.Server -v q -nologo >/dev/null
+dotnet build -c Release bench/OpenImAuth.Baseline -v q -nologo >/dev/null
+dotnet build -c Release bench/OpenImAuth.LoadTool -v q -nologo >/dev/null
+server_dll="$root/artifacts/bin/OpenImAuth.Server/release/OpenImAuth.Server.dll"
+baseline_dll="$root/artifacts/bin/OpenImAuth.Baseline/release/OpenImAuth.Baseline.dll"
+load_tool="$root/artifacts/bin/OpenImAuth.LoadTool/release/OpenImAuth.LoadTool.dll"
+
+wait_http() { # port
+  for _ in $(seq 1 300); do
+    curl -s -o /dev/null -X POST "http://127.0.0.1:$1/auth/parse_token" -d '{}' && return 0
+    sleep 0.1
+  done
+  echo "load.sh: nothing answers on port $1" >&2; return 1
+}
+
+start_server() { # port, args... ; prints the pid
+  dotnet "$server_dll" --api.openImApiPort="$1" "${@:2}" >"$work/server-$1.log" 2>&1 &
+  local pid=$!
+  wait_http "$1" >&2
+  echo "$pid"
+}
+
+start_baseline() { # port, token length ; prints the pid
+  dotnet "$baseline_dll" "$1" "$2" >"$work/baseline-$1.log" 2>&1 &
+  local pid=$!
+  wait_http "$1" >&2
+  echo "$pid"
+}
+
+stop_pid() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
+
+rss_mb() { awk '/VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
+
+# wrk scripts: a new random user per request (user_token, get_users_info), one token (parse_token).
+write_scripts() { # users, token
+  cat >"$work/user_token.lua" <<LUA
+local users = $1
+local headers = { ["operationID"] = "bench", ["Content-Type"] = "application/json" }
+function init(args) math.randomseed(os.time() + (tonumber(tostring({}):sub(8)) or 0)) end
+function request()
+  local body = '{"secret":"openIM123","platformID":' .. math.random(1, 5) .. ',"userID":"u' .. math.random(1, users) .. '"}'
+  return wrk.format("POST", "/auth/user_token", headers, body)
+end
+LUA
+  cat >"$work/parse_token.lua" <<LUA
+wrk.method = "POST"
+wrk.path = "/auth/parse_token"
+wrk.headers["operationID"] = "bench"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = '{"token":"$2"}'
+LUA
+  cat >"$work/get_users_info.lua" <<LUA
+local users = $1
+local headers = { ["operationID"] = "bench", ["Content-Type"] = "application/json", ["token"] = "$2" }
+function init(args) math.randomseed(os.time() + (tonumber(tostring({}):sub(8)) or 0)) end
+function request()
+  return wrk.format("POST", "/user/get_users_info", headers, '{"userIDs":["u' .. math.random(1, users) .. '"]}')
+end
+LUA
+}
+
+run_wrk() { # port, scenario, connections ; prints "rps p50 p99" (latencies in ms)
+  local log="$work/wrk-$2-$1-$3.txt"
+  wrk -t2 -c"$3" -d"${DURATION}s" --latency -s "$work/$2.lua" "http://127.0.0.1:$1" >"$log"
+  cat "$log" >>"$out/wrk-raw.txt"
+  local errors
+  errors=$(awk '/Non-2xx|Socket errors/ {print}' "$log")
+  [ -z "$errors" ] || echo "load.sh: $2 on $1: $errors" >&2
+  awk '
+    function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
+    /Requests\/sec/ { rps = $2 }
+    $1 == "50%" { p50 = ms($2) }
+    $1 == "99%" { p99 = ms($2) }
+    END { printf "%.0f %.2f %.2f\n", rps, p50, p99 }' "$log"
+}
+
+# measure <label> <server port> <server pid> <baseline port> <baseline pid> <scenario>: alternates, appends a row
+measure() {
+  local ours=() base=() line
+  for _ in $(seq 1 "$ROUNDS"); do
+    base+=("$(run_wrk "$4" "$6" "$CONNECTIONS")")
+    ours+=("$(run_wrk "$2" "$6" "$CONNECTIONS")")
+  done
+  line=$(printf '%s\n' "${ours[@]}" | awk '{r += $1; p += $2; q += $3} END {printf "%.0f %.2f %.2f", r / NR, p / NR, q / NR}')
+  local b
+  b=$(printf '%s\n' "${base[@]}" | awk '{r += $1} END {printf "%.0f", r / NR}')
+  read -r rps p50 p99 <<<"$line"
+  printf '| %s | %s | %s | %s | %s | %s | %s | %.2f |\n' "$1" "$rps" "$p50" "$p99" "$(rss_mb "$3")" "$b" "$(rss_mb "$5")" \
+    "$(awk -v a="$rps" -v b="$b" 'BEGIN {print a / b}')" | tee -a "$out/table.md"
+}
+
+header() {
+  printf '\n| scenario | req/s | p50 ms | p99 ms | RSS MB | baseline req/s | baseline RSS MB | ratio |\n|---|---|---|---|---|---|---|---|\n' | tee -a "$out/table.md"
+}
+
+token_length() { # port: the length of a real token, so the baseline answers as many bytes
+  curl -s -H 'operationID: 1' -d '{"secret":"openIM123","platformID":1,"userID":"u1"}' "http://127.0.0.1:$1/auth/user_token" |
+    sed 's/.*"token":"\([^"]*\)".*/\1/' | tr -d '\n' | wc -c
+}
+
+scenario_main() { # store
+  local port=$((31000 + RANDOM % 1000)) bport=$((32000 + RANDOM % 1000)) args=() pid bpid token
+  if [ "$1" = redis ]; then
+    args=(--storage.kind=redis --redis.address="127.0.0.1:$redis_port" --redis.db=1
+          --postgres.connectionString="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres;Maximum Pool Size=64")
+  else
+    args=(--storage.dataDir="$work/data-main")
+  fi
+  pid=$(start_server "$port" "${args[@]}"); pids+=("$pid")
+  dotnet "$load_tool" seed-users "http://127.0.0.1:$port" 1 "$USERS" >/dev/null
+  token=$(dotnet "$load_tool" issue-tokens "http://127.0.0.1:$port" 1 1 5)
+  write_scripts "$USERS" "$token"
+  bpid=$(start_baseline "$bport" "$(token_length "$port")"); pids+=("$bpid")
+  header
+  for scenario in user_token parse_token get_users_info; do
+    measure "$1 $scenario ($USERS users)" "$port" "$pid" "$bport" "$bpid" "$scenario"
+  done
+  stop_pid "$pid"; stop_pid "$bpid"
+}
+
+{
+  echo "# load.sh $(date -u +%FT%TZ) on $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+  echo "wrk -t2 -c$CONNECTIONS, ${DURATION}s per run, $ROUNDS alternations per scenario"
+} | tee "$out/table.md"
+: >"$out/wrk-raw.txt"
+
+start_services on
+for s in $SCENARIOS; do
+  case "$s" in
+    main) scenario_main sqlite; scenario_main redis ;;
+    *) [ "$(type -t "scenario_$s")" = function ] && "scenario_$s" ;;
+  esac
+done
