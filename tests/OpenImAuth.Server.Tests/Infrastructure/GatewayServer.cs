@@ -50,8 +50,9 @@ public class GatewayServer : IAsyncLifetime
     public async Task<string> AdminTokenAsync() =>
         (await Process.PostAsync("/auth/get_admin_token", new { secret = Secret, userID = Admin })).Token;
 
-    public async Task ForceLogoutAsync(string userId, int platformId) =>
-        (await Process.PostAsync("/auth/force_logout", new { platformID = platformId, userID = userId }, await AdminTokenAsync())).AssertOk();
+    public async Task ForceLogoutAsync(string userId, int platformId, string? adminToken = null) =>
+        (await Process.PostAsync("/auth/force_logout", new { platformID = platformId, userID = userId },
+            adminToken ?? await AdminTokenAsync())).AssertOk();
 
     /// <summary>A token with a good signature that expired an hour ago (the minimum lifetime is a day, so none can be waited for).</summary>
     public static string ExpiredToken(string userId, int platformId) =>
