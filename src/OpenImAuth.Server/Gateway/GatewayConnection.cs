@@ -173,7 +173,7 @@ internal sealed partial class GatewayConnection : IDisposable
             {
                 await _socket.SendAsync(last.Payload, last.Type, endOfMessage: true, aborted);
             }
-            if (close != Dropped && _socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+            if (!ReferenceEquals(close, Dropped) && _socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
             {
                 await _socket.CloseOutputAsync(close.Status, close.Description, aborted);
             }

@@ -13,16 +13,19 @@ public sealed record GatewayFrame(WebSocketMessageType Type, string Text, WebSoc
 }
 
 /// <summary>
-/// A raw WebSocket client of the gateway (.NET's <see cref="ClientWebSocket"/>), for frame-level tests. Every receive
-/// has a deadline, so a missing frame fails the test instead of hanging it.
+/// A raw WebSocket client of the gateway (.NET's <see cref="ClientWebSocket"/>, or the in-memory host's), for
+/// frame-level tests. Every receive has a deadline, so a missing frame fails the test instead of hanging it.
 /// </summary>
 public sealed class GatewayClient : IAsyncDisposable
 {
     public static readonly TimeSpan FrameTimeout = TimeSpan.FromSeconds(10);
 
-    private readonly ClientWebSocket _socket;
+    private readonly WebSocket _socket;
 
-    private GatewayClient(ClientWebSocket socket) => _socket = socket;
+    private GatewayClient(WebSocket socket) => _socket = socket;
+
+    /// <summary>Wraps a socket that is already connected.</summary>
+    public static GatewayClient Over(WebSocket socket) => new(socket);
 
     public WebSocketState State => _socket.State;
 
