@@ -45,16 +45,16 @@ internal static class OnlineStatus
             return refused;
         }
         var (ids, online) = await FindAsync(request.UserIds!, call);
-        var users = ids.Where(online.ContainsKey).Select(id => (id, Platforms: online[id]
+        var users = ids.Where(online.ContainsKey).Select(id => (UserId: id, Platforms: online[id]
             .GroupBy(e => e.PlatformId).OrderBy(g => g.Key)
             .Select(g => (PlatformId: g.Key, Tokens: (IReadOnlyList<string>)g.Select(e => e.Token).ToList())).ToList())).ToList();
         if (call.Options.Profile == CompatProfile.V3)
         {
-            return ApiResult.Ok(users.Select(u => new TokenDetailText(u.id, Online, u.Platforms.Select(p =>
+            return ApiResult.Ok(users.Select(u => new TokenDetailText(u.UserId, Online, u.Platforms.Select(p =>
                 new PlatformTokensText(Platforms.NameOf(p.PlatformId), p.PlatformId, p.Tokens, p.Tokens.Count)).ToList())).ToList(),
                 ApiJson.Default.ListTokenDetailText);
         }
-        return ApiResult.Ok(users.Select(u => new TokenDetailCode(u.id, 1, u.Platforms.Select(p =>
+        return ApiResult.Ok(users.Select(u => new TokenDetailCode(u.UserId, 1, u.Platforms.Select(p =>
             new PlatformTokensCode(p.PlatformId, Platforms.NameOf(p.PlatformId), p.Tokens.Count, p.Tokens)).ToList())).ToList(),
             ApiJson.Default.ListTokenDetailCode);
     }
