@@ -1,5 +1,6 @@
 using OpenImAuth.Server.Auth;
 using OpenImAuth.Server.Configuration;
+using OpenImAuth.Server.Gateway;
 using OpenImAuth.Server.Hosting;
 using OpenImAuth.Server.Http;
 using OpenImAuth.Server.Users;
@@ -15,7 +16,7 @@ if (ConfigurationSources.Apply(builder.Configuration, args) is { } configError)
 // Per-request framework logs would cost more than the requests themselves.
 builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 
-// Services: settings, the embedded store, token and user logic.
+// Services: settings, the embedded store, token and user logic, the gateway.
 builder.Services.AddOpenImAuth();
 builder.WebHost.ListenOnConfiguredPorts();
 
@@ -29,7 +30,11 @@ if (settings is null)
 }
 await app.Services.GetRequiredService<StorageHost>().OpenAsync(settings, app.Lifetime.ApplicationStopping);
 
+// Gateway: everything on longConnSvr.openImWsPort is a WebSocket connect (spec openim-gateway.md).
+app.UseOpenImGateway(settings.Gateway);
+
 // HTTP: OpenIM's CORS and OPTIONS, then one group per OpenIM module, then 404 for the rest.
+app.UseRouting();
 app.UseMiddleware<OpenImHeaders>();
 app.MapAuthEndpoints();
 app.MapUserEndpoints();

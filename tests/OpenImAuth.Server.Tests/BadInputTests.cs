@@ -20,6 +20,8 @@ public sealed class BadInputTests
         { "/user/get_all_users_uid", """{"pagination":{"pageNumber":"1","showNumber":10}}""" },
         { "/user/get_users", """{"pagination":{"pageNumber":1,"showNumber":10},"userID":3}""" },
         { "/user/set_global_msg_recv_opt", """{"userID":"u","globalRecvMsgOpt":1.5}""" },
+        { "/user/get_users_online_status", """{"userIDs":"u"}""" },
+        { "/user/get_users_online_token_detail", """{"userIDs":[1]}""" },
     };
 
     public static TheoryData<string> AllRoutes => new(RoutesWithWrongTypes.Select(row => row.Data.Item1));

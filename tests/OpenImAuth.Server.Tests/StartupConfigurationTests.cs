@@ -14,6 +14,12 @@ public sealed class StartupConfigurationTests : IDisposable
     [InlineData("--compat.profile=v4", "compat.profile")]
     [InlineData("--storage.kind=mongo", "storage.kind")]
     [InlineData("--api.openImApiPort=70000", "api.openImApiPort")]
+    [InlineData("--longConnSvr.openImWsPort=0", "longConnSvr.openImWsPort")]
+    [InlineData("--longConnSvr.openImWsPort=10002", "longConnSvr.openImWsPort")]
+    [InlineData("--longConnSvr.websocketMaxConnNum=0", "longConnSvr.websocketMaxConnNum")]
+    [InlineData("--longConnSvr.websocketMaxMsgLen=16", "longConnSvr.websocketMaxMsgLen")]
+    [InlineData("--longConnSvr.websocketTimeout=soon", "longConnSvr.websocketTimeout")]
+    [InlineData("--longConnSvr.path=msg_gateway", "longConnSvr.path")]
     public async Task Server_ExitsWithKeyNamed_ForBadValue(string argument, string named)
     {
         var (exitCode, output) = await ServerProcess.RunToExitAsync(_directory.FullName, argument, DataDir());

@@ -13,7 +13,8 @@ internal sealed record ServerSettings(
     string DataDirectory,
     int MaxRequestBodyBytes,
     RedisSettings Redis,
-    string PostgresConnectionString)
+    string PostgresConnectionString,
+    GatewaySettings Gateway)
 {
     public const string SqliteKind = "sqlite";
     public const string RedisKind = "redis";
@@ -62,9 +63,10 @@ internal sealed record ServerSettings(
             read.Fail("storage:dataDir", "must not be empty");
         }
         var maxBody = read.Int("api:maxRequestBodyBytes", 1 << 20, 1024, 64 << 20);
+        var gateway = GatewaySettings.Read(read, ports);
         if (secret == DefaultSecret && !IPAddress.IsLoopback(listenIp))
         {
-            read.Fail("secret", $"the default secret '{DefaultSecret}' is only allowed on a loopback address, and api.listenIP is {listenIp}; " +
+            read.Fail("secret", $"the default secret '{DefaultSecret}' is only allowed on a loopback address, and api.listenIP (the API's and the gateway's) is {listenIp}; " +
                 "set your own secret in config/config.yaml (secret: ...) or in the environment (OPENIMAUTH_secret=...)");
         }
         if (read.Errors.Count > 0)
@@ -72,7 +74,7 @@ internal sealed record ServerSettings(
             return (null, read.Errors);
         }
         var auth = new AuthOptions(secret, expireDays, (MultiLoginPolicy)policy, maxNumOneEnd, admins, profile);
-        return (new ServerSettings(auth, listenIp, ports, storageKind, dataDirectory, maxBody, redis, postgres), []);
+        return (new ServerSettings(auth, listenIp, ports, storageKind, dataDirectory, maxBody, redis, postgres, gateway), []);
     }
 
     /// <summary>The same as <see cref="Load"/>, for service registration after start-up already validated.</summary>

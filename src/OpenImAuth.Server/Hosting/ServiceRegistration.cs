@@ -1,12 +1,14 @@
+using OpenImAuth.Core.Presence;
 using OpenImAuth.Core.Tokens;
 using OpenImAuth.Server.Configuration;
+using OpenImAuth.Server.Gateway;
 using OpenImAuth.Server.Http;
 
 namespace OpenImAuth.Server.Hosting;
 
 internal static class ServiceRegistration
 {
-    /// <summary>Settings, clock, store and the token/user services, all singletons.</summary>
+    /// <summary>Settings, clock, store, the token/user services and the gateway, all singletons.</summary>
     public static IServiceCollection AddOpenImAuth(this IServiceCollection services)
     {
         // Settings are read from the final configuration (after test hosts add theirs); Program validated them first.
@@ -22,11 +24,13 @@ internal static class ServiceRegistration
         services.AddSingleton(sp => new AuthServices(
             sp.GetRequiredService<TokenService>(),
             sp.GetRequiredService<StorageHost>().Users,
-            sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<IPresenceDirectory>()));
+        services.AddOpenImGateway();
         return services;
     }
 
-    /// <summary>Kestrel listens on api.listenIP at every api.openImApiPort.</summary>
+    /// <summary>Kestrel listens on api.listenIP at every api.openImApiPort and every longConnSvr.openImWsPort.</summary>
     public static void ListenOnConfiguredPorts(this IWebHostBuilder webHost) =>
         webHost.ConfigureKestrel((context, kestrel) =>
         {
@@ -34,7 +38,7 @@ internal static class ServiceRegistration
             {
                 return; // Program reports the configuration errors and stops
             }
-            foreach (var port in settings.ApiPorts)
+            foreach (var port in settings.ApiPorts.Concat(settings.Gateway.Ports))
             {
                 kestrel.Listen(settings.ListenIp, port);
             }

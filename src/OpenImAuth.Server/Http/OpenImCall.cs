@@ -1,18 +1,21 @@
 using OpenImAuth.Core;
 using OpenImAuth.Core.Errors;
+using OpenImAuth.Core.Presence;
 using OpenImAuth.Core.Tokens;
 using OpenImAuth.Core.Users;
 
 namespace OpenImAuth.Server.Http;
 
 /// <summary>The services every handler needs, as one bag (eShop's [AsParameters] services, without the binding).</summary>
-internal sealed class AuthServices(TokenService tokens, IUserStore users, TimeProvider time)
+internal sealed class AuthServices(TokenService tokens, IUserStore users, TimeProvider time, IPresenceDirectory presence)
 {
     public TokenService Tokens => tokens;
 
     public IUserStore Users => users;
 
     public TimeProvider Time => time;
+
+    public IPresenceDirectory Presence => presence;
 
     public AuthOptions Options => tokens.Options;
 }

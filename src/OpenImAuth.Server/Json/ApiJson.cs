@@ -27,4 +27,8 @@ namespace OpenImAuth.Server.Json;
 [JsonSerializable(typeof(AccountCheckCodeResponse))]
 [JsonSerializable(typeof(AllUserIdsResponse))]
 [JsonSerializable(typeof(UsersPageResponse))]
+[JsonSerializable(typeof(List<OnlineStatusText>), TypeInfoPropertyName = "ListOnlineStatusText")]
+[JsonSerializable(typeof(List<OnlineStatusCode>), TypeInfoPropertyName = "ListOnlineStatusCode")]
+[JsonSerializable(typeof(List<TokenDetailText>), TypeInfoPropertyName = "ListTokenDetailText")]
+[JsonSerializable(typeof(List<TokenDetailCode>), TypeInfoPropertyName = "ListTokenDetailCode")]
 internal sealed partial class ApiJson : JsonSerializerContext;

@@ -6,7 +6,7 @@ using OpenImAuth.Server.Json;
 
 namespace OpenImAuth.Server.Users;
 
-/// <summary>OpenIM's <c>/user</c> module (spec §7). The online-status routes come with the gateway.</summary>
+/// <summary>OpenIM's <c>/user</c> module (spec §7).</summary>
 internal static class UserEndpoints
 {
     public static void MapUserEndpoints(this IEndpointRouteBuilder routes)
@@ -20,6 +20,8 @@ internal static class UserEndpoints
         group.MapOpenIm("/account_check", Access.Token, ApiJson.Default.AccountCheckRequest, AccountCheckAsync);
         group.MapOpenIm("/get_all_users_uid", Access.Token, ApiJson.Default.PaginationRequest, GetAllUsersUidAsync);
         group.MapOpenIm("/get_users", Access.Token, ApiJson.Default.GetUsersRequest, GetUsersAsync);
+        group.MapOpenIm("/get_users_online_status", Access.Token, ApiJson.Default.UserIdsRequest, OnlineStatus.GetUsersOnlineStatusAsync);
+        group.MapOpenIm("/get_users_online_token_detail", Access.Token, ApiJson.Default.UserIdsRequest, OnlineStatus.GetUsersOnlineTokenDetailAsync);
     }
 
     /// <summary>Any caller. v3: a missing ID fails the whole call with 1004; v3.8: the users found are returned.</summary>

@@ -82,6 +82,17 @@ public sealed class AuthApplication : WebApplicationFactory<Program>
     public async Task<string> UserTokenAsync(string userId, int platformId) =>
         (await PostAsync("/auth/user_token", new { secret = Secret, platformID = platformId, userID = userId })).Token;
 
+    /// <summary>
+    /// A WebSocket to the in-memory gateway. The test server has no ports, so the request is marked as arriving on
+    /// the default gateway port, which is what routes it to the gateway.
+    /// </summary>
+    public async Task<GatewayClient> ConnectGatewayAsync(string query)
+    {
+        var client = Server.CreateWebSocketClient();
+        client.ConfigureRequest = request => request.HttpContext.Connection.LocalPort = 10001;
+        return GatewayClient.Over(await client.ConnectAsync(new Uri("ws://localhost/" + query), TestContext.Current.CancellationToken));
+    }
+
     public async Task RegisterAsync(params string[] userIds)
     {
         var users = userIds.Select(id => new { userID = id, nickname = "nick-" + id, faceURL = "", ex = "" }).ToArray();

@@ -8,8 +8,8 @@ namespace OpenImAuth.Server.Tests.Infrastructure;
 
 /// <summary>
 /// The real server as a separate process (<c>dotnet OpenImAuth.Server.dll</c>), for what an in-memory host cannot
-/// show: start-up failures, exit codes, and surviving SIGKILL. Readiness is awaited on the server's own
-/// "Application started" log line, not on a sleep.
+/// show: start-up failures, exit codes, surviving SIGKILL, SIGTERM, and real WebSockets. Readiness is awaited on the
+/// server's own "Application started" log line, not on a sleep. Each server gets a free gateway port of its own.
 /// </summary>
 public sealed class ServerProcess : IAsyncDisposable
 {
@@ -18,14 +18,21 @@ public sealed class ServerProcess : IAsyncDisposable
     private readonly StringBuilder _output = new();
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private ServerProcess(Process process, int port)
+    private ServerProcess(Process process, int port, int gatewayPort)
     {
         _process = process;
         Port = port;
+        GatewayPort = gatewayPort;
         Client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
     }
 
     public int Port { get; }
+
+    /// <summary>The WebSocket gateway's port (longConnSvr.openImWsPort).</summary>
+    public int GatewayPort { get; }
+
+    /// <summary>The gateway's address, as an SDK's <c>wsAddr</c>.</summary>
+    public string GatewayAddress => $"ws://127.0.0.1:{GatewayPort}";
 
     public HttpClient Client { get; }
 
@@ -42,7 +49,9 @@ public sealed class ServerProcess : IAsyncDisposable
     public static async Task<ServerProcess> StartAsync(string workingDirectory, int port,
         IReadOnlyDictionary<string, string> environment, params string[] args)
     {
-        var server = Launch(workingDirectory, [$"--api.openImApiPort={port}", .. args], port, environment);
+        var gatewayPort = FreePort();
+        var server = Launch(workingDirectory, [$"--api.openImApiPort={port}", $"--longConnSvr.openImWsPort={gatewayPort}", .. args],
+            port, gatewayPort, environment);
         using var timeout = new CancellationTokenSource(StartTimeout);
         var exited = server._process.WaitForExitAsync(timeout.Token);
         var first = await Task.WhenAny(server._started.Task, exited);
@@ -56,7 +65,7 @@ public sealed class ServerProcess : IAsyncDisposable
     /// <summary>Runs the server expecting it to refuse to start; returns its exit code and output.</summary>
     public static async Task<(int ExitCode, string Output)> RunToExitAsync(string workingDirectory, params string[] args)
     {
-        await using var server = Launch(workingDirectory, args, 0, new Dictionary<string, string>());
+        await using var server = Launch(workingDirectory, args, 0, 0, new Dictionary<string, string>());
         using var timeout = new CancellationTokenSource(StartTimeout);
         await server._process.WaitForExitAsync(timeout.Token);
         return (server._process.ExitCode, server.Output);
@@ -89,6 +98,19 @@ public sealed class ServerProcess : IAsyncDisposable
         await _process.WaitForExitAsync(TestContext.Current.CancellationToken);
     }
 
+    /// <summary>SIGTERM, as a service manager stops a server; waits for the exit and returns its code.</summary>
+    public async Task<int> TerminateAsync()
+    {
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync(TestContext.Current.CancellationToken);
+        }
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(StartTimeout);
+        await _process.WaitForExitAsync(timeout.Token);
+        return _process.ExitCode;
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)
@@ -99,7 +121,8 @@ public sealed class ServerProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    private static ServerProcess Launch(string workingDirectory, string[] args, int port, IReadOnlyDictionary<string, string> environment)
+    private static ServerProcess Launch(string workingDirectory, string[] args, int port, int gatewayPort,
+        IReadOnlyDictionary<string, string> environment)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -123,7 +146,7 @@ public sealed class ServerProcess : IAsyncDisposable
             start.Environment[key] = value;
         }
         var process = new Process { StartInfo = start };
-        var server = new ServerProcess(process, port);
+        var server = new ServerProcess(process, port, gatewayPort);
         process.OutputDataReceived += (_, e) => server.Record(e.Data);
         process.ErrorDataReceived += (_, e) => server.Record(e.Data);
         process.Start();

@@ -1,0 +1,108 @@
+using System.Globalization;
+using OpenImAuth.Core.Errors;
+using OpenImAuth.Core.Tokens;
+
+namespace OpenImAuth.Server.Gateway;
+
+/// <summary>The query of a gateway connect (spec gateway §2.3), checked in OpenIM's order.</summary>
+internal sealed record ConnectArgs(
+    string Token,
+    string SendId,
+    int PlatformId,
+    string OperationId,
+    bool IsBackground,
+    bool IsMsgResp)
+{
+    /// <summary>
+    /// Reads the raw query. The JS SDK concatenates values without encoding them, so only %XX is decoded: a literal
+    /// <c>+</c> in a userID stays a <c>+</c> (form decoding would turn it into a space and fail the sendID match), and a
+    /// stray <c>%</c> is kept as it is. The first of repeated keys wins, as Go's <c>Query().Get</c> does.
+    /// </summary>
+    public static (ConnectArgs? Args, OpenImError? Error) Parse(QueryString query)
+    {
+        var values = Split(query.Value);
+        string Get(string key) => values.TryGetValue(key, out var value) ? value : "";
+
+        var token = Get("token");
+        if (token.Length == 0)
+        {
+            return Fail("token is empty");
+        }
+        var sendId = Get("sendID");
+        if (sendId.Length == 0)
+        {
+            return Fail("sendID is empty");
+        }
+        var operationId = Get("operationID");
+        if (operationId.Length == 0)
+        {
+            return Fail("operationID is empty");
+        }
+        if (!int.TryParse(Get("platformID"), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var platformId)
+            || !Platforms.IsValid(platformId))
+        {
+            return Fail($"platformID '{Get("platformID")}' is not an OpenIM platform (1-11)");
+        }
+        // OpenIM requires isBackground; the spec lets a missing one mean false, which every client means by it.
+        if (!TryParseGoBool(Get("isBackground"), out var isBackground))
+        {
+            return Fail($"isBackground '{Get("isBackground")}' is not a boolean");
+        }
+        if (!TryParseGoBool(Get("isMsgResp"), out var isMsgResp))
+        {
+            return Fail($"isMsgResp '{Get("isMsgResp")}' is not a boolean");
+        }
+        switch (Get("sdkType"))
+        {
+            case "js":
+                break;
+            case "" or "go":
+                return Fail("sdkType go (gob frames) is not supported; connect with sdkType=js (JSON frames)");
+            case var other:
+                return Fail($"sdkType '{other}' is not supported; use js");
+        }
+        // Only the Go SDK asks for gzip, and it is refused above; a JSON client that asks would get frames it cannot read.
+        if (Get("compression").Length > 0)
+        {
+            return Fail("compression is not supported; connect without it");
+        }
+        return (new ConnectArgs(token, sendId, platformId, operationId, isBackground, isMsgResp), null);
+    }
+
+    private static (ConnectArgs?, OpenImError?) Fail(string detail) => (null, new OpenImError(ErrorCodes.ConnArgsError, detail));
+
+    /// <summary>Go's strconv.ParseBool, where an absent value counts as false.</summary>
+    private static bool TryParseGoBool(string text, out bool value)
+    {
+        switch (text)
+        {
+            case "" or "0" or "f" or "F" or "false" or "FALSE" or "False":
+                value = false;
+                return true;
+            case "1" or "t" or "T" or "true" or "TRUE" or "True":
+                value = true;
+                return true;
+            default:
+                value = false;
+                return false;
+        }
+    }
+
+    private static Dictionary<string, string> Split(string? query)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (string.IsNullOrEmpty(query))
+        {
+            return values;
+        }
+        foreach (var pair in query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var equals = pair.IndexOf('=', StringComparison.Ordinal);
+            var key = Unescape(equals < 0 ? pair : pair[..equals]);
+            values.TryAdd(key, equals < 0 ? "" : Unescape(pair[(equals + 1)..]));
+        }
+        return values;
+    }
+
+    private static string Unescape(string text) => text.Contains('%', StringComparison.Ordinal) ? Uri.UnescapeDataString(text) : text;
+}

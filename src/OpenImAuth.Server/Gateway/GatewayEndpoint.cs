@@ -1,0 +1,168 @@
+using System.Net.WebSockets;
+using OpenImAuth.Core.Errors;
+using OpenImAuth.Core.Presence;
+using OpenImAuth.Core.Tokens;
+using OpenImAuth.Server.Configuration;
+using OpenImAuth.Server.Http;
+
+namespace OpenImAuth.Server.Gateway;
+
+/// <summary>The services a gateway connect needs, resolved once.</summary>
+internal sealed class GatewayServices(
+    ServerSettings settings, ConnectionRegistry registry, TokenService tokens, IPresenceDirectory presence,
+    TimeProvider time, ILoggerFactory loggers)
+{
+    public GatewaySettings Settings => settings.Gateway;
+
+    public ConnectionRegistry Registry => registry;
+
+    public TokenService Tokens => tokens;
+
+    public IPresenceDirectory Presence => presence;
+
+    public TimeProvider Time => time;
+
+    public ILogger Logger { get; } = loggers.CreateLogger("OpenImAuth.Gateway");
+}
+
+/// <summary>
+/// The connect handshake of OpenIM's msg gateway (spec gateway §3, HEAD behaviour): the connection limit and the
+/// query are answered over HTTP (status 200, OpenIM's envelope); token problems go over the WebSocket when the client
+/// asked for <c>isMsgResp</c> (the first TEXT frame carries the error, then a close) and over HTTP otherwise.
+/// </summary>
+internal static partial class GatewayEndpoint
+{
+    public static async Task HandleAsync(HttpContext context)
+    {
+        var gateway = context.RequestServices.GetRequiredService<GatewayServices>();
+        if (!gateway.Settings.IsGatewayPath(context.Request.Path))
+        {
+            await OpenImRoutes.NotFoundAsync(context);
+            return;
+        }
+        if (!gateway.Registry.TryReserve())
+        {
+            await Envelope.WriteAsync(context, new OpenImError(ErrorCodes.ConnOverMaxNumLimit,
+                $"the gateway already holds its limit of {gateway.Settings.MaxConnections} connections"));
+            return;
+        }
+        try
+        {
+            await ConnectAsync(context, gateway);
+        }
+        finally
+        {
+            gateway.Registry.ReleaseSlot();
+        }
+    }
+
+    private static async Task ConnectAsync(HttpContext context, GatewayServices gateway)
+    {
+        var aborted = context.RequestAborted;
+        var (args, argsError) = ConnectArgs.Parse(context.Request.QueryString);
+        if (args is null)
+        {
+            await Envelope.WriteAsync(context, argsError!);
+            return;
+        }
+        var tokenError = await CheckTokenAsync(gateway.Tokens, args, aborted);
+        var isWebSocket = context.WebSockets.IsWebSocketRequest;
+        if (tokenError is not null && !(args.IsMsgResp && isWebSocket))
+        {
+            await Envelope.WriteAsync(context, tokenError);
+            return;
+        }
+        if (!isWebSocket)
+        {
+            await Envelope.WriteAsync(context, OpenImError.Args("this port serves WebSocket connections only"), StatusCodes.Status400BadRequest);
+            return;
+        }
+
+        using var socket = await context.WebSockets.AcceptWebSocketAsync();
+        var entry = new PresenceEntry(args.SendId, args.PlatformId, ConnectionId(context, gateway.Time), args.IsBackground, args.Token);
+        using var connection = new GatewayConnection(socket, entry, gateway.Settings, gateway.Time, gateway.Logger);
+        if (tokenError is not null)
+        {
+            connection.Close(Refusal(tokenError));
+            await connection.RunAsync(aborted);
+            return;
+        }
+
+        gateway.Registry.Add(connection);
+        var announced = false;
+        try
+        {
+            try
+            {
+                // A revocation published between the first check and Add found no connection to kick; the state it
+                // made durable before publishing is visible now, so this second check closes that window.
+                if (await CheckTokenAsync(gateway.Tokens, args, aborted) is { } lateError)
+                {
+                    connection.Close(Refusal(lateError));
+                }
+                else
+                {
+                    await gateway.Presence.ConnectedAsync(entry, aborted);
+                    announced = true;
+                    // The outbox is empty and nothing reads yet, so this is the first frame the client gets.
+                    if (args.IsMsgResp)
+                    {
+                        connection.TrySend(GatewayFrames.LoggedIn);
+                    }
+                    LogConnected(gateway.Logger, entry.UserId, entry.PlatformId, entry.ConnId);
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogConnectFailed(gateway.Logger, ex, entry.UserId, entry.PlatformId);
+                connection.Close(Refusal(OpenImError.Internal("the gateway could not register the connection")));
+            }
+            await connection.RunAsync(aborted);
+        }
+        finally
+        {
+            gateway.Registry.Remove(connection);
+            if (announced)
+            {
+                await gateway.Presence.DisconnectedAsync(entry, CancellationToken.None);
+            }
+            LogDisconnected(gateway.Logger, entry.UserId, entry.PlatformId, entry.ConnId, socket.CloseStatus);
+        }
+    }
+
+    /// <summary>The token must be valid and stored as Normal, and must be the connecting user's on that platform.</summary>
+    private static async ValueTask<OpenImError?> CheckTokenAsync(TokenService tokens, ConnectArgs args, CancellationToken cancellationToken)
+    {
+        var check = await tokens.CheckAsync(args.Token, cancellationToken);
+        if (check.Claims is not { } claims)
+        {
+            return check.Error;
+        }
+        if (claims.UserId != args.SendId || claims.PlatformId != args.PlatformId)
+        {
+            return new OpenImError(ErrorCodes.TokenInvalidError,
+                $"token is user {claims.UserId} on platform {claims.PlatformId}, not sendID {args.SendId} on platformID {args.PlatformId}");
+        }
+        return null;
+    }
+
+    /// <summary>The handshake error as the first (TEXT) frame, then a close frame.</summary>
+    private static CloseRequest Refusal(OpenImError error) =>
+        new(WebSocketCloseStatus.PolicyViolation, $"{error.Code} {error.Message}", GatewayFrames.HandshakeFailed(error));
+
+    /// <summary>OpenIM's connID: the client's address, then the connect time in Unix milliseconds.</summary>
+    private static string ConnectionId(HttpContext context, TimeProvider time)
+    {
+        var connection = context.Connection;
+        return $"{connection.RemoteIpAddress}:{connection.RemotePort}_{time.GetUtcNow().ToUnixTimeMilliseconds()}";
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Gateway: {UserId} connected on platform {PlatformId} ({ConnId})")]
+    private static partial void LogConnected(ILogger logger, string userId, int platformId, string connId);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Gateway: {UserId} on platform {PlatformId} disconnected ({ConnId}, close status {Status})")]
+    private static partial void LogDisconnected(ILogger logger, string userId, int platformId, string connId, WebSocketCloseStatus? status);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Gateway: could not register {UserId} on platform {PlatformId}")]
+    private static partial void LogConnectFailed(ILogger logger, Exception exception, string userId, int platformId);
+}
