@@ -1,3 +1,4 @@
+using OpenImAuth.Core.Presence;
 using OpenImAuth.Core.Tokens;
 using OpenImAuth.Core.Users;
 using OpenImAuth.Server.Configuration;
@@ -22,6 +23,9 @@ internal sealed class StorageHost(TimeProvider time) : IAsyncDisposable
     public IUserStore Users { get; private set; } = null!;
 
     public IRevocationBus Revocations { get; private set; } = null!;
+
+    /// <summary>The presence directory shared by every instance, or null when one instance alone is the truth.</summary>
+    public IPresenceDirectory? SharedPresence { get; private set; }
 
     public async Task OpenAsync(ServerSettings settings, CancellationToken cancellationToken)
     {
@@ -50,6 +54,9 @@ internal sealed class StorageHost(TimeProvider time) : IAsyncDisposable
         _resources.Add(redis);
         Tokens = new RedisTokenStateStore(redis, settings.Auth.TokenLifetime);
         Revocations = await RedisRevocationBus.SubscribeAsync(redis);
+        var presence = await RedisPresenceDirectory.StartAsync(redis, time);
+        _resources.Add(presence);
+        SharedPresence = presence;
         var users = await PostgresUserStore.OpenAsync(settings.PostgresConnectionString, cancellationToken);
         _resources.Add(users);
         Users = users;

@@ -1,0 +1,47 @@
+using OpenImAuth.Core.Presence;
+using OpenImAuth.Storage.Redis;
+using OpenImAuth.Tests.Shared;
+
+namespace OpenImAuth.Core.Tests.Storage;
+
+/// <summary>Presence shared through Redis: every instance sees every connection, but not those of a dead instance.</summary>
+public sealed class RedisPresenceDirectoryTests
+{
+    [Fact]
+    public async Task Find_SeesOtherInstances_AndForgetsOnesThatDied()
+    {
+        // Arrange: instance A has a connection; instance B asks.
+        var ct = TestContext.Current.CancellationToken;
+        await using var lease = await TestServers.LeaseRedisDatabaseAsync();
+        await using var connection = await TestServers.ConnectAsync(lease.Database);
+        var a = await RedisPresenceDirectory.StartAsync(connection, TimeProvider.System);
+        await using var b = await RedisPresenceDirectory.StartAsync(connection, TimeProvider.System);
+        var entry = new PresenceEntry("u1", 5, "127.0.0.1:5000_1700000000000", false, "a.b.c");
+        await a.ConnectedAsync(entry, ct);
+
+        // Act
+        var whileAlive = await b.FindAsync(["u1", "u2"], ct);
+        await a.DisposeAsync(); // A goes away without recording the disconnect
+        var afterDeath = await b.FindAsync(["u1"], ct);
+
+        // Assert
+        Assert.Equal([entry], whileAlive);
+        Assert.Empty(afterDeath);
+        Assert.Equal(0, await lease.Db.HashLengthAsync("OPENIMAUTH:ONLINE:u1")); // cleaned up on read
+    }
+
+    [Fact]
+    public async Task Disconnected_RemovesTheEntry()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var lease = await TestServers.LeaseRedisDatabaseAsync();
+        await using var connection = await TestServers.ConnectAsync(lease.Database);
+        await using var directory = await RedisPresenceDirectory.StartAsync(connection, TimeProvider.System);
+        var entry = new PresenceEntry("u1", 1, "c1", true, "t");
+        await directory.ConnectedAsync(entry, ct);
+
+        await directory.DisconnectedAsync(entry, ct);
+
+        Assert.Empty(await directory.FindAsync(["u1"], ct));
+    }
+}

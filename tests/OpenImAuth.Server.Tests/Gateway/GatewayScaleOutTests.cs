@@ -1,0 +1,62 @@
+using OpenImAuth.Server.Tests.Infrastructure;
+
+namespace OpenImAuth.Server.Tests.Gateway;
+
+/// <summary>Two instances on one Redis: kicks and online status reach across instances (decision 7).</summary>
+public sealed class GatewayScaleOutTests
+{
+    private const string Secret = "openIM123";
+    private const string KickFrame = """{"reqIdentifier":2002,"msgIncr":"","operationID":"","errCode":0,"errMsg":"","data":null}""";
+
+    [Fact]
+    public async Task ForceLogoutOnB_KicksClientConnectedToA()
+    {
+        // Arrange: a client logged in on A's gateway.
+        await using var cluster = await ScaleOutCluster.CreateAsync();
+        var a = await cluster.StartInstanceAsync();
+        var b = await cluster.StartInstanceAsync();
+        (await b.PostAsync("/user/user_register", new { secret = Secret, users = new[] { new { userID = "erin", nickname = "E" } } })).AssertOk();
+        var token = (await b.PostAsync("/auth/user_token", new { secret = Secret, platformID = 5, userID = "erin" })).Token;
+        await using var client = await GatewayClient.ConnectAsync($"{a.GatewayAddress}/{GatewayClient.SdkQuery("erin", token, 5)}");
+        await client.ExpectLoggedInAsync();
+        var admin = (await b.PostAsync("/auth/get_admin_token", new { secret = Secret, userID = "imAdmin" })).Token;
+
+        // Act
+        (await b.PostAsync("/auth/force_logout", new { platformID = 5, userID = "erin" }, admin)).AssertOk();
+
+        // Assert: A sent the kick frame and closed.
+        var (before, _) = await client.ReceiveUntilCloseAsync();
+        Assert.Equal(KickFrame, Assert.Single(before).Text);
+    }
+
+    [Theory]
+    [InlineData("v3")]
+    [InlineData("v3.8")]
+    public async Task OnlineStatus_OnB_SeesClientConnectedToA(string profile)
+    {
+        // Arrange
+        await using var cluster = await ScaleOutCluster.CreateAsync();
+        var a = await cluster.StartInstanceAsync(null, $"--compat.profile={profile}");
+        var b = await cluster.StartInstanceAsync(null, $"--compat.profile={profile}");
+        (await a.PostAsync("/user/user_register", new { secret = Secret, users = new[] { new { userID = "fay", nickname = "F" } } })).AssertOk();
+        var token = (await a.PostAsync("/auth/user_token", new { secret = Secret, platformID = 1, userID = "fay" })).Token;
+        var admin = (await b.PostAsync("/auth/get_admin_token", new { secret = Secret, userID = "imAdmin" })).Token;
+        await using var client = await GatewayClient.ConnectAsync($"{a.GatewayAddress}/{GatewayClient.SdkQuery("fay", token, 1)}");
+        await client.ExpectLoggedInAsync();
+
+        // Act
+        var online = await b.PostAsync("/user/get_users_online_status", new { userIDs = new[] { "fay" } }, admin);
+        await client.CloseOutputAsync();
+        await client.ReceiveUntilCloseAsync();
+        var offline = await Eventually.UntilAsync(() => b.PostAsync("/user/get_users_online_status", new { userIDs = new[] { "fay" } }, admin),
+            answer => answer.ErrCode != 0 || answer.Data[0].GetProperty("detailPlatformStatus").ValueKind == System.Text.Json.JsonValueKind.Null,
+            TimeSpan.FromSeconds(30), "A recording the disconnect");
+
+        // Assert
+        online.AssertOk();
+        var entry = online.Data[0];
+        Assert.Equal(profile == "v3" ? "online" : "1", entry.GetProperty("status").ToString());
+        Assert.Equal(token, entry.GetProperty("detailPlatformStatus")[0].GetProperty("token").GetString());
+        Assert.Equal(profile == "v3" ? "offline" : "0", offline.Data[0].GetProperty("status").ToString());
+    }
+}
