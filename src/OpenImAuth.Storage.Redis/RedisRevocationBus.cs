@@ -17,18 +17,18 @@ public sealed class RedisRevocationBus : IRevocationBus
 
     public event Action<IReadOnlyList<StoredToken>>? Revoked;
 
-    /// <summary>Raised when the subscription was interrupted: messages may have been missed in between.</summary>
-    public event Action? Interrupted;
+    public event Action? Resynchronize;
 
     public static async Task<RedisRevocationBus> SubscribeAsync(IConnectionMultiplexer redis)
     {
         var bus = new RedisRevocationBus(redis);
         await redis.GetSubscriber().SubscribeAsync(RedisKeys.Revoked, (_, message) => bus.Receive(message));
-        redis.ConnectionFailed += (_, e) =>
+        // The multiplexer resubscribes by itself after a reconnect; what was published while it was away is lost.
+        redis.ConnectionRestored += (_, e) =>
         {
             if (e.ConnectionType == ConnectionType.Subscription)
             {
-                bus.Interrupted?.Invoke();
+                bus.Resynchronize?.Invoke();
             }
         };
         return bus;

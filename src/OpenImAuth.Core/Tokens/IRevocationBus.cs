@@ -10,6 +10,12 @@ public interface IRevocationBus
     /// <summary>Raised on every instance for every published revocation, including this instance's own.</summary>
     event Action<IReadOnlyList<StoredToken>>? Revoked;
 
+    /// <summary>
+    /// Raised when the channel was interrupted and works again: revocations published meanwhile may have been
+    /// missed, so whoever acts on <see cref="Revoked"/> must re-check what it holds against the token store.
+    /// </summary>
+    event Action? Resynchronize;
+
     /// <summary>Publishes revoked tokens; the revocation itself must already be durable in the token store.</summary>
     Task PublishAsync(IReadOnlyList<StoredToken> revoked, CancellationToken cancellationToken);
 }
@@ -18,6 +24,13 @@ public interface IRevocationBus
 public sealed class LocalRevocationBus : IRevocationBus
 {
     public event Action<IReadOnlyList<StoredToken>>? Revoked;
+
+    // In-process delivery cannot be interrupted.
+    public event Action? Resynchronize
+    {
+        add { }
+        remove { }
+    }
 
     public Task PublishAsync(IReadOnlyList<StoredToken> revoked, CancellationToken cancellationToken)
     {

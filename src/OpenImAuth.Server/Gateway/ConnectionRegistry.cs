@@ -1,3 +1,4 @@
+using OpenImAuth.Core.Errors;
 using OpenImAuth.Core.Presence;
 using OpenImAuth.Core.Tokens;
 using OpenImAuth.Server.Configuration;
@@ -9,9 +10,11 @@ namespace OpenImAuth.Server.Gateway;
 /// revocation bus (on every instance, for every revoked token) and close exactly the connections that hold a revoked
 /// token. One lock guards the map: connects, disconnects and kicks are rare next to frames, and OpenIM does the same.
 /// </summary>
-internal sealed class ConnectionRegistry : IDisposable
+internal sealed partial class ConnectionRegistry : IDisposable
 {
     private readonly IRevocationBus _revocations;
+    private readonly TokenService _tokens;
+    private readonly ILogger<ConnectionRegistry> _logger;
     private readonly int _maxConnections;
     private readonly Lock _gate = new();
     private readonly Dictionary<string, List<GatewayConnection>> _byUser = new(StringComparer.Ordinal);
@@ -20,12 +23,15 @@ internal sealed class ConnectionRegistry : IDisposable
     private int _count;
     private bool _shuttingDown;
 
-    public ConnectionRegistry(ServerSettings settings, IRevocationBus revocations)
+    public ConnectionRegistry(ServerSettings settings, IRevocationBus revocations, TokenService tokens, ILogger<ConnectionRegistry> logger)
     {
         _maxConnections = settings.Gateway.MaxConnections;
         _revocations = revocations;
+        _tokens = tokens;
+        _logger = logger;
         // Subscribed before any connection can be registered, so no kick can miss one.
         _revocations.Revoked += KickRevoked;
+        _revocations.Resynchronize += OnResynchronize;
     }
 
     /// <summary>Registered connections, closing ones included.</summary>
@@ -123,6 +129,42 @@ internal sealed class ConnectionRegistry : IDisposable
         }
     }
 
+    /// <summary>
+    /// The revocation channel was interrupted, so kicks may have been missed: check every open connection's token
+    /// against the store again and kick those that are no longer good.
+    /// </summary>
+    public async Task RecheckAllAsync()
+    {
+        List<GatewayConnection> open;
+        lock (_gate)
+        {
+            open = _byUser.Values.SelectMany(list => list).Where(c => !c.IsClosing).ToList();
+        }
+        foreach (var connection in open)
+        {
+            var check = await _tokens.CheckAsync(connection.Presence.Token, CancellationToken.None);
+            if (check.Error is { Code: ErrorCodes.TokenKickedError or ErrorCodes.TokenNotExistError or ErrorCodes.TokenUnknownError })
+            {
+                connection.Close(CloseRequest.Kicked);
+            }
+        }
+    }
+
+    private async void OnResynchronize()
+    {
+        try
+        {
+            await RecheckAllAsync();
+        }
+        catch (Exception ex)
+        {
+            LogRecheckFailed(_logger, ex); // the store is down again; the next restore triggers another pass
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Re-checking gateway connections after a revocation channel outage failed")]
+    private static partial void LogRecheckFailed(ILogger logger, Exception exception);
+
     /// <summary>Closes every connection with a close frame, and any that arrives later; see <see cref="WaitDrainedAsync"/>.</summary>
     public void CloseAll(CloseRequest request)
     {
@@ -145,5 +187,9 @@ internal sealed class ConnectionRegistry : IDisposable
     /// <summary>Completes once <see cref="CloseAll"/> was called and the last connection has ended.</summary>
     public Task WaitDrainedAsync(CancellationToken cancellationToken) => _drained.Task.WaitAsync(cancellationToken);
 
-    public void Dispose() => _revocations.Revoked -= KickRevoked;
+    public void Dispose()
+    {
+        _revocations.Revoked -= KickRevoked;
+        _revocations.Resynchronize -= OnResynchronize;
+    }
 }

@@ -29,6 +29,29 @@ public sealed class GatewayScaleOutTests
         Assert.Equal(KickFrame, Assert.Single(before).Text);
     }
 
+    [Fact]
+    public async Task AfterChannelOutage_ConnectionsOfTokensRevokedMeanwhile_AreKicked()
+    {
+        // Arrange: a private Redis (the kill below must not touch other tests' subscriptions), and a connected client
+        // whose token a Go node then kicks straight in Redis: no message on our channel.
+        await using var redis = await RedisProcess.StartAsync();
+        await using var direct = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redis.Address + ",allowAdmin=true");
+        await using var cluster = await ScaleOutCluster.CreateAsync();
+        var a = await cluster.StartInstanceAsync(redis.Address);
+        (await a.PostAsync("/user/user_register", new { secret = Secret, users = new[] { new { userID = "gus", nickname = "G" } } })).AssertOk();
+        var token = (await a.PostAsync("/auth/user_token", new { secret = Secret, platformID = 3, userID = "gus" })).Token;
+        await using var client = await GatewayClient.ConnectAsync($"{a.GatewayAddress}/{GatewayClient.SdkQuery("gus", token, 3)}");
+        await client.ExpectLoggedInAsync();
+        await direct.GetDatabase().HashSetAsync("UID_PID_TOKEN_STATUS:gus:Windows", token, "2");
+
+        // Act: the instance's subscription connection drops (as in a network blip) and comes back.
+        await direct.GetDatabase().ExecuteAsync("CLIENT", "KILL", "TYPE", "pubsub");
+
+        // Assert: having possibly missed revocations, the instance re-checked its connections and kicked this one.
+        var (before, _) = await client.ReceiveUntilCloseAsync();
+        Assert.Equal(KickFrame, Assert.Single(before).Text);
+    }
+
     [Theory]
     [InlineData("v3")]
     [InlineData("v3.8")]
