@@ -13,6 +13,7 @@ DURATION=${DURATION:-10}        # seconds per wrk run
 ROUNDS=${ROUNDS:-2}             # baseline/OpenImAuth alternations per scenario
 CONNECTIONS=${CONNECTIONS:-64}
 USERS=${USERS:-100000}
+WARMUP=${WARMUP:-5}             # seconds of unrecorded load per server and scenario (JIT tiering, pools)
 SCENARIOS=${SCENARIOS:-"main growth curve"}
 out="$root/artifacts/bench"
 work=$(mktemp -d /tmp/openimauth-bench.XXXXXX)
@@ -105,6 +106,8 @@ run_wrk() { # port, scenario, connections ; prints "rps p50 p99" (latencies in m
 # measure <label> <server port> <server pid> <baseline port> <baseline pid> <scenario>: alternates, appends a row
 measure() {
   local ours=() base=() line
+  DURATION=$WARMUP run_wrk "$4" "$6" "$CONNECTIONS" >/dev/null
+  DURATION=$WARMUP run_wrk "$2" "$6" "$CONNECTIONS" >/dev/null
   for _ in $(seq 1 "$ROUNDS"); do
     base+=("$(run_wrk "$4" "$6" "$CONNECTIONS")")
     ours+=("$(run_wrk "$2" "$6" "$CONNECTIONS")")
@@ -121,6 +124,16 @@ header() {
   printf '\n| scenario | req/s | p50 ms | p99 ms | RSS MB | baseline req/s | baseline RSS MB | ratio |\n|---|---|---|---|---|---|---|---|\n' | tee -a "$out/table.md"
 }
 
+check_ok() { # port, token: every scenario's request must succeed, or the numbers would measure errors
+  local answers
+  answers=$(curl -s -H 'operationID: 1' -d '{"secret":"openIM123","platformID":1,"userID":"u1"}' "http://127.0.0.1:$1/auth/user_token"
+    curl -s -H 'operationID: 1' -d "{\"token\":\"$2\"}" "http://127.0.0.1:$1/auth/parse_token"
+    curl -s -H 'operationID: 1' -H "token: $2" -d '{"userIDs":["u2"]}' "http://127.0.0.1:$1/user/get_users_info")
+  if [ "$(grep -o '"errCode":0,' <<<"$answers" | wc -l)" -ne 3 ]; then
+    echo "load.sh: a scenario request fails: $answers" >&2; return 1
+  fi
+}
+
 token_length() { # port: the length of a real token, so the baseline answers as many bytes
   curl -s -H 'operationID: 1' -d '{"secret":"openIM123","platformID":1,"userID":"u1"}' "http://127.0.0.1:$1/auth/user_token" |
     sed 's/.*"token":"\([^"]*\)".*/\1/' | tr -d '\n' | wc -c
@@ -135,9 +148,11 @@ scenario_main() { # store
     args=(--storage.dataDir="$work/data-main")
   fi
   pid=$(start_server "$port" "${args[@]}"); pids+=("$pid")
-  dotnet "$load_tool" seed-users "http://127.0.0.1:$port" 1 "$USERS" >/dev/null
-  token=$(dotnet "$load_tool" issue-tokens "http://127.0.0.1:$port" 1 1 5)
+  # One user more than the scenarios pick from: its token, used by parse_token and get_users_info, is never kicked.
+  dotnet "$load_tool" seed-users "http://127.0.0.1:$port" 1 $((USERS + 1)) >/dev/null
+  token=$(dotnet "$load_tool" issue-tokens "http://127.0.0.1:$port" $((USERS + 1)) 1 5)
   write_scripts "$USERS" "$token"
+  check_ok "$port" "$token"
   bpid=$(start_baseline "$bport" "$(token_length "$port")"); pids+=("$bpid")
   header
   for scenario in user_token parse_token get_users_info; do
@@ -155,7 +170,7 @@ scenario_main() { # store
 start_services on
 for s in $SCENARIOS; do
   case "$s" in
-    main) scenario_main sqlite; scenario_main redis ;;
+    main) for store in ${STORES:-sqlite redis}; do scenario_main "$store"; done ;;
     *) [ "$(type -t "scenario_$s")" = function ] && "scenario_$s" ;;
   esac
 done

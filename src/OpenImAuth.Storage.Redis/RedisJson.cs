@@ -18,5 +18,6 @@ internal sealed record RevokedTokenMessage(
 }
 
 [JsonSerializable(typeof(string))]
+[JsonSerializable(typeof(List<string>))]
 [JsonSerializable(typeof(List<RevokedTokenMessage>))]
 internal sealed partial class RedisJson : JsonSerializerContext;

@@ -17,6 +17,16 @@ public static class RedisKeys
     public static RedisKey TokenHash(string userId, int platformId) =>
         $"UID_PID_TOKEN_STATUS:{userId}:{Platforms.NameOf(platformId)}";
 
+    /// <summary>The userID in a <see cref="TokenHash"/> key name, or null for any other key.</summary>
+    public static string? UserOfTokenHash(string key)
+    {
+        const string Prefix = "UID_PID_TOKEN_STATUS:";
+        var lastColon = key.LastIndexOf(':');
+        return key.StartsWith(Prefix, StringComparison.Ordinal) && lastColon > Prefix.Length
+            ? key[Prefix.Length..lastColon]
+            : null;
+    }
+
     /// <summary>OpenIM's DELETE_CACHE_AUTH payload: a JSON array of key names.</summary>
     public static RedisValue KeyListMessage(IEnumerable<RedisKey> keys)
     {

@@ -19,10 +19,22 @@ public sealed class RedisRevocationBus : IRevocationBus
 
     public event Action? Resynchronize;
 
+    public event Action<IReadOnlyList<string>>? TokensChanged;
+
     public static async Task<RedisRevocationBus> SubscribeAsync(IConnectionMultiplexer redis)
     {
         var bus = new RedisRevocationBus(redis);
-        await redis.GetSubscriber().SubscribeAsync(RedisKeys.Revoked, (_, message) => bus.Receive(message));
+        try
+        {
+            await redis.GetSubscriber().SubscribeAsync(RedisKeys.Revoked, (_, message) => bus.Receive(message));
+            // OpenIM's own invalidation topic: Go nodes sharing the Redis announce their token writes only here.
+            await redis.GetSubscriber().SubscribeAsync(RedisKeys.DeleteCacheAuth, (_, message) => bus.ReceiveKeys(message));
+        }
+        catch (RedisConnectionException)
+        {
+            // Redis is down at start-up. The handler is registered all the same, and the multiplexer subscribes it
+            // once it connects; start-up must not depend on Redis being there (abortConnect=false).
+        }
         // The multiplexer resubscribes by itself after a reconnect; what was published while it was away is lost.
         redis.ConnectionRestored += (_, e) =>
         {
@@ -38,6 +50,23 @@ public sealed class RedisRevocationBus : IRevocationBus
     {
         var message = JsonSerializer.Serialize(revoked.Select(RevokedTokenMessage.From).ToList(), RedisJson.Default.ListRevokedTokenMessage);
         await _redis.GetSubscriber().PublishAsync(RedisKeys.Revoked, message);
+    }
+
+    private void ReceiveKeys(RedisValue message)
+    {
+        try
+        {
+            var keys = JsonSerializer.Deserialize((string)message!, RedisJson.Default.ListString) ?? [];
+            var users = keys.Select(RedisKeys.UserOfTokenHash).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+            if (users.Count > 0)
+            {
+                TokensChanged?.Invoke(users);
+            }
+        }
+        catch (JsonException)
+        {
+            // Not a key list; nothing to re-check.
+        }
     }
 
     private void Receive(RedisValue message)

@@ -39,9 +39,12 @@ public sealed class SqliteDatabase : IAsyncDisposable
     {
         _readConnectionString = readConnectionString;
         Writer = writer;
+        Readers = new SqliteReaders(readConnectionString);
     }
 
     internal SqliteWriter Writer { get; }
+
+    internal SqliteReaders Readers { get; }
 
     /// <summary>Opens (creating if needed) <c>openimauth.db</c> in <paramref name="dataDirectory"/>.</summary>
     public static async Task<SqliteDatabase> OpenAsync(string dataDirectory, CancellationToken cancellationToken)
@@ -74,6 +77,7 @@ public sealed class SqliteDatabase : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Writer.DisposeAsync();
+        Readers.Dispose();
         // Pooled readers would otherwise keep the file open after the store is gone.
         using var pooled = new SqliteConnection(_readConnectionString);
         SqliteConnection.ClearPool(pooled);

@@ -48,7 +48,7 @@ public sealed class SqliteTokenStateStore : ITokenStateStore
         lock (tokens)
         {
             // The list is in insertion order; the contract is issuance order (stable, so ties keep insertion order).
-            return Task.FromResult<IReadOnlyList<StoredToken>>(tokens.OrderBy(t => t.IssuedAt).ToArray());
+            return Task.FromResult<IReadOnlyList<StoredToken>>(IsInIssuanceOrder(tokens) ? tokens.ToArray() : tokens.OrderBy(t => t.IssuedAt).ToArray());
         }
     }
 
@@ -142,6 +142,18 @@ public sealed class SqliteTokenStateStore : ITokenStateStore
                     Remember(token);
                 }
             });
+
+    private static bool IsInIssuanceOrder(List<StoredToken> tokens)
+    {
+        for (var i = 1; i < tokens.Count; i++)
+        {
+            if (tokens[i - 1].IssuedAt > tokens[i].IssuedAt)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
 
     private void Remember(StoredToken token)
     {

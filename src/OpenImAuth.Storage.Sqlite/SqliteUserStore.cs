@@ -15,23 +15,27 @@ public sealed class SqliteUserStore(SqliteDatabase database) : IUserStore
         return found.Count == 0 ? null : found[0];
     }
 
-    public async Task<IReadOnlyList<UserRecord>> FindManyAsync(IReadOnlyList<string> userIds, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<UserRecord>> FindManyAsync(IReadOnlyList<string> userIds, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenReaderAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {Columns} FROM users WHERE user_id = $id";
+        using var reader = database.Readers.Rent();
+        var command = reader.Command($"SELECT {Columns} FROM users WHERE user_id = $id");
         var id = command.Parameters.Add("$id", SqliteType.Text);
         var found = new List<UserRecord>(userIds.Count);
-        foreach (var userId in userIds.Distinct(StringComparer.Ordinal))
+        var seen = userIds.Count > 1 ? new HashSet<string>(StringComparer.Ordinal) : null;
+        foreach (var userId in userIds)
         {
-            id.Value = userId;
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            if (await reader.ReadAsync(cancellationToken))
+            if (seen is not null && !seen.Add(userId))
             {
-                found.Add(ReadUser(reader));
+                continue;
+            }
+            id.Value = userId;
+            using var rows = command.ExecuteReader();
+            if (rows.Read())
+            {
+                found.Add(ReadUser(rows));
             }
         }
-        return found;
+        return Task.FromResult<IReadOnlyList<UserRecord>>(found);
     }
 
     public Task<string?> RegisterAsync(IReadOnlyList<UserRecord> users, CancellationToken cancellationToken) =>

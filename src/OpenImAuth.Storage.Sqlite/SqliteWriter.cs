@@ -5,9 +5,9 @@ namespace OpenImAuth.Storage.Sqlite;
 
 /// <summary>
 /// The one writer of the database, with group commit: every write queued while the previous transaction was being
-/// committed goes into the next transaction, so one fsync makes many requests durable at once. Each write runs in
-/// its own savepoint, so one failing write does not undo its neighbours. A write's task completes only after its
-/// transaction is on disk (synchronous=FULL) and its after-commit action has run.
+/// committed goes into the next transaction, so one fsync makes many requests durable at once. Should one write fail,
+/// the batch is rolled back and each of its writes committed alone, so the failure does not undo its neighbours.
+/// A write's task completes only after its transaction is on disk (synchronous=FULL) and its after-commit action ran.
 /// </summary>
 internal sealed class SqliteWriter : IAsyncDisposable
 {
@@ -72,43 +72,64 @@ internal sealed class SqliteWriter : IAsyncDisposable
 
     private void CommitBatch(List<PendingWrite> batch)
     {
+        switch (TryCommit(batch))
+        {
+            case Outcome.Committed:
+                batch.ForEach(write => write.Complete());
+                break;
+            case Outcome.WriteFailed when batch.Count > 1:
+                // One write failed and took the shared transaction with it: run each alone, so only it fails.
+                foreach (var write in batch)
+                {
+                    write.Reset();
+                    if (TryCommit([write]) != Outcome.TransactionFailed)
+                    {
+                        write.Complete();
+                    }
+                }
+                break;
+            case Outcome.WriteFailed:
+                batch[0].Complete(); // completes with the write's own error
+                break;
+        }
+    }
+
+    private enum Outcome
+    {
+        Committed,
+        WriteFailed,
+        TransactionFailed,
+    }
+
+    /// <summary>All of <paramref name="writes"/> in one transaction and one fsync, or none of them.</summary>
+    private Outcome TryCommit(List<PendingWrite> writes)
+    {
         try
         {
             using (_transaction = _connection.BeginTransaction())
             {
-                foreach (var write in batch)
+                foreach (var write in writes)
                 {
-                    Command("SAVEPOINT w").ExecuteNonQuery();
-                    if (write.TryExecute(this))
+                    if (!write.TryExecute(this))
                     {
-                        Command("RELEASE w").ExecuteNonQuery();
-                    }
-                    else
-                    {
-                        Command("ROLLBACK TO w").ExecuteNonQuery();
-                        Command("RELEASE w").ExecuteNonQuery();
+                        _transaction.Rollback();
+                        return Outcome.WriteFailed;
                     }
                 }
                 _transaction.Commit();
+                return Outcome.Committed;
             }
         }
         catch (Exception ex)
         {
-            // Whatever broke the transaction (disk full, I/O error, a bug), every write in it fails visibly;
-            // the loop itself must survive, or every later request would wait forever.
-            foreach (var write in batch)
-            {
-                write.Fail(ex);
-            }
-            return;
+            // Whatever broke the transaction (disk full, I/O error), every write in it fails visibly; the loop itself
+            // must survive, or every later request would wait forever.
+            writes.ForEach(write => write.Fail(ex));
+            return Outcome.TransactionFailed;
         }
         finally
         {
             _transaction = null;
-        }
-        foreach (var write in batch)
-        {
-            write.Complete();
         }
     }
 
@@ -130,6 +151,8 @@ internal sealed class SqliteWriter : IAsyncDisposable
         public abstract void Complete();
 
         public abstract void Fail(Exception error);
+
+        public abstract void Reset();
     }
 
     private sealed class PendingWrite<T>(Func<SqliteWriter, T> execute, Action<T>? afterCommit) : PendingWrite
@@ -173,5 +196,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
         }
 
         public override void Fail(Exception error) => _completion.TrySetException(_error ?? error);
+
+        public override void Reset() => _error = null;
     }
 }

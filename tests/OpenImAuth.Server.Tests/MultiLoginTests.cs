@@ -101,27 +101,46 @@ public sealed class MultiLoginTests
     }
 
     [Fact]
-    public async Task ConcurrentLogins_OnOnePlatform_LeaveExactlyOneLiveToken()
+    public async Task ConcurrentLogins_OfOneClass_LeaveExactlyTheNewestAlive()
+    {
+        // Policy 4 and the six non-admin platforms of two classes: in one second each login signs distinct bytes,
+        // so only the per-user serialisation keeps concurrent logins from each keeping a token the other kicked.
+        await using var app = new AuthApplication("v3", ("multiLoginPolicy", "4"));
+        await app.RegisterAsync("u1");
+        var platforms = new[] { 1, 2, 3, 4, 7, 1, 2, 3, 4, 7 };
+
+        var tokens = await Task.WhenAll(platforms.Select(p => app.UserTokenAsync("u1", p)));
+
+        var live = new List<string>();
+        foreach (var token in tokens.Distinct())
+        {
+            if ((await app.PostAsync("/auth/parse_token", new { token })).ErrCode == 0)
+            {
+                live.Add(token);
+            }
+        }
+        // One survivor per class (mobile: iOS/Android; PC: Windows/OSX/Linux).
+        Assert.Equal(2, live.Count);
+    }
+
+    [Fact]
+    public async Task KickedTokens_AreKeptUpToTheCap_ThenForgotten()
     {
         await using var app = new AuthApplication("v3", ("multiLoginPolicy", "1"));
         await app.RegisterAsync("u1");
         var tokens = new List<string>();
-        for (var second = 0; second < 4; second++)
+        for (var i = 0; i < 12; i++)
         {
+            tokens.Add(await app.UserTokenAsync("u1", 5));
             app.Time.Advance(TimeSpan.FromSeconds(1));
-            // Distinct users per second would sign distinct bytes; one user must race with itself here.
-            tokens.AddRange(await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => app.UserTokenAsync("u1", 2))));
         }
 
-        var live = 0;
-        foreach (var token in tokens.Distinct())
-        {
-            var answer = await app.PostAsync("/auth/parse_token", new { token });
-            live += answer.ErrCode == 0 ? 1 : 0;
-        }
-
-        Assert.Equal(1, live);
-        await AssertCodeAsync(app, tokens[^1], 0);
+        // The newest is live; the 8 kicked before it answer 1506; older kicked ones were dropped (1507).
+        await AssertCodeAsync(app, tokens[11], 0);
+        await AssertCodeAsync(app, tokens[10], 1506);
+        await AssertCodeAsync(app, tokens[3], 1506);
+        await AssertCodeAsync(app, tokens[1], 1507);
+        await AssertCodeAsync(app, tokens[0], 1507);
     }
 
     private static async Task AssertCodeAsync(AuthApplication app, string token, int code)

@@ -16,6 +16,12 @@ public interface IRevocationBus
     /// </summary>
     event Action? Resynchronize;
 
+    /// <summary>
+    /// Raised with the users whose token state anyone changed (this service, another instance, or a Go OpenIM node
+    /// sharing the store), when the store announces such changes; holders of their tokens should check them again.
+    /// </summary>
+    event Action<IReadOnlyList<string>>? TokensChanged;
+
     /// <summary>Publishes revoked tokens; the revocation itself must already be durable in the token store.</summary>
     Task PublishAsync(IReadOnlyList<StoredToken> revoked, CancellationToken cancellationToken);
 }
@@ -27,6 +33,13 @@ public sealed class LocalRevocationBus : IRevocationBus
 
     // In-process delivery cannot be interrupted.
     public event Action? Resynchronize
+    {
+        add { }
+        remove { }
+    }
+
+    // Alone, nobody else changes the store: every revocation is published above.
+    public event Action<IReadOnlyList<string>>? TokensChanged
     {
         add { }
         remove { }

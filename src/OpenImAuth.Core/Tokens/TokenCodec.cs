@@ -25,6 +25,11 @@ public sealed class TokenCodec(string secret)
         SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
     private readonly byte[] _key = Encoding.UTF8.GetBytes(secret);
 
+    // A keyed HMAC per thread, reused: one-shot HashData sets OpenSSL's key up again on every call, which costs as
+    // much as the hash itself. Keyed by the codec's key array, so codecs with other secrets never share one.
+    [ThreadStatic]
+    private static (byte[] Key, IncrementalHash Hmac)? t_hmac;
+
     public string Sign(string userId, int platformId, DateTimeOffset now, TimeSpan lifetime, TokenFormat format)
     {
         // OpenIM truncates "now" to whole seconds before computing every claim.
@@ -48,7 +53,7 @@ public sealed class TokenCodec(string secret)
 
         var signingInput = Header + "." + Base64Url.EncodeToString(Encoding.UTF8.GetBytes(payload.ToString()));
         Span<byte> signature = stackalloc byte[SignatureBytes];
-        HMACSHA256.HashData(_key, Encoding.ASCII.GetBytes(signingInput), signature);
+        ComputeSignature(Encoding.ASCII.GetBytes(signingInput), signature);
         return signingInput + "." + Base64Url.EncodeToString(signature);
     }
 
@@ -132,13 +137,25 @@ public sealed class TokenCodec(string secret)
         {
             var length = Encoding.ASCII.GetBytes(signingInput, input);
             Span<byte> expected = stackalloc byte[SignatureBytes];
-            HMACSHA256.HashData(_key, input.AsSpan(0, length), expected);
+            ComputeSignature(input.AsSpan(0, length), expected);
             return CryptographicOperations.FixedTimeEquals(expected, presented);
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(input);
         }
+    }
+
+    private void ComputeSignature(ReadOnlySpan<byte> signingInput, Span<byte> signature)
+    {
+        if (t_hmac is not { } cached || !ReferenceEquals(cached.Key, _key))
+        {
+            t_hmac?.Hmac.Dispose();
+            cached = (_key, IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, _key));
+            t_hmac = cached;
+        }
+        cached.Hmac.AppendData(signingInput);
+        cached.Hmac.GetHashAndReset(signature);
     }
 
     /// <summary>Unpadded base64url, as Go's RawURLEncoding: padding or any other character makes it malformed.</summary>

@@ -21,6 +21,9 @@ public sealed class TokenService(AuthOptions options, ITokenStateStore store, Ti
     // concurrent logins of one user from each keeping a token the other kicked. Striped to bound memory.
     private readonly SemaphoreSlim[] _userLocks = Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
     private const int MaxIssueAttempts = 16;
+
+    /// <summary>How many revoked tokens of a user keep answering 1506 (kicked) instead of 1507 (unknown).</summary>
+    public const int MaxKickedKept = 8;
     private readonly TokenCodec _codec = new(options.Secret);
 
     public AuthOptions Options => options;
@@ -65,9 +68,14 @@ public sealed class TokenService(AuthOptions options, ITokenStateStore store, Ti
         var added = new StoredToken(token, userId, platformId, TokenStatus.Normal,
             claims.IssuedAt ?? 0, claims.ExpiresAt ?? long.MaxValue);
         var nowSeconds = now.ToUnixTimeSeconds();
-        // Expired tokens are dropped, as OpenIM does at issuance; kicked ones are kept until they expire so
-        // that their holders keep getting 1506 (kicked) rather than 1507 (unknown).
-        var removed = existing.Where(t => t.ExpiresAt <= nowSeconds && t.Token != token).ToList();
+        // Expired tokens are dropped, as OpenIM does at issuance; recent kicked ones are kept so that their holders
+        // get 1506 (kicked) rather than 1507 (unknown), which OpenIM's deleting them at once would answer.
+        // Kicked tokens are kept only up to MaxKickedKept per user (the newest), so that frequent re-logins do not
+        // make every later issuance slower and the store larger for the whole token lifetime.
+        var kickedKept = existing.Where(t => t.Status != TokenStatus.Normal && t.ExpiresAt > nowSeconds)
+            .OrderByDescending(t => t.IssuedAt).Take(MaxKickedKept).ToHashSet();
+        var removed = existing.Where(t => t.Token != token && (t.ExpiresAt <= nowSeconds
+            || (t.Status != TokenStatus.Normal && !kickedKept.Contains(t)))).ToList();
         var kicked = IsAdminToken(userId, platformId)
             ? []
             : MultiLoginPlanner.Plan(options.MultiLoginPolicy, options.MaxNumOneEnd, platformId,

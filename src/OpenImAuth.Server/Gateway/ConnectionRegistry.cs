@@ -32,6 +32,7 @@ internal sealed partial class ConnectionRegistry : IDisposable
         // Subscribed before any connection can be registered, so no kick can miss one.
         _revocations.Revoked += KickRevoked;
         _revocations.Resynchronize += OnResynchronize;
+        _revocations.TokensChanged += OnTokensChanged;
     }
 
     /// <summary>Registered connections, closing ones included.</summary>
@@ -133,12 +134,18 @@ internal sealed partial class ConnectionRegistry : IDisposable
     /// The revocation channel was interrupted, so kicks may have been missed: check every open connection's token
     /// against the store again and kick those that are no longer good.
     /// </summary>
-    public async Task RecheckAllAsync()
+    public Task RecheckAllAsync() => RecheckAsync(null);
+
+    /// <summary>Checks the tokens of the open connections of <paramref name="userIds"/> (all users when null) again.</summary>
+    public async Task RecheckAsync(IReadOnlyList<string>? userIds)
     {
         List<GatewayConnection> open;
         lock (_gate)
         {
-            open = _byUser.Values.SelectMany(list => list).Where(c => !c.IsClosing).ToList();
+            var lists = userIds is null
+                ? _byUser.Values
+                : userIds.Select(id => _byUser.GetValueOrDefault(id)).OfType<List<GatewayConnection>>();
+            open = lists.SelectMany(list => list).Where(c => !c.IsClosing).ToList();
         }
         foreach (var connection in open)
         {
@@ -150,11 +157,15 @@ internal sealed partial class ConnectionRegistry : IDisposable
         }
     }
 
-    private async void OnResynchronize()
+    private void OnResynchronize() => RecheckInBackground(null);
+
+    private void OnTokensChanged(IReadOnlyList<string> userIds) => RecheckInBackground(userIds);
+
+    private async void RecheckInBackground(IReadOnlyList<string>? userIds)
     {
         try
         {
-            await RecheckAllAsync();
+            await RecheckAsync(userIds);
         }
         catch (Exception ex)
         {
@@ -191,5 +202,6 @@ internal sealed partial class ConnectionRegistry : IDisposable
     {
         _revocations.Revoked -= KickRevoked;
         _revocations.Resynchronize -= OnResynchronize;
+        _revocations.TokensChanged -= OnTokensChanged;
     }
 }

@@ -65,7 +65,17 @@ internal static partial class GatewayEndpoint
             await Envelope.WriteAsync(context, argsError!);
             return;
         }
-        var tokenError = await CheckTokenAsync(gateway.Tokens, args, aborted);
+        OpenImError? tokenError;
+        try
+        {
+            tokenError = await CheckTokenAsync(gateway.Tokens, args, aborted);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The token store is down: the client gets OpenIM's envelope (errCode 500), like the REST routes.
+            LogConnectFailed(gateway.Logger, ex, args.SendId, args.PlatformId);
+            tokenError = OpenImError.Internal("store unavailable");
+        }
         var isWebSocket = context.WebSockets.IsWebSocketRequest;
         if (tokenError is not null && !(args.IsMsgResp && isWebSocket))
         {
@@ -124,7 +134,14 @@ internal static partial class GatewayEndpoint
             gateway.Registry.Remove(connection);
             if (announced)
             {
-                await gateway.Presence.DisconnectedAsync(entry, CancellationToken.None);
+                try
+                {
+                    await gateway.Presence.DisconnectedAsync(entry, CancellationToken.None);
+                }
+                catch (Exception ex)
+                {
+                    LogConnectFailed(gateway.Logger, ex, entry.UserId, entry.PlatformId); // presence may show it a while
+                }
             }
             LogDisconnected(gateway.Logger, entry.UserId, entry.PlatformId, entry.ConnId, socket.CloseStatus);
         }

@@ -46,5 +46,7 @@ internal static class ServiceRegistration
                 kestrel.Listen(settings.ListenIp, port);
             }
             kestrel.AddServerHeader = false;
+            // Our own limit answers 413 with an envelope; Kestrel's (30 MB by default) must not cut in before it.
+            kestrel.Limits.MaxRequestBodySize = settings.MaxRequestBodyBytes + 65536L;
         });
 }

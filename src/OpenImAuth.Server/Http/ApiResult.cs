@@ -35,12 +35,49 @@ internal readonly struct ApiResult
 /// </summary>
 internal static class Envelope
 {
+    /// <summary>A growable buffer on pooled arrays: most answers fit the first 512 bytes.</summary>
+    private sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
+    {
+        private byte[] _buffer = ArrayPool<byte>.Shared.Rent(512);
+        private int _written;
+
+        public ReadOnlyMemory<byte> WrittenMemory => _buffer.AsMemory(0, _written);
+
+        public void Advance(int count) => _written += count;
+
+        public Memory<byte> GetMemory(int sizeHint = 0)
+        {
+            Ensure(sizeHint);
+            return _buffer.AsMemory(_written);
+        }
+
+        public Span<byte> GetSpan(int sizeHint = 0)
+        {
+            Ensure(sizeHint);
+            return _buffer.AsSpan(_written);
+        }
+
+        public void Dispose() => ArrayPool<byte>.Shared.Return(_buffer);
+
+        private void Ensure(int sizeHint)
+        {
+            if (_buffer.Length - _written >= Math.Max(sizeHint, 1))
+            {
+                return;
+            }
+            var larger = ArrayPool<byte>.Shared.Rent(Math.Max(_buffer.Length * 2, _written + sizeHint));
+            _buffer.AsSpan(0, _written).CopyTo(larger);
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = larger;
+        }
+    }
+
     // Go writes non-ASCII text raw; the default encoder would \u-escape it.
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    public static Task WriteAsync(HttpContext context, ApiResult result, int statusCode = StatusCodes.Status200OK)
+    public static async Task WriteAsync(HttpContext context, ApiResult result, int statusCode = StatusCodes.Status200OK)
     {
-        var buffer = new ArrayBufferWriter<byte>(256);
+        using var buffer = new PooledBufferWriter();
         using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
         {
             writer.WriteStartObject();
@@ -63,7 +100,7 @@ internal static class Envelope
             }
             writer.WriteEndObject();
         }
-        return WriteJsonAsync(context, buffer.WrittenMemory, statusCode);
+        await WriteJsonAsync(context, buffer.WrittenMemory, statusCode);
     }
 
     public static Task WriteJsonAsync(HttpContext context, ReadOnlyMemory<byte> json, int statusCode = StatusCodes.Status200OK)

@@ -28,7 +28,10 @@ internal static partial class OpenImRoutes
         where TRequest : class
     {
         // Mapped for every method so that a GET on a POST route is 404 like gin's, not ASP.NET's 405.
-        routes.Map(path, context => HandleAsync(context, access, requestType, handler)).WithName(path);
+        // The singletons are looked up once, on the first request (the store opens after the routes are mapped).
+        RouteServices? services = null;
+        routes.Map(path, context => HandleAsync(context, services ??= RouteServices.From(context), access, requestType, handler))
+            .WithName(path);
     }
 
     /// <summary>Unknown routes: 404 with an envelope that says so.</summary>
@@ -36,7 +39,15 @@ internal static partial class OpenImRoutes
         Envelope.WriteAsync(context, OpenImError.Args($"no route {context.Request.Method} {context.Request.Path}"),
             StatusCodes.Status404NotFound);
 
-    private static async Task HandleAsync<TRequest>(HttpContext context, Access access,
+    private sealed record RouteServices(AuthServices Auth, int MaxRequestBodyBytes, ILogger Logger)
+    {
+        public static RouteServices From(HttpContext context) => new(
+            context.RequestServices.GetRequiredService<AuthServices>(),
+            context.RequestServices.GetRequiredService<Configuration.ServerSettings>().MaxRequestBodyBytes,
+            context.RequestServices.GetRequiredService<ILogger<AuthServices>>());
+    }
+
+    private static async Task HandleAsync<TRequest>(HttpContext context, RouteServices route, Access access,
         JsonTypeInfo<TRequest> requestType, OpenImHandler<TRequest> handler)
         where TRequest : class
     {
@@ -45,13 +56,11 @@ internal static partial class OpenImRoutes
             await NotFoundAsync(context);
             return;
         }
-        var services = context.RequestServices.GetRequiredService<AuthServices>();
-        var settings = context.RequestServices.GetRequiredService<Configuration.ServerSettings>();
         ApiResult result;
         var status = StatusCodes.Status200OK;
         try
         {
-            (result, status) = await RunAsync(context, access, requestType, handler, services, settings.MaxRequestBodyBytes);
+            (result, status) = await RunAsync(context, access, requestType, handler, route.Auth, route.MaxRequestBodyBytes);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
@@ -59,10 +68,9 @@ internal static partial class OpenImRoutes
         }
         catch (Exception ex)
         {
-            var logger = context.RequestServices.GetRequiredService<ILogger<AuthServices>>();
-            LogUnexpected(logger, ex, context.Request.Path);
+            LogUnexpected(route.Logger, ex, context.Request.Path);
             result = StoreOf(ex) is { } store
-                ? OpenImError.Internal($"store unavailable: {store}: {ex.Message}")
+                ? OpenImError.Internal($"store unavailable: {store}") // the driver's own text names hosts: log only
                 : OpenImError.Internal("unexpected server error; see the server log");
         }
         await Envelope.WriteAsync(context, result, status);

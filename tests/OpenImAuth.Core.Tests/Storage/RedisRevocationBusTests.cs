@@ -18,9 +18,10 @@ public sealed class RedisRevocationBusTests
         var busB = await RedisRevocationBus.SubscribeAsync(connectionB);
         var heardByA = new TaskCompletionSource<IReadOnlyList<StoredToken>>(TaskCreationOptions.RunContinuationsAsynchronously);
         var heardByB = new TaskCompletionSource<IReadOnlyList<StoredToken>>(TaskCreationOptions.RunContinuationsAsynchronously);
-        busA.Revoked += tokens => heardByA.TrySetResult(tokens);
-        busB.Revoked += tokens => heardByB.TrySetResult(tokens);
-        var revoked = new StoredToken("a.b.c", "u1", Platforms.Web, TokenStatus.Normal, 100, 200);
+        // The channel is server-wide: tests running beside this one publish on it too, so match our own token.
+        var revoked = new StoredToken("bus-test-" + Guid.NewGuid().ToString("N"), "u1", Platforms.Web, TokenStatus.Normal, 100, 200);
+        busA.Revoked += tokens => { if (tokens.Any(t => t.Token == revoked.Token)) { heardByA.TrySetResult(tokens); } };
+        busB.Revoked += tokens => { if (tokens.Any(t => t.Token == revoked.Token)) { heardByB.TrySetResult(tokens); } };
 
         // Act
         await busA.PublishAsync([revoked], TestContext.Current.CancellationToken);

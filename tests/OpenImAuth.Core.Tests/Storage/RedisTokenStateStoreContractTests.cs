@@ -37,23 +37,32 @@ public sealed class RedisTokenStateStoreContractTests : TokenStateStoreContractT
     public async Task Apply_WritesOpenImLayout_WithTtlAndInvalidation()
     {
         // Arrange
+        // The channel is server-wide, so the user is unique to this test and only its own key counts.
         var ct = TestContext.Current.CancellationToken;
-        var normal = Token("u1", Platforms.Web, 0);
-        var kicked = Token("u1", Platforms.Web, 1);
+        var user = "layout" + Guid.NewGuid().ToString("N");
+        var key = $"UID_PID_TOKEN_STATUS:{user}:Web";
+        var normal = Token(user, Platforms.Web, 0);
+        var kicked = Token(user, Platforms.Web, 1);
         var invalidations = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await _lease!.Subscriber.SubscribeAsync(RedisChannel.Literal("DELETE_CACHE_AUTH"), (_, message) => invalidations.TrySetResult(message!));
+        await _lease!.Subscriber.SubscribeAsync(RedisChannel.Literal("DELETE_CACHE_AUTH"), (_, message) =>
+        {
+            if (((string)message!).Contains(user, StringComparison.Ordinal))
+            {
+                invalidations.TrySetResult(message!);
+            }
+        });
 
         // Act
         await Store.ApplyAsync(Add(normal), ct);
-        await Store.ApplyAsync(new TokenStateChange("u1", kicked with { Status = TokenStatus.Normal }, [], []), ct);
-        await Store.ApplyAsync(new TokenStateChange("u1", null, [kicked], []), ct);
+        await Store.ApplyAsync(new TokenStateChange(user, kicked with { Status = TokenStatus.Normal }, [], []), ct);
+        await Store.ApplyAsync(new TokenStateChange(user, null, [kicked], []), ct);
 
         // Assert: key, field and value exactly as open-im-server writes them
-        var hash = await _lease.Db.HashGetAllAsync("UID_PID_TOKEN_STATUS:u1:Web");
+        var hash = await _lease.Db.HashGetAllAsync(key);
         Assert.Equal([(normal.Token, "0"), (kicked.Token, "2")], hash.Select(e => ((string)e.Name!, (string)e.Value!)).OrderBy(e => e.Item2));
-        var ttl = await _lease.Db.KeyTimeToLiveAsync("UID_PID_TOKEN_STATUS:u1:Web");
+        var ttl = await _lease.Db.KeyTimeToLiveAsync(key);
         Assert.InRange(ttl!.Value, KeyLifetime - TimeSpan.FromMinutes(1), KeyLifetime);
-        Assert.Equal("""["UID_PID_TOKEN_STATUS:u1:Web"]""", await invalidations.Task.WaitAsync(TimeSpan.FromSeconds(10), ct));
+        Assert.Equal($"[\"{key}\"]", await invalidations.Task.WaitAsync(TimeSpan.FromSeconds(10), ct));
     }
 
     [Fact]

@@ -52,6 +52,28 @@ public sealed class GatewayScaleOutTests
         Assert.Equal(KickFrame, Assert.Single(before).Text);
     }
 
+    [Fact]
+    public async Task TokenKickedByGoNode_ClosesItsConnection()
+    {
+        // Arrange: a connected client; a Go OpenIM node shares the Redis.
+        await using var cluster = await ScaleOutCluster.CreateAsync();
+        var a = await cluster.StartInstanceAsync();
+        var user = "go" + Guid.NewGuid().ToString("N")[..12];
+        (await a.PostAsync("/user/user_register", new { secret = Secret, users = new[] { new { userID = user, nickname = "G" } } })).AssertOk();
+        var token = (await a.PostAsync("/auth/user_token", new { secret = Secret, platformID = 2, userID = user })).Token;
+        await using var client = await GatewayClient.ConnectAsync($"{a.GatewayAddress}/{GatewayClient.SdkQuery(user, token, 2)}");
+        await client.ExpectLoggedInAsync();
+
+        // Act: the Go node kicks the token as OpenIM does: HSET to 2, then announce the key on DELETE_CACHE_AUTH.
+        var key = $"UID_PID_TOKEN_STATUS:{user}:Android";
+        await cluster.Redis.Db.HashSetAsync(key, token, "2");
+        await cluster.Redis.Subscriber.PublishAsync(StackExchange.Redis.RedisChannel.Literal("DELETE_CACHE_AUTH"), $"[\"{key}\"]");
+
+        // Assert
+        var (before, _) = await client.ReceiveUntilCloseAsync();
+        Assert.Equal(KickFrame, Assert.Single(before).Text);
+    }
+
     [Theory]
     [InlineData("v3")]
     [InlineData("v3.8")]
