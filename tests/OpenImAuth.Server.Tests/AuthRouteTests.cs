@@ -7,6 +7,37 @@ namespace OpenImAuth.Server.Tests;
 public sealed class AuthRouteTests
 {
     [Theory]
+    [InlineData("v3", "openIM123", 1, "ghost", 1004)]
+    [InlineData("v3.8", "openIM123", 1, "ghost", 1004)]
+    [InlineData("v3", "wrong", 1, "imAdmin", 1002)]
+    [InlineData("v3.8", "wrong", 1, "imAdmin", 1002)]
+    [InlineData("v3", "openIM123", 0, "imAdmin", 1001)]
+    [InlineData("v3.8", "openIM123", 12, "imAdmin", 1001)]
+    [InlineData("v3.8", "openIM123", 1, "", 1001)]
+    public async Task UserToken_FailsAlike_InBothProfiles(string profile, string secret, int platformId, string userId, int code)
+    {
+        await using var app = new AuthApplication(profile);
+
+        var answer = await app.PostAsync("/auth/user_token", new { secret, platformID = platformId, userID = userId });
+
+        answer.AssertError(code);
+    }
+
+    [Theory]
+    [InlineData("v3")]
+    [InlineData("v3.8")]
+    public async Task UserToken_IssuesToken_InBothProfiles(string profile)
+    {
+        await using var app = new AuthApplication(profile);
+        await app.RegisterAsync("u1");
+
+        var answer = await app.PostAsync("/auth/user_token", new { secret = AuthApplication.Secret, platformID = 11, userID = "u1" });
+
+        answer.AssertOk();
+        Assert.Equal("HarmonyOS", (await app.PostAsync("/auth/parse_token", new { token = answer.Token })).Data.GetProperty("platform").GetString());
+    }
+
+    [Theory]
     [InlineData("v3")]
     [InlineData("v3.8")]
     public async Task GetAdminToken_IssuesPlatform10Token_IgnoringSentPlatform(string profile)
@@ -195,13 +226,16 @@ public sealed class AuthRouteTests
     }
 
     [Theory]
-    [InlineData("""{"platformID":1,"userID":"nobody"}""", 1004)]
-    [InlineData("""{"platformID":12,"userID":"u1"}""", 1001)]
-    [InlineData("""{"platformID":1,"userID":""}""", 1001)]
-    [InlineData("""{"platformID":"1","userID":"u1"}""", 1001)]
-    public async Task ForceLogout_Fails_ForBadInputOrUnknownUser(string body, int code)
+    [InlineData("v3", """{"platformID":1,"userID":"nobody"}""", 1004)]
+    [InlineData("v3", """{"platformID":12,"userID":"u1"}""", 1001)]
+    [InlineData("v3", """{"platformID":1,"userID":""}""", 1001)]
+    [InlineData("v3", """{"platformID":"1","userID":"u1"}""", 1001)]
+    [InlineData("v3.8", """{"platformID":1,"userID":"nobody"}""", 1004)]
+    [InlineData("v3.8", """{"platformID":0,"userID":"u1"}""", 1001)]
+    [InlineData("v3.8", """{"platformID":1}""", 1001)]
+    public async Task ForceLogout_Fails_ForBadInputOrUnknownUser(string profile, string body, int code)
     {
-        await using var app = new AuthApplication();
+        await using var app = new AuthApplication(profile);
         await app.RegisterAsync("u1");
         var admin = await app.AdminTokenAsync();
 

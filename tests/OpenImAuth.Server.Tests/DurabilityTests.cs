@@ -15,7 +15,8 @@ public sealed class DurabilityTests : IDisposable
         var dataDir = $"--storage.dataDir={Path.Combine(_directory.FullName, "data")}";
         var valid = new List<string>();
         var kicked = new List<string>();
-        await using (var first = await ServerProcess.StartAsync(_directory.FullName, port, dataDir))
+        // Policy 4 (one login per class): an Android login kicks the same user's iOS token within one second.
+        await using (var first = await ServerProcess.StartAsync(_directory.FullName, port, dataDir, "--multiLoginPolicy=4"))
         {
             var users = Enumerable.Range(0, 20).Select(i => new { userID = $"user{i}", nickname = $"n{i}" }).ToArray();
             (await first.PostAsync("/user/user_register", new { secret = "openIM123", users })).AssertOk();
@@ -29,6 +30,13 @@ public sealed class DurabilityTests : IDisposable
                 {
                     (await first.PostAsync("/auth/force_logout", new { platformID = 5, userID = users[i].userID }, admin)).AssertOk();
                     kicked.Add(issued[i]);
+                }
+                else if (i % 3 == 1)
+                {
+                    // Kicked by multi-login: the user's iOS token, replaced by an Android login.
+                    kicked.Add((await first.PostAsync("/auth/user_token", new { secret = "openIM123", platformID = 1, userID = users[i].userID })).Token);
+                    valid.Add((await first.PostAsync("/auth/user_token", new { secret = "openIM123", platformID = 2, userID = users[i].userID })).Token);
+                    valid.Add(issued[i]);
                 }
                 else
                 {
@@ -50,8 +58,8 @@ public sealed class DurabilityTests : IDisposable
         {
             (await second.PostAsync("/auth/parse_token", new { token })).AssertError(1506);
         }
-        Assert.Equal(14, valid.Count); // the admin token and 13 of 20 user tokens
-        Assert.Equal(7, kicked.Count);
+        Assert.Equal(21, valid.Count); // the admin token, 13 web tokens and 7 Android tokens
+        Assert.Equal(14, kicked.Count); // 7 by force_logout, 7 by multi-login
     }
 
     public void Dispose() => _directory.Delete(recursive: true);

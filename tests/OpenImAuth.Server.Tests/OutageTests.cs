@@ -47,6 +47,28 @@ public sealed class OutageTests
     }
 
     [Fact]
+    public async Task RedisDownAtStartUp_ServerStartsAndServesOnceRedisArrives()
+    {
+        // Arrange: a Redis that is not running yet.
+        await using var redis = await RedisProcess.StartAsync();
+        await redis.KillAsync();
+        await using var cluster = await ScaleOutCluster.CreateAsync();
+
+        // Act: the instance starts anyway (abortConnect=false) and answers a clear envelope meanwhile.
+        var server = await cluster.StartInstanceAsync(redis.Address);
+        var during = await server.PostAsync("/auth/get_admin_token", new { secret = Secret, userID = "imAdmin" });
+        await redis.RestartAsync();
+        var after = await Eventually.UntilAsync(() => server.PostAsync("/auth/get_admin_token", new { secret = Secret, userID = "imAdmin" }),
+            answer => answer.ErrCode != 500, Recovery, "service once Redis is up");
+
+        // Assert
+        during.AssertError(500);
+        Assert.Equal("""{"errCode":500,"errMsg":"ServerInternalError","errDlt":"store unavailable: redis: [500]ServerInternalError"}""", during.Text);
+        after.AssertOk();
+        (await server.PostAsync("/auth/parse_token", new { token = after.Token })).AssertOk();
+    }
+
+    [Fact]
     public async Task PostgresOutage_AnswersStoreError_ThenRecovers()
     {
         // Arrange: a database of its own, so that refusing its connections disturbs no other test.

@@ -81,6 +81,38 @@ public sealed class WireGoldenTests
         Assert.DoesNotContain("   at ", text, StringComparison.Ordinal); // never a stack trace
     }
 
+    [Theory]
+    [InlineData("""{"secret":"openIM123","platformID":0,"userID":"imAdmin"}""",
+        """{"errCode":1001,"errMsg":"ArgsError","errDlt":"platformID 0 is invalid; use 1 to 11: [1001]ArgsError"}""")]
+    [InlineData("""{"secret":"openIM123","platformID":12,"userID":"imAdmin"}""",
+        """{"errCode":1001,"errMsg":"ArgsError","errDlt":"platformID 12 is invalid; use 1 to 11: [1001]ArgsError"}""")]
+    [InlineData("""{"secret":"openIM123","platformID":"1","userID":"imAdmin"}""",
+        """{"errCode":1001,"errMsg":"ArgsError","errDlt":"request body is not valid for this route: a value has the wrong JSON type at $.platformID (line 1, byte 39): [1001]ArgsError"}""")]
+    [InlineData("""[{"secret":"openIM123","platformID":1,"userID":"imAdmin"}]""",
+        """{"errCode":1001,"errMsg":"ArgsError","errDlt":"request body is not valid for this route: a value has the wrong JSON type at $ (line 1, byte 2): [1001]ArgsError"}""")]
+    [InlineData("{\"secret\":", """{"errCode":1001,"errMsg":"ArgsError","errDlt":"request body is not valid for this route: the body is not valid JSON at $ (line 1, byte 11): [1001]ArgsError"}""")]
+    [InlineData("", """{"errCode":1001,"errMsg":"ArgsError","errDlt":"request body is empty; send a JSON object: [1001]ArgsError"}""")]
+    public async Task UserToken_AnswersExactEnvelope_ForBadInput(string body, string expected)
+    {
+        await using var app = new AuthApplication();
+
+        var (status, text) = await app.PostRawAsync("/auth/user_token", body);
+
+        Assert.Equal(200, status);
+        Assert.Equal(expected, text);
+    }
+
+    [Fact]
+    public async Task UnknownRoute_AnswersExact404Envelope()
+    {
+        await using var app = new AuthApplication();
+
+        var (status, text) = await app.PostRawAsync("/auth/no_such_route", "{}");
+
+        Assert.Equal(404, status);
+        Assert.Equal("""{"errCode":1001,"errMsg":"ArgsError","errDlt":"no route POST /auth/no_such_route: [1001]ArgsError"}""", text);
+    }
+
     [Fact]
     public async Task UserToken_Answers413WithEnvelope_ForOversizeBody()
     {
