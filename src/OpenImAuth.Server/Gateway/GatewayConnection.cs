@@ -15,6 +15,7 @@ namespace OpenImAuth.Server.Gateway;
 internal sealed partial class GatewayConnection : IDisposable
 {
     // How long a closing connection may take to deliver its last frames and finish the close handshake.
+    private const int IdleBufferBytes = 256;
     private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(5);
 
     // Dropped: the connection already failed; no close frame can be sent.
@@ -96,8 +97,11 @@ internal sealed partial class GatewayConnection : IDisposable
 
     private async Task ReadLoopAsync(CancellationToken aborted)
     {
+        // An idle connection holds only a small buffer (pings and most requests fit it); it grows up to
+        // websocketMaxMsgLen for a large frame and shrinks back after it, which keeps idle connections cheap.
         var max = _settings.MaxMessageBytes;
-        var buffer = ArrayPool<byte>.Shared.Rent(max);
+        var small = Math.Min(IdleBufferBytes, max);
+        var buffer = ArrayPool<byte>.Shared.Rent(small);
         try
         {
             var length = 0;
@@ -107,7 +111,7 @@ internal sealed partial class GatewayConnection : IDisposable
                 {
                     length = 0; // closing: frames are read only to reach the client's close frame
                 }
-                var result = await _socket.ReceiveAsync(buffer.AsMemory(length, max - length), aborted);
+                var result = await _socket.ReceiveAsync(buffer.AsMemory(length, Math.Min(buffer.Length, max) - length), aborted);
                 _readDeadline.Change(_settings.ReadTimeout, Timeout.InfiniteTimeSpan);
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
@@ -125,10 +129,18 @@ internal sealed partial class GatewayConnection : IDisposable
                     {
                         Close(CloseRequest.TooBig(max));
                     }
+                    else if (length == buffer.Length)
+                    {
+                        buffer = Resize(buffer, Math.Min(max, buffer.Length * 4), length);
+                    }
                     continue;
                 }
                 var (reply, close) = GatewayRequests.Handle(result.MessageType, buffer.AsSpan(0, length), Presence);
                 length = 0;
+                if (buffer.Length > small)
+                {
+                    buffer = Resize(buffer, small, 0);
+                }
                 if (reply is { } frame && !await QueueAsync(frame, aborted))
                 {
                     continue;
@@ -143,6 +155,14 @@ internal sealed partial class GatewayConnection : IDisposable
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    private static byte[] Resize(byte[] buffer, int size, int keep)
+    {
+        var resized = ArrayPool<byte>.Shared.Rent(size);
+        buffer.AsSpan(0, keep).CopyTo(resized);
+        ArrayPool<byte>.Shared.Return(buffer);
+        return resized;
     }
 
     /// <summary>Waits for room in the outbox (back-pressure on the client); false if the connection started closing.</summary>

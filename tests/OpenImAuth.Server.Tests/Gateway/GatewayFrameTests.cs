@@ -113,6 +113,10 @@ public sealed class GatewayFrameTests(GatewayServer server) : IClassFixture<Gate
         await client.SendBinaryAsync(request.PadRight(4096)); // JSON may end in whitespace
 
         Assert.Equal("big", (await client.ReceiveAsync()).Json.GetProperty("msgIncr").GetString());
+        // The read buffer grew for that frame and shrank back: small frames go on being served.
+        await client.ExpectAliveAsync();
+        await client.SendBinaryAsync(request.Replace("big", "small", StringComparison.Ordinal));
+        Assert.Equal("small", (await client.ReceiveAsync()).Json.GetProperty("msgIncr").GetString());
     }
 
     [Fact]
