@@ -14,7 +14,7 @@ ROUNDS=${ROUNDS:-2}             # baseline/OpenImAuth alternations per scenario
 CONNECTIONS=${CONNECTIONS:-64}
 USERS=${USERS:-100000}
 WARMUP=${WARMUP:-5}             # seconds of unrecorded load per server and scenario (JIT tiering, pools)
-SCENARIOS=${SCENARIOS:-"main growth curve"}
+SCENARIOS=${SCENARIOS:-"main gateway growth curve"}
 out="$root/artifacts/bench"
 work=$(mktemp -d /tmp/openimauth-bench.XXXXXX)
 pids=()
@@ -140,7 +140,7 @@ token_length() { # port: the length of a real token, so the baseline answers as 
 }
 
 scenario_main() { # store
-  local port=$((31000 + RANDOM % 1000)) bport=$((32000 + RANDOM % 1000)) args=() pid bpid token
+  local port=$((12000 + RANDOM % 1000)) bport=$((13000 + RANDOM % 1000)) args=() pid bpid token
   if [ "$1" = redis ]; then
     args=(--storage.kind=redis --redis.address="127.0.0.1:$redis_port" --redis.db=1
           --postgres.connectionString="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres;Maximum Pool Size=64")
@@ -159,6 +159,95 @@ scenario_main() { # store
     measure "$1 $scenario ($USERS users)" "$port" "$pid" "$bport" "$bpid" "$scenario"
   done
   stop_pid "$pid"; stop_pid "$bpid"
+}
+
+# Cost growth: user_token and parse_token at 1k and at 1M registered users, and at 10k and 1M live tokens.
+scenario_growth() {
+  local port=$((17000 + RANDOM % 1000)) bport=$((18000 + RANDOM % 1000)) pid bpid token big=${GROWTH_USERS:-1000000}
+  pid=$(start_server "$port" --storage.dataDir="$work/data-growth"); pids+=("$pid")
+  bpid=$(start_baseline "$bport" 200); pids+=("$bpid")
+  dotnet "$load_tool" seed-users "http://127.0.0.1:$port" 1 1000 >/dev/null
+  dotnet "$load_tool" seed-users "http://127.0.0.1:$port" $((big + 1)) 1 >/dev/null
+  token=$(dotnet "$load_tool" issue-tokens "http://127.0.0.1:$port" $((big + 1)) 1 5)
+  header
+  write_scripts 1000 "$token"
+  measure "growth user_token, 1k users" "$port" "$pid" "$bport" "$bpid" user_token
+  measure "growth parse_token, 1k users" "$port" "$pid" "$bport" "$bpid" parse_token
+  dotnet "$load_tool" seed-users "http://127.0.0.1:$port" 1001 $((big - 1000)) >/dev/null
+  write_scripts "$big" "$token"
+  measure "growth user_token, $big users" "$port" "$pid" "$bport" "$bpid" user_token
+  measure "growth parse_token, $big users" "$port" "$pid" "$bport" "$bpid" parse_token
+  # Live tokens: a fresh server on the same data (the tokens of the runs above are dropped with a new directory).
+  stop_pid "$pid"
+  rm -rf "$work/data-growth-tokens"; cp -r "$work/data-growth" "$work/data-growth-tokens"
+  pid=$(start_server "$port" --storage.dataDir="$work/data-growth-tokens"); pids+=("$pid")
+  dotnet "$load_tool" issue-tokens "http://127.0.0.1:$port" 1 10000 7 >/dev/null
+  echo "live tokens: $(tokens_in "$work/data-growth-tokens")" | tee -a "$out/table.md"
+  measure "growth parse_token, ~10k live tokens" "$port" "$pid" "$bport" "$bpid" parse_token
+  measure "growth user_token, ~10k live tokens" "$port" "$pid" "$bport" "$bpid" user_token
+  dotnet "$load_tool" issue-tokens "http://127.0.0.1:$port" 10001 $((big - 10000)) 7 >/dev/null
+  echo "live tokens: $(tokens_in "$work/data-growth-tokens")" | tee -a "$out/table.md"
+  measure "growth parse_token, ~$big live tokens" "$port" "$pid" "$bport" "$bpid" parse_token
+  measure "growth user_token, ~$big live tokens" "$port" "$pid" "$bport" "$bpid" user_token
+  stop_pid "$pid"; stop_pid "$bpid"
+}
+
+tokens_in() { # data dir: rows in the token table (sqlite3 reads the WAL too)
+  command -v sqlite3 >/dev/null || { apt-get install -y -qq sqlite3 >/dev/null 2>&1 || true; }
+  sqlite3 "file:$1/openimauth.db?mode=ro" "SELECT COUNT(*) FROM tokens WHERE status = 0" 2>/dev/null || echo "?"
+}
+
+# Throughput against concurrent connections, for the plot in docs/benchmarks.md.
+scenario_curve() {
+  local port=$((19000 + RANDOM % 1000)) bport=$((20000 + RANDOM % 1000)) pid bpid token
+  pid=$(start_server "$port" --storage.dataDir="$work/data-curve"); pids+=("$pid")
+  bpid=$(start_baseline "$bport" 200); pids+=("$bpid")
+  dotnet "$load_tool" seed-users "http://127.0.0.1:$port" 1 $((USERS + 1)) >/dev/null
+  token=$(dotnet "$load_tool" issue-tokens "http://127.0.0.1:$port" $((USERS + 1)) 1 5)
+  write_scripts "$USERS" "$token"
+  echo "connections baseline user_token parse_token get_users_info" >"$out/curve.dat"
+  for c in 2 8 32 64 128 256; do
+    local row="$c $(run_wrk "$bport" parse_token "$c" | cut -d' ' -f1)"
+    for scenario in user_token parse_token get_users_info; do
+      DURATION=$WARMUP run_wrk "$port" "$scenario" "$c" >/dev/null
+      row="$row $(run_wrk "$port" "$scenario" "$c" | cut -d' ' -f1)"
+    done
+    echo "$row" | tee -a "$out/curve.dat"
+  done
+  stop_pid "$pid"; stop_pid "$bpid"
+  if command -v gnuplot >/dev/null || { apt-get install -y -qq gnuplot-nox >/dev/null 2>&1; }; then
+    gnuplot <<GNUPLOT
+set terminal pngcairo size 900,540 noenhanced
+set output "$out/throughput.png"
+set title "Requests/s against concurrent connections (embedded store, wrk -t2, $(nproc) cores)"
+set xlabel "concurrent connections"; set ylabel "requests/s"; set logscale x 2; set key top left; set grid
+plot for [i=2:5] "$out/curve.dat" using 1:i with linespoints title columnheader(i)
+GNUPLOT
+  fi
+}
+
+# 20k idle gateway connections (memory per connection) and force_logout → kick frame latency under that load.
+scenario_gateway() {
+  local port=$((14000 + RANDOM % 1000)) ws=$((15000 + RANDOM % 1000)) pid result
+  # Each side needs one descriptor per connection plus its own; where the hard limit is lower than 20k plus
+  # headroom (it is 20000 on the CI machines here, and root may not raise it), take as many as it allows.
+  ulimit -n "$(ulimit -Hn)"
+  local hard count
+  hard=$(ulimit -Hn)
+  count=${GATEWAY_CONNECTIONS:-20000}
+  [ "$hard" = unlimited ] || [ "$count" -le $((hard - 500)) ] || count=$((hard - 500))
+  pid=$(start_server "$port" --storage.dataDir="$work/data-gateway" --longConnSvr.openImWsPort="$ws" \
+    --longConnSvr.websocketTimeout=3600 --longConnSvr.websocketMaxConnNum=100000); pids+=("$pid")
+  dotnet "$load_tool" seed-users "http://127.0.0.1:$port" 1 "$count" >/dev/null
+  result=$(dotnet "$load_tool" gateway "http://127.0.0.1:$port" "ws://127.0.0.1:$ws" "$pid" 1 "$count" "${KICKS:-200}")
+  echo "gateway: $result" | tee -a "$out/table.md"
+  stop_pid "$pid"
+  # The floor: bare Kestrel holding as many idle WebSockets.
+  local bport=$((16000 + RANDOM % 1000)) bpid
+  bpid=$(start_baseline "$bport" 200); pids+=("$bpid")
+  result=$(dotnet "$load_tool" idle "ws://127.0.0.1:$bport/ws" "$bpid" "$count")
+  echo "baseline websockets: $result" | tee -a "$out/table.md"
+  stop_pid "$bpid"
 }
 
 {

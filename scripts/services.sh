@@ -18,9 +18,11 @@ install_services() {
 }
 
 free_port() {
-  local port
+  # Below the kernel's ephemeral range: a port there may be some connection's local end, which bind() refuses.
+  local port low
+  low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
   while :; do
-    port=$((20000 + RANDOM % 30000))
+    port=$((10000 + RANDOM % (low - 10000)))
     (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
   done
 }

@@ -12,6 +12,23 @@ builder.WebHost.ConfigureKestrel(k => k.ListenLocalhost(port));
 var app = builder.Build();
 
 var token = new string('x', tokenLength); // as long as a real token of the scenario
+
+// The floor for an idle gateway connection: bare Kestrel WebSockets, one login frame, then a pending receive.
+app.UseWebSockets();
+app.Map("/ws", async context =>
+{
+    using var socket = await context.WebSockets.AcceptWebSocketAsync();
+    await socket.SendAsync("{\"errCode\":0,\"errMsg\":\"\",\"errDlt\":\"\"}"u8.ToArray(), System.Net.WebSockets.WebSocketMessageType.Text, true, context.RequestAborted);
+    var buffer = new byte[256];
+    while (socket.State == System.Net.WebSockets.WebSocketState.Open)
+    {
+        var frame = await socket.ReceiveAsync(buffer, context.RequestAborted);
+        if (frame.MessageType == System.Net.WebSockets.WebSocketMessageType.Close)
+        {
+            await socket.CloseOutputAsync(System.Net.WebSockets.WebSocketCloseStatus.NormalClosure, "", context.RequestAborted);
+        }
+    }
+});
 app.MapPost("/{**path}", async context =>
 {
     var request = await JsonSerializer.DeserializeAsync(context.Request.Body, BaselineJson.Default.TokenRequest, context.RequestAborted);
