@@ -42,6 +42,10 @@ public sealed class PostgresUserStore : IUserStore, IAsyncDisposable
         {
             builder.CommandTimeout = 10;
         }
+        if (builder.MaxAutoPrepare == 0)
+        {
+            builder.MaxAutoPrepare = 16; // the same few statements run on every request: parse and plan them once
+        }
         var store = new PostgresUserStore(NpgsqlDataSource.Create(builder.ConnectionString));
         await using var connection = await store._dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);

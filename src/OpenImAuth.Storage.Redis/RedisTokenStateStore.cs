@@ -28,9 +28,46 @@ public sealed class RedisTokenStateStore(IConnectionMultiplexer redis, TimeSpan 
         return changed
         """);
 
-    // A kick must not create a token that another writer removed meanwhile (or that never existed).
-    private const string KickIfPresentScript =
-        "if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then return redis.call('HSET', KEYS[1], ARGV[1], '2') end return 0";
+    // One round trip, atomic: check that the user's hashes still hold exactly the basis (sizes and statuses), then
+    // remove, kick (only tokens still present: a kick must not create one), add, refresh the TTL of every touched
+    // hash and announce them on DELETE_CACHE_AUTH, as OpenIM does. Returns 0, changing nothing, on a stale basis.
+    private const string ApplyScript = """
+        local i = 2
+        if ARGV[i] == '1' then
+            for k = 1, #KEYS do
+                if redis.call('HLEN', KEYS[k]) ~= tonumber(ARGV[i + k]) then return 0 end
+            end
+            i = i + #KEYS + 1
+            local n = tonumber(ARGV[i]); i = i + 1
+            for _ = 1, n do
+                if redis.call('HGET', KEYS[tonumber(ARGV[i])], ARGV[i + 1]) ~= ARGV[i + 2] then return 0 end
+                i = i + 3
+            end
+        else
+            i = i + 1
+        end
+        local touched = {}
+        local n = tonumber(ARGV[i]); i = i + 1
+        for _ = 1, n do
+            local key = KEYS[tonumber(ARGV[i])]
+            redis.call('HDEL', key, ARGV[i + 1]); touched[key] = true; i = i + 2
+        end
+        n = tonumber(ARGV[i]); i = i + 1
+        for _ = 1, n do
+            local key = KEYS[tonumber(ARGV[i])]
+            if redis.call('HEXISTS', key, ARGV[i + 1]) == 1 then redis.call('HSET', key, ARGV[i + 1], '2') end
+            touched[key] = true; i = i + 2
+        end
+        n = tonumber(ARGV[i]); i = i + 1
+        for _ = 1, n do
+            local key = KEYS[tonumber(ARGV[i])]
+            redis.call('HSET', key, ARGV[i + 1], ARGV[i + 2]); touched[key] = true; i = i + 3
+        end
+        local any = false
+        for key in pairs(touched) do redis.call('EXPIRE', key, ARGV[1]); any = true end
+        if any then redis.call('PUBLISH', 'DELETE_CACHE_AUTH', ARGV[i]) end
+        return 1
+        """;
 
     private readonly IDatabase _db = redis.GetDatabase();
 
@@ -64,45 +101,41 @@ public sealed class RedisTokenStateStore(IConnectionMultiplexer redis, TimeSpan 
 
     public async Task<bool> ApplyAsync(TokenStateChange change, CancellationToken cancellationToken)
     {
-        var transaction = _db.CreateTransaction();
+        // KEYS are the user's 11 platform hashes; ARGV carries the basis and the change as (key index, token, …) runs.
+        var keys = Enumerable.Range(Platforms.Min, Platforms.Max).Select(p => RedisKeys.TokenHash(change.UserId, p)).ToArray();
+        var args = new List<RedisValue> { (long)keyLifetime.TotalSeconds };
         if (change.Basis is { } basis)
         {
-            // The user's hashes must hold exactly the basis: same sizes, same statuses.
-            foreach (var platform in Enumerable.Range(Platforms.Min, Platforms.Max))
+            args.Add(1);
+            args.AddRange(Enumerable.Range(Platforms.Min, Platforms.Max).Select(p => (RedisValue)basis.Count(t => t.PlatformId == p)));
+            AddRuns(args, basis, t => t.Status);
+        }
+        else
+        {
+            args.Add(0);
+        }
+        AddRuns(args, change.Removed, null);
+        AddRuns(args, change.Kicked, null);
+        AddRuns(args, change.Added is { } added ? [added] : [], t => t.Status);
+        var touched = change.Removed.Concat(change.Kicked).Concat(change.Added is { } a ? [a] : [])
+            .Select(t => RedisKeys.TokenHash(t.UserId, t.PlatformId)).Distinct();
+        args.Add(RedisKeys.KeyListMessage(touched));
+        return (long)(await _db.ScriptEvaluateAsync(ApplyScript, keys, [.. args])) == 1;
+    }
+
+    /// <summary>A count, then per token its key index (1-based, as Lua's KEYS), the token, and optionally a value.</summary>
+    private static void AddRuns(List<RedisValue> args, IReadOnlyList<StoredToken> tokens, Func<StoredToken, int>? value)
+    {
+        args.Add(tokens.Count);
+        foreach (var token in tokens)
+        {
+            args.Add(token.PlatformId - Platforms.Min + 1);
+            args.Add(token.Token);
+            if (value is not null)
             {
-                transaction.AddCondition(Condition.HashLengthEqual(RedisKeys.TokenHash(change.UserId, platform),
-                    basis.Count(t => t.PlatformId == platform)));
-            }
-            foreach (var token in basis)
-            {
-                transaction.AddCondition(Condition.HashEqual(RedisKeys.TokenHash(token.UserId, token.PlatformId), token.Token, token.Status));
+                args.Add(value(token));
             }
         }
-        var touched = new HashSet<RedisKey>();
-        foreach (var removed in change.Removed)
-        {
-            touched.Add(RedisKeys.TokenHash(removed.UserId, removed.PlatformId));
-            _ = transaction.HashDeleteAsync(RedisKeys.TokenHash(removed.UserId, removed.PlatformId), removed.Token);
-        }
-        foreach (var kicked in change.Kicked)
-        {
-            touched.Add(RedisKeys.TokenHash(kicked.UserId, kicked.PlatformId));
-            _ = transaction.ScriptEvaluateAsync(KickIfPresentScript, [RedisKeys.TokenHash(kicked.UserId, kicked.PlatformId)], [kicked.Token]);
-        }
-        if (change.Added is { } added)
-        {
-            touched.Add(RedisKeys.TokenHash(added.UserId, added.PlatformId));
-            _ = transaction.HashSetAsync(RedisKeys.TokenHash(added.UserId, added.PlatformId), added.Token, added.Status);
-        }
-        foreach (var key in touched)
-        {
-            _ = transaction.KeyExpireAsync(key, keyLifetime);
-        }
-        if (touched.Count > 0)
-        {
-            _ = transaction.PublishAsync(RedisKeys.DeleteCacheAuth, RedisKeys.KeyListMessage(touched));
-        }
-        return await transaction.ExecuteAsync();
     }
 
     public async Task<IReadOnlyList<StoredToken>> KickPlatformAsync(string userId, int platformId, CancellationToken cancellationToken)

@@ -11,6 +11,8 @@ internal sealed class AuthServices(TokenService tokens, IUserStore users, TimePr
 {
     public TokenService Tokens => tokens;
 
+    public RegisteredUsers Registered { get; } = new(users);
+
     public IUserStore Users => users;
 
     public TimeProvider Time => time;
@@ -49,7 +51,7 @@ internal sealed class OpenImCall(HttpContext http, AuthServices services)
 
     /// <summary>Administrators exist from start-up; everyone else must be registered.</summary>
     public async ValueTask<bool> UserExistsAsync(string userId) =>
-        Options.IsAdmin(userId) || await services.Users.FindAsync(userId, Aborted) is not null;
+        Options.IsAdmin(userId) || await services.Registered.ExistsAsync(userId, Aborted);
 
     /// <summary>1002 unless the caller is an administrator.</summary>
     public OpenImError? RequireAdmin() =>
