@@ -14,7 +14,7 @@ ROUNDS=${ROUNDS:-2}             # baseline/OpenImAuth alternations per scenario
 CONNECTIONS=${CONNECTIONS:-64}
 USERS=${USERS:-100000}
 WARMUP=${WARMUP:-5}             # seconds of unrecorded load per server and scenario (JIT tiering, pools)
-SCENARIOS=${SCENARIOS:-"main gateway growth curve"}
+SCENARIOS=${SCENARIOS:-"main gateway growth tokens curve"}
 out="$root/artifacts/bench"
 work=$(mktemp -d /tmp/openimauth-bench.XXXXXX)
 pids=()
@@ -56,7 +56,11 @@ start_baseline() { # port, token length ; prints the pid
   echo "$pid"
 }
 
-stop_pid() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
+stop_pid() { # the servers are not this shell's children (started in $(…)), so wait on /proc, not with wait
+  kill "$1" 2>/dev/null || true
+  for _ in $(seq 1 300); do [ -e "/proc/$1" ] || return 0; sleep 0.1; done
+  kill -9 "$1" 2>/dev/null || true
+}
 
 rss_mb() { awk '/VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
 
@@ -177,18 +181,26 @@ scenario_growth() {
   write_scripts "$big" "$token"
   measure "growth user_token, $big users" "$port" "$pid" "$bport" "$bpid" user_token
   measure "growth parse_token, $big users" "$port" "$pid" "$bport" "$bpid" parse_token
-  # Live tokens: a fresh server on the same data (the tokens of the runs above are dropped with a new directory).
-  stop_pid "$pid"
-  rm -rf "$work/data-growth-tokens"; cp -r "$work/data-growth" "$work/data-growth-tokens"
-  pid=$(start_server "$port" --storage.dataDir="$work/data-growth-tokens"); pids+=("$pid")
-  dotnet "$load_tool" issue-tokens "http://127.0.0.1:$port" 1 10000 7 >/dev/null
-  echo "live tokens: $(tokens_in "$work/data-growth-tokens")" | tee -a "$out/table.md"
-  measure "growth parse_token, ~10k live tokens" "$port" "$pid" "$bport" "$bpid" parse_token
-  measure "growth user_token, ~10k live tokens" "$port" "$pid" "$bport" "$bpid" user_token
-  dotnet "$load_tool" issue-tokens "http://127.0.0.1:$port" 10001 $((big - 10000)) 7 >/dev/null
-  echo "live tokens: $(tokens_in "$work/data-growth-tokens")" | tee -a "$out/table.md"
-  measure "growth parse_token, ~$big live tokens" "$port" "$pid" "$bport" "$bpid" parse_token
-  measure "growth user_token, ~$big live tokens" "$port" "$pid" "$bport" "$bpid" user_token
+  stop_pid "$pid"; stop_pid "$bpid"
+}
+
+# Cost growth with live tokens: 10k, then 1M, on a fresh store with 1M users (no token issued by other scenarios).
+scenario_tokens() {
+  local port=$((21000 + RANDOM % 1000)) bport=$((22000 + RANDOM % 1000)) pid bpid token big=${GROWTH_USERS:-1000000}
+  pid=$(start_server "$port" --storage.dataDir="$work/data-tokens"); pids+=("$pid")
+  bpid=$(start_baseline "$bport" 200); pids+=("$bpid")
+  dotnet "$load_tool" seed-users "http://127.0.0.1:$port" 1 $((big + 1)) >/dev/null
+  token=$(dotnet "$load_tool" issue-tokens "http://127.0.0.1:$port" $((big + 1)) 1 5)
+  dotnet "$load_tool" issue-tokens "http://127.0.0.1:$port" 1 9999 7 >/dev/null
+  write_scripts 10000 "$token"
+  header
+  echo "| live tokens before: $(tokens_in "$work/data-tokens") |" | tee -a "$out/table.md"
+  measure "tokens parse_token, 10k live tokens" "$port" "$pid" "$bport" "$bpid" parse_token
+  measure "tokens user_token, 10k live tokens" "$port" "$pid" "$bport" "$bpid" user_token
+  dotnet "$load_tool" issue-tokens "http://127.0.0.1:$port" 10000 $((big - 9999)) 7 >/dev/null
+  echo "| live tokens before: $(tokens_in "$work/data-tokens") |" | tee -a "$out/table.md"
+  measure "tokens parse_token, 1M live tokens" "$port" "$pid" "$bport" "$bpid" parse_token
+  measure "tokens user_token, 1M live tokens" "$port" "$pid" "$bport" "$bpid" user_token
   stop_pid "$pid"; stop_pid "$bpid"
 }
 

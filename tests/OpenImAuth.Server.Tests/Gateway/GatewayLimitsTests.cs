@@ -34,7 +34,8 @@ public sealed class GatewayLimitsTests
     [Fact]
     public async Task SilentConnection_IsClosed_AfterWebsocketTimeout_WhileAPingingOneStays()
     {
-        await using var server = await GatewayServer.StartAsync("--longConnSvr.websocketTimeout=2");
+        // 4 s against pings every 250 ms: a stall of the loaded test machine must be long to break the cadence.
+        await using var server = await GatewayServer.StartAsync("--longConnSvr.websocketTimeout=4");
         var (silent, _) = await server.LoginAsync(await server.NewUserAsync(), 5);
         var (pinging, _) = await server.LoginAsync(await server.NewUserAsync(), 5);
         await using var a = silent;
@@ -42,7 +43,7 @@ public sealed class GatewayLimitsTests
 
         // The pinging client keeps a cadence well inside the timeout for twice its length (a client's heartbeat).
         var closing = silent.ReceiveUntilCloseAsync();
-        for (var i = 0; i < 14; i++)
+        for (var i = 0; i < 24; i++)
         {
             await pinging.ExpectAliveAsync();
             await Task.Delay(250, TestContext.Current.CancellationToken);
