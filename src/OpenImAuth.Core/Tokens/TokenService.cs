@@ -68,10 +68,9 @@ public sealed class TokenService(AuthOptions options, ITokenStateStore store, Ti
         var added = new StoredToken(token, userId, platformId, TokenStatus.Normal,
             claims.IssuedAt ?? 0, claims.ExpiresAt ?? long.MaxValue);
         var nowSeconds = now.ToUnixTimeSeconds();
-        // Expired tokens are dropped, as OpenIM does at issuance; recent kicked ones are kept so that their holders
-        // get 1506 (kicked) rather than 1507 (unknown), which OpenIM's deleting them at once would answer.
-        // Kicked tokens are kept only up to MaxKickedKept per user (the newest), so that frequent re-logins do not
-        // make every later issuance slower and the store larger for the whole token lifetime.
+        // Expired tokens are dropped, as OpenIM does at issuance. The newest MaxKickedKept kicked ones are kept, so
+        // their holders get 1506 (kicked) rather than OpenIM's 1507 (unknown); older ones go, so that frequent
+        // re-logins do not make every later issuance slower and the store larger for the whole token lifetime.
         var kickedKept = existing.Where(t => t.Status != TokenStatus.Normal && t.ExpiresAt > nowSeconds)
             .OrderByDescending(t => t.IssuedAt).Take(MaxKickedKept).ToHashSet();
         var removed = existing.Where(t => t.Token != token && (t.ExpiresAt <= nowSeconds

@@ -134,9 +134,7 @@ internal sealed partial class ConnectionRegistry : IDisposable
     /// The revocation channel was interrupted, so kicks may have been missed: check every open connection's token
     /// against the store again and kick those that are no longer good.
     /// </summary>
-    public Task RecheckAllAsync() => RecheckAsync(null);
-
-    /// <summary>Checks the tokens of the open connections of <paramref name="userIds"/> (all users when null) again.</summary>
+    /// <remarks>All connections when <paramref name="userIds"/> is null; only theirs when the store announced that their token state changed.</remarks>
     public async Task RecheckAsync(IReadOnlyList<string>? userIds)
     {
         List<GatewayConnection> open;

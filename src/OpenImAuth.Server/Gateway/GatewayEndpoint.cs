@@ -140,7 +140,7 @@ internal static partial class GatewayEndpoint
                 }
                 catch (Exception ex)
                 {
-                    LogConnectFailed(gateway.Logger, ex, entry.UserId, entry.PlatformId); // presence may show it a while
+                    LogDisconnectFailed(gateway.Logger, ex, entry.UserId, entry.PlatformId); // presence may show it a while
                 }
             }
             LogDisconnected(gateway.Logger, entry.UserId, entry.PlatformId, entry.ConnId, socket.CloseStatus);
@@ -182,4 +182,7 @@ internal static partial class GatewayEndpoint
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Gateway: could not register {UserId} on platform {PlatformId}")]
     private static partial void LogConnectFailed(ILogger logger, Exception exception, string userId, int platformId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Gateway: could not record that {UserId} on platform {PlatformId} disconnected")]
+    private static partial void LogDisconnectFailed(ILogger logger, Exception exception, string userId, int platformId);
 }
