@@ -13,6 +13,18 @@ public static class RedisKeys
     /// <summary>Our own channel: revoked tokens, for the gateways of every instance.</summary>
     public static readonly RedisChannel Revoked = RedisChannel.Literal("OPENIMAUTH:REVOKED");
 
+    /// <summary>
+    /// Ours: incremented by every token write of ours, in the same script as the write, so that a check can tell
+    /// whether this instance has heard of every write completed before it (see <see cref="RedisTokenCheckCache"/>).
+    /// </summary>
+    public static readonly RedisKey TokenSequence = "OPENIMAUTH:TOKEN_SEQ";
+
+    /// <summary>
+    /// Ours: <c>{sequence}\n{key}\n…</c> for every token write, in sequence order. Channels are server-wide, not per
+    /// database, so the database number is part of the name: deployments on other databases stay apart.
+    /// </summary>
+    public static RedisChannel TokensChanged(int database) => RedisChannel.Literal($"OPENIMAUTH:TOKENS_CHANGED:{database}");
+
     /// <summary><c>UID_PID_TOKEN_STATUS:{userID}:{PlatformName}</c>; field = the JWT, value = its status.</summary>
     public static RedisKey TokenHash(string userId, int platformId) =>
         $"UID_PID_TOKEN_STATUS:{userId}:{Platforms.NameOf(platformId)}";

@@ -6,10 +6,12 @@ namespace OpenImAuth.Storage.Redis;
 /// <summary>
 /// Token state in Redis, in OpenIM's exact layout: one hash per (user, platform), field = token, value = status,
 /// refreshed TTL on every write and a DELETE_CACHE_AUTH publish, as OpenIM v3.8+ does. Issuance and expiry are not
-/// stored beside it: they are read back from the token's own claims. Nothing is cached in the process, so a
-/// revocation written by any instance (or a Go node) is seen by the very next check on every instance.
+/// stored beside it: they are read back from the token's own claims. Checks go through
+/// <paramref name="checkCache"/> when there is one (a revocation by any instance of ours is still seen by the very
+/// next check everywhere); without it every check reads Redis, which also sees a Go node's write at once.
 /// </summary>
-public sealed class RedisTokenStateStore(IConnectionMultiplexer redis, TimeSpan keyLifetime) : ITokenStateStore
+public sealed class RedisTokenStateStore(IConnectionMultiplexer redis, TimeSpan keyLifetime, RedisTokenCheckCache? checkCache = null)
+    : ITokenStateStore
 {
     // Atomic "kick everything on this (user, platform)": a token added while a plain read-then-write ran would escape.
     private static readonly LuaScript KickAllScript = LuaScript.Prepare("""
@@ -24,20 +26,23 @@ public sealed class RedisTokenStateStore(IConnectionMultiplexer redis, TimeSpan 
         if #changed > 0 then
             redis.call('EXPIRE', @key, @ttl)
             redis.call('PUBLISH', @channel, @message)
+            local sequence = redis.call('INCR', @sequence)
+            redis.call('PUBLISH', @announce, sequence .. '\n' .. @key)
         end
         return changed
         """);
 
     // One round trip, atomic: check that the user's hashes still hold exactly the basis (sizes and statuses), then
     // remove, kick (only tokens still present: a kick must not create one), add, refresh the TTL of every touched
-    // hash and announce them on DELETE_CACHE_AUTH, as OpenIM does. Returns 0, changing nothing, on a stale basis.
+    // hash and announce them on DELETE_CACHE_AUTH, as OpenIM does, and with the next token sequence number on our
+    // channel. KEYS are the 11 platform hashes, then the sequence. Returns 0, changing nothing, on a stale basis.
     private const string ApplyScript = """
         local i = 2
         if ARGV[i] == '1' then
-            for k = 1, #KEYS do
+            for k = 1, #KEYS - 1 do
                 if redis.call('HLEN', KEYS[k]) ~= tonumber(ARGV[i + k]) then return 0 end
             end
-            i = i + #KEYS + 1
+            i = i + #KEYS
             local n = tonumber(ARGV[i]); i = i + 1
             for _ = 1, n do
                 if redis.call('HGET', KEYS[tonumber(ARGV[i])], ARGV[i + 1]) ~= ARGV[i + 2] then return 0 end
@@ -63,24 +68,32 @@ public sealed class RedisTokenStateStore(IConnectionMultiplexer redis, TimeSpan 
             local key = KEYS[tonumber(ARGV[i])]
             redis.call('HSET', key, ARGV[i + 1], ARGV[i + 2]); touched[key] = true; i = i + 3
         end
-        local any = false
-        for key in pairs(touched) do redis.call('EXPIRE', key, ARGV[1]); any = true end
-        if any then redis.call('PUBLISH', 'DELETE_CACHE_AUTH', ARGV[i]) end
+        local keys = {}
+        for key in pairs(touched) do redis.call('EXPIRE', key, ARGV[1]); keys[#keys + 1] = key end
+        if #keys > 0 then
+            redis.call('PUBLISH', 'DELETE_CACHE_AUTH', ARGV[i])
+            local sequence = redis.call('INCR', KEYS[#KEYS])
+            redis.call('PUBLISH', ARGV[i + 1], sequence .. '\n' .. table.concat(keys, '\n'))
+        end
         return 1
         """;
 
     private readonly IDatabase _db = redis.GetDatabase();
 
+    private readonly RedisChannel _announcements = RedisKeys.TokensChanged(redis.GetDatabase().Database);
+
     public async ValueTask<int?> GetStatusAsync(string userId, int platformId, string token, CancellationToken cancellationToken)
     {
-        var value = await _db.HashGetAsync(RedisKeys.TokenHash(userId, platformId), token);
-        if (value.IsNull)
-        {
-            return null;
-        }
-        // OpenIM never writes anything but integers; anything else is treated as an unknown status (1505).
-        return int.TryParse((string?)value, out var status) ? status : TokenStatus.Invalid;
+        var key = RedisKeys.TokenHash(userId, platformId);
+        return checkCache is null
+            ? ParseStatus(await _db.HashGetAsync(key, token))
+            : await checkCache.GetStatusAsync(key, token, ParseStatus);
     }
+
+    private static int? ParseStatus(RedisValue value) =>
+        value.IsNull ? null
+        // OpenIM never writes anything but integers; anything else is treated as an unknown status (1505).
+        : int.TryParse((string?)value, out var status) ? status : TokenStatus.Invalid;
 
     public async Task<IReadOnlyList<StoredToken>> GetUserTokensAsync(string userId, CancellationToken cancellationToken)
     {
@@ -101,8 +114,9 @@ public sealed class RedisTokenStateStore(IConnectionMultiplexer redis, TimeSpan 
 
     public async Task<bool> ApplyAsync(TokenStateChange change, CancellationToken cancellationToken)
     {
-        // KEYS are the user's 11 platform hashes; ARGV carries the basis and the change as (key index, token, …) runs.
-        var keys = Enumerable.Range(Platforms.Min, Platforms.Max).Select(p => RedisKeys.TokenHash(change.UserId, p)).ToArray();
+        // KEYS are the user's 11 platform hashes and the sequence; ARGV carries the basis and the change as (key index, token, …) runs.
+        var keys = Enumerable.Range(Platforms.Min, Platforms.Max).Select(p => RedisKeys.TokenHash(change.UserId, p))
+            .Append(RedisKeys.TokenSequence).ToArray();
         var args = new List<RedisValue> { (long)keyLifetime.TotalSeconds };
         if (change.Basis is { } basis)
         {
@@ -120,6 +134,7 @@ public sealed class RedisTokenStateStore(IConnectionMultiplexer redis, TimeSpan 
         var touched = change.Removed.Concat(change.Kicked).Concat(change.Added is { } a ? [a] : [])
             .Select(t => RedisKeys.TokenHash(t.UserId, t.PlatformId)).Distinct();
         args.Add(RedisKeys.KeyListMessage(touched));
+        args.Add(_announcements.ToString());
         return (long)(await _db.ScriptEvaluateAsync(ApplyScript, keys, [.. args])) == 1;
     }
 
@@ -147,6 +162,8 @@ public sealed class RedisTokenStateStore(IConnectionMultiplexer redis, TimeSpan 
             ttl = (long)keyLifetime.TotalSeconds,
             channel = "DELETE_CACHE_AUTH",
             message = RedisKeys.KeyListMessage([key]),
+            sequence = RedisKeys.TokenSequence,
+            announce = _announcements.ToString(),
         });
         return ((RedisValue[])result!).Select(token => ToStoredToken(userId, platformId, token!, TokenStatus.Kicked)).ToList();
     }

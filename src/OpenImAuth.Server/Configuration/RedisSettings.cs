@@ -4,8 +4,11 @@ using StackExchange.Redis;
 namespace OpenImAuth.Server.Configuration;
 
 /// <summary>The <c>redis.*</c> keys (OpenIM's redis.yml names), used when storage.kind is redis.</summary>
-internal sealed record RedisSettings(IReadOnlyList<string> Addresses, string? Username, string? Password, int Database)
+internal sealed record RedisSettings(IReadOnlyList<string> Addresses, string? Username, string? Password, int Database, int CheckCacheEntries)
 {
+    /// <summary>How many token hashes a check cache remembers by default (a few hundred bytes each).</summary>
+    public const int DefaultCheckCacheEntries = 100_000;
+
     public static RedisSettings Read(SettingsReader read)
     {
         var addresses = read.StringList("redis:address", ["127.0.0.1:6379"]);
@@ -20,7 +23,9 @@ internal sealed record RedisSettings(IReadOnlyList<string> Addresses, string? Us
         var username = read.String("redis:username", "");
         var password = read.String("redis:password", "");
         var database = read.Int("redis:db", 0, 0, 1000);
-        return new RedisSettings(addresses, username.Length == 0 ? null : username, password.Length == 0 ? null : password, database);
+        var checkCacheEntries = read.Int("redis:checkCacheEntries", DefaultCheckCacheEntries, 0, 100_000_000);
+        return new RedisSettings(addresses, username.Length == 0 ? null : username, password.Length == 0 ? null : password, database,
+            checkCacheEntries);
     }
 
     /// <summary>

@@ -52,7 +52,11 @@ internal sealed class StorageHost(TimeProvider time) : IAsyncDisposable
     {
         var redis = await ConnectionMultiplexer.ConnectAsync(settings.Redis.ToOptions());
         _resources.Add(redis);
-        Tokens = new RedisTokenStateStore(redis, settings.Auth.TokenLifetime);
+        // 0 turns the check cache off: every check reads Redis (for deployments whose Go nodes must be seen at once).
+        var checkCache = settings.Redis.CheckCacheEntries > 0
+            ? await RedisTokenCheckCache.StartAsync(redis, time, settings.Redis.CheckCacheEntries)
+            : null;
+        Tokens = new RedisTokenStateStore(redis, settings.Auth.TokenLifetime, checkCache);
         Revocations = await RedisRevocationBus.SubscribeAsync(redis);
         var presence = await RedisPresenceDirectory.StartAsync(redis, time);
         _resources.Add(presence);

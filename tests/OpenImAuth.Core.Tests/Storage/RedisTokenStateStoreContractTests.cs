@@ -7,13 +7,19 @@ namespace OpenImAuth.Core.Tests.Storage;
 
 /// <summary>
 /// The token store contract on the real Redis server that the test command starts, plus OpenIM's exact layout:
-/// what a Go OpenIM node reads and writes must mean the same to us.
+/// what a Go OpenIM node reads and writes must mean the same to us. This class runs without the check cache;
+/// <see cref="CachedRedisTokenStateStoreContractTests"/> runs every test again with it.
 /// </summary>
-public sealed class RedisTokenStateStoreContractTests : TokenStateStoreContractTests
+public class RedisTokenStateStoreContractTests : TokenStateStoreContractTests
 {
     private static readonly TimeSpan KeyLifetime = TimeSpan.FromDays(90);
     private readonly List<ConnectionMultiplexer> _connections = [];
     private RedisDatabaseLease? _lease;
+
+    /// <summary>Whether stores opened here check tokens through a <see cref="RedisTokenCheckCache"/>.</summary>
+    protected virtual bool WithCheckCache => false;
+
+    private protected RedisDatabaseLease Lease => _lease!;
 
     protected override async Task<ITokenStateStore> CreateStoreAsync(TimeProvider time)
     {
@@ -68,15 +74,23 @@ public sealed class RedisTokenStateStoreContractTests : TokenStateStoreContractT
     [Fact]
     public async Task GetStatus_HonoursStateWrittenByGoNode()
     {
-        // Arrange: a Go OpenIM node writes a token of its own straight into the hash.
+        // Arrange: a Go OpenIM node writes a token of its own straight into the hash, then announces the key on
+        // DELETE_CACHE_AUTH as OpenIM v3.8+ does.
         var ct = TestContext.Current.CancellationToken;
+        const string Key = "UID_PID_TOKEN_STATUS:u9:Android";
         var fromGo = Token("u9", Platforms.Android, 5);
-        await _lease!.Db.HashSetAsync("UID_PID_TOKEN_STATUS:u9:Android", fromGo.Token, "0");
+        await _lease!.Db.HashSetAsync(Key, fromGo.Token, "0");
 
         // Act
         var status = await Store.GetStatusAsync("u9", Platforms.Android, fromGo.Token, ct);
-        await _lease.Db.HashSetAsync("UID_PID_TOKEN_STATUS:u9:Android", fromGo.Token, "2");
-        var kicked = await Store.GetStatusAsync("u9", Platforms.Android, fromGo.Token, ct);
+        await _lease.Db.HashSetAsync(Key, fromGo.Token, "2");
+        await _lease.Subscriber.PublishAsync(RedisKeys.DeleteCacheAuth, $"[\"{Key}\"]");
+        // Without the cache the very next read sees it; with it, the announcement must arrive first (as between
+        // Go nodes), which this instance cannot be told about: poll.
+        var kicked = WithCheckCache
+            ? await Eventually.UntilAsync(() => Store.GetStatusAsync("u9", Platforms.Android, fromGo.Token, ct).AsTask(),
+                s => s == TokenStatus.Kicked, TimeSpan.FromSeconds(10), "the Go node's kick")
+            : await Store.GetStatusAsync("u9", Platforms.Android, fromGo.Token, ct);
         var listed = await Store.GetUserTokensAsync("u9", ct);
 
         // Assert
@@ -100,10 +114,14 @@ public sealed class RedisTokenStateStoreContractTests : TokenStateStoreContractT
         Assert.Equal(1, await _lease.Db.HashLengthAsync("UID_PID_TOKEN_STATUS:u1:IOS"));
     }
 
-    private async Task<ITokenStateStore> OpenAsync()
+    private async Task<ITokenStateStore> OpenAsync() => (await OpenInstanceAsync()).Store;
+
+    /// <summary>Another instance on the same database, with a connection of its own.</summary>
+    protected async Task<(RedisTokenStateStore Store, RedisTokenCheckCache? Cache)> OpenInstanceAsync()
     {
         var connection = await TestServers.ConnectAsync(_lease!.Database);
         _connections.Add(connection);
-        return new RedisTokenStateStore(connection, KeyLifetime);
+        var cache = WithCheckCache ? await RedisTokenCheckCache.StartAsync(connection, TimeProvider.System, 1000) : null;
+        return (new RedisTokenStateStore(connection, KeyLifetime, cache), cache);
     }
 }

@@ -1,4 +1,5 @@
 using OpenImAuth.Server.Tests.Infrastructure;
+using OpenImAuth.Tests.Shared;
 
 namespace OpenImAuth.Server.Tests.Gateway;
 

@@ -1,10 +1,10 @@
-namespace OpenImAuth.Server.Tests.Infrastructure;
+namespace OpenImAuth.Tests.Shared;
 
 /// <summary>
 /// Waits for a condition that another process makes true at a moment we cannot observe directly (a client library
 /// reconnecting, say): checks it again on every tick until it holds or the deadline passes.
 /// </summary>
-public static class Eventually
+internal static class Eventually
 {
     public static async Task<T> UntilAsync<T>(Func<Task<T>> probe, Func<T, bool> done, TimeSpan deadline, string what)
     {

@@ -1,0 +1,275 @@
+using StackExchange.Redis;
+
+namespace OpenImAuth.Storage.Redis;
+
+/// <summary>
+/// Token checks from memory, with revocation still instant on every instance (decision 7).
+/// <para>
+/// Every token write of ours, in the same atomic script, increments <see cref="RedisKeys.TokenSequence"/> and
+/// publishes the new number with the changed hash keys on <see cref="RedisKeys.TokensChanged"/>. A check first
+/// reads the sequence with a read that started after the check did (<see cref="CoalescedRead{T}"/>: one GET answers
+/// every check that queued during the previous one). If this instance has applied every announcement up to that
+/// number, no write completed before the check is missing from memory, and a remembered hash answers; otherwise
+/// (a message still on its way, or lost while the subscription was down) the check reads Redis itself.
+/// </para>
+/// <para>
+/// What is remembered is a snapshot of one whole <c>UID_PID_TOKEN_STATUS</c> hash. Go OpenIM nodes do not count
+/// the sequence; their writes are seen when their <c>DELETE_CACHE_AUTH</c> announcement arrives, as between Go
+/// nodes themselves. A token missing from a snapshot is looked up in Redis again, so a token a Go node just issued
+/// is never refused.
+/// </para>
+/// </summary>
+public sealed class RedisTokenCheckCache
+{
+    private const int Stripes = 256;
+
+    // How long the sequence may stay ahead of what arrived before the gap is taken as lost messages: then memory
+    // is dropped and counted as up to date (nothing remembered is trivially consistent).
+    private static readonly TimeSpan LostMessageWait = TimeSpan.FromSeconds(1);
+
+    // How long a check waits for an announcement that is on its way (usually well under a millisecond) before it
+    // reads Redis itself instead.
+    private static readonly TimeSpan InFlightWait = TimeSpan.FromMilliseconds(50);
+
+    private readonly IDatabase _db;
+    private readonly TimeProvider _time;
+    private readonly int _capacity;
+    private readonly CoalescedRead<long> _sequence;
+    private readonly Dictionary<string, Snapshot>[] _snapshots = new Dictionary<string, Snapshot>[Stripes];
+    private readonly long[] _generations = new long[Stripes];
+    private long _applied;
+    private TaskCompletionSource _advanced = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _behindSince = -1;
+    private int _count;
+
+    private RedisTokenCheckCache(IDatabase db, TimeProvider time, int capacity)
+    {
+        _db = db;
+        _time = time;
+        _capacity = capacity;
+        _sequence = new CoalescedRead<long>(async () => (long?)await db.StringGetAsync(RedisKeys.TokenSequence) ?? 0);
+        for (var i = 0; i < Stripes; i++)
+        {
+            _snapshots[i] = new Dictionary<string, Snapshot>(StringComparer.Ordinal);
+        }
+    }
+
+    /// <summary>The snapshots held now (for tests and diagnostics).</summary>
+    public int Count => Volatile.Read(ref _count);
+
+    /// <summary>Subscribes to the announcements and starts from the sequence as it is now, with nothing remembered.</summary>
+    public static async Task<RedisTokenCheckCache> StartAsync(IConnectionMultiplexer redis, TimeProvider time, int capacity)
+    {
+        var db = redis.GetDatabase();
+        var cache = new RedisTokenCheckCache(db, time, capacity);
+        var subscriber = redis.GetSubscriber();
+        try
+        {
+            // In order (a queue, not concurrent handlers): the sequence numbers must be applied as they were written.
+            var queue = await subscriber.SubscribeAsync(RedisKeys.TokensChanged(db.Database));
+            queue.OnMessage(message => cache.ApplyAnnouncement((string?)message.Message));
+            await subscriber.SubscribeAsync(RedisKeys.DeleteCacheAuth, (_, message) => cache.ForgetKeys((string?)message));
+            cache._applied = (long?)await db.StringGetAsync(RedisKeys.TokenSequence) ?? 0;
+        }
+        catch (RedisConnectionException)
+        {
+            // Redis is down at start-up: the subscriptions are made when it connects. Until an announcement arrives
+            // the sequence read is ahead of what was applied, so every check reads Redis itself, as it must.
+        }
+        redis.ConnectionRestored += (_, e) =>
+        {
+            if (e.ConnectionType == ConnectionType.Subscription)
+            {
+                cache.ForgetAll(); // announcements made while it was away are lost
+            }
+        };
+        return cache;
+    }
+
+    /// <summary>The status of <paramref name="token"/> in hash <paramref name="key"/>, as <paramref name="parse"/> reads it.</summary>
+    internal async ValueTask<int?> GetStatusAsync(RedisKey key, string token, Func<RedisValue, int?> parse)
+    {
+        var sequence = await _sequence.ReadAsync();
+        if (!await IsUpToAsync(sequence))
+        {
+            return parse(await _db.HashGetAsync(key, token));
+        }
+        var name = (string)key!;
+        var stripe = StripeOf(name);
+        long generation;
+        lock (_snapshots[stripe])
+        {
+            if (_snapshots[stripe].TryGetValue(name, out var snapshot) && snapshot.TryGet(token, out var remembered))
+            {
+                return parse(remembered);
+            }
+            generation = _generations[stripe];
+        }
+        var entries = await _db.HashGetAllAsync(key);
+        var fresh = new Snapshot(entries);
+        lock (_snapshots[stripe])
+        {
+            // An announcement for this stripe applied meanwhile may be newer than what was read: do not keep it.
+            if (_generations[stripe] == generation)
+            {
+                if (Volatile.Read(ref _count) >= _capacity)
+                {
+                    // Full: start this stripe over rather than track recency on the hot path.
+                    Interlocked.Add(ref _count, -_snapshots[stripe].Count);
+                    _snapshots[stripe].Clear();
+                }
+                if (_snapshots[stripe].TryAdd(name, fresh))
+                {
+                    Interlocked.Increment(ref _count);
+                }
+                else
+                {
+                    _snapshots[stripe][name] = fresh;
+                }
+            }
+        }
+        return fresh.TryGet(token, out var status) ? parse(status) : null;
+    }
+
+    /// <summary>
+    /// Whether every announcement up to <paramref name="sequence"/> was applied, waiting briefly for one on its way.
+    /// When the sequence stays ahead for long, the announcements were lost: memory is dropped and counted as current.
+    /// </summary>
+    private async ValueTask<bool> IsUpToAsync(long sequence)
+    {
+        var started = _time.GetTimestamp();
+        while (true)
+        {
+            var advanced = Volatile.Read(ref _advanced).Task; // before reading _applied, so no advance is missed
+            if (sequence <= Volatile.Read(ref _applied))
+            {
+                Volatile.Write(ref _behindSince, -1);
+                return true;
+            }
+            var remaining = InFlightWait - _time.GetElapsedTime(started);
+            if (remaining <= TimeSpan.Zero)
+            {
+                break;
+            }
+            try
+            {
+                await advanced.WaitAsync(remaining, _time);
+            }
+            catch (TimeoutException)
+            {
+                break;
+            }
+        }
+        var now = _time.GetTimestamp();
+        var since = Interlocked.CompareExchange(ref _behindSince, now, -1);
+        if (since != -1 && _time.GetElapsedTime(since, now) > LostMessageWait)
+        {
+            ForgetAll();
+            AdvanceApplied(sequence);
+            Volatile.Write(ref _behindSince, -1);
+        }
+        return false;
+    }
+
+    /// <summary>One announcement: <c>{sequence}\n{key}\n{key}…</c> (newline cannot occur in a userID).</summary>
+    private void ApplyAnnouncement(string? message)
+    {
+        if (message is null)
+        {
+            return;
+        }
+        var lines = message.Split('\n');
+        if (!long.TryParse(lines[0], out var sequence))
+        {
+            return;
+        }
+        foreach (var key in lines.AsSpan(1))
+        {
+            Forget(key);
+        }
+        if (sequence > Volatile.Read(ref _applied) + 1)
+        {
+            ForgetAll(); // a gap: announcements were lost, so anything remembered may be stale
+        }
+        AdvanceApplied(sequence);
+    }
+
+    private void AdvanceApplied(long sequence)
+    {
+        var applied = Volatile.Read(ref _applied);
+        while (sequence > applied)
+        {
+            var seen = Interlocked.CompareExchange(ref _applied, sequence, applied);
+            if (seen == applied)
+            {
+                // Wake the checks waiting for this announcement; later ones wait on a fresh signal.
+                Interlocked.Exchange(ref _advanced, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously))
+                    .TrySetResult();
+                return;
+            }
+            applied = seen;
+        }
+    }
+
+    /// <summary>OpenIM's own announcement (a JSON array of hash keys), made by Go nodes and by us alike.</summary>
+    private void ForgetKeys(string? message)
+    {
+        try
+        {
+            foreach (var key in System.Text.Json.JsonSerializer.Deserialize(message ?? "[]", RedisJson.Default.ListString) ?? [])
+            {
+                Forget(key);
+            }
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            ForgetAll(); // unreadable: we cannot tell what changed
+        }
+    }
+
+    private void Forget(string key)
+    {
+        var stripe = StripeOf(key);
+        lock (_snapshots[stripe])
+        {
+            _generations[stripe]++;
+            if (_snapshots[stripe].Remove(key))
+            {
+                Interlocked.Decrement(ref _count);
+            }
+        }
+    }
+
+    private void ForgetAll()
+    {
+        for (var stripe = 0; stripe < Stripes; stripe++)
+        {
+            lock (_snapshots[stripe])
+            {
+                _generations[stripe]++;
+                Interlocked.Add(ref _count, -_snapshots[stripe].Count);
+                _snapshots[stripe].Clear();
+            }
+        }
+    }
+
+    private static int StripeOf(string key) => (int)((uint)StringComparer.Ordinal.GetHashCode(key) % Stripes);
+
+    /// <summary>One hash as read: few fields (a user's tokens on one platform), so a flat array beats a dictionary.</summary>
+    private sealed class Snapshot(HashEntry[] entries)
+    {
+        public bool TryGet(string token, out RedisValue status)
+        {
+            foreach (var entry in entries)
+            {
+                if (entry.Name == token)
+                {
+                    status = entry.Value;
+                    return true;
+                }
+            }
+            status = RedisValue.Null;
+            return false;
+        }
+    }
+}

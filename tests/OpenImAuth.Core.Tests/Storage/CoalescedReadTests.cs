@@ -1,0 +1,51 @@
+using System.Threading.Channels;
+using OpenImAuth.Storage.Redis;
+
+namespace OpenImAuth.Core.Tests.Storage;
+
+public sealed class CoalescedReadTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task CallersDuringARead_ShareTheNextRead_NeverTheOneInFlight()
+    {
+        // Arrange: every read waits for the test to answer it, and announces itself on a channel.
+        var reads = Channel.CreateUnbounded<TaskCompletionSource<int>>();
+        var started = 0;
+        var read = new CoalescedRead<int>(() =>
+        {
+            Interlocked.Increment(ref started);
+            var answer = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+            reads.Writer.TryWrite(answer);
+            return answer.Task;
+        });
+
+        // Act: one caller starts a read; three more ask while it is in flight
+        var first = read.ReadAsync();
+        Task<int>[] queued = [read.ReadAsync(), read.ReadAsync(), read.ReadAsync()];
+        var startedWhileFirstInFlight = Volatile.Read(ref started);
+        (await reads.Reader.ReadAsync(Ct)).SetResult(1);
+        var firstResult = await first;
+        (await reads.Reader.ReadAsync(Ct)).SetResult(2);
+        var queuedResults = await Task.WhenAll(queued);
+
+        // Assert: the three queued callers were answered by one read that started after they asked
+        Assert.Equal(1, startedWhileFirstInFlight);
+        Assert.Equal(1, firstResult);
+        Assert.Equal([2, 2, 2], queuedResults);
+        Assert.Equal(2, Volatile.Read(ref started));
+    }
+
+    [Fact]
+    public async Task AFailedRead_FailsItsCallers_AndTheNextRoundReadsAgain()
+    {
+        var calls = 0;
+        var read = new CoalescedRead<int>(() => ++calls == 1
+            ? Task.FromException<int>(new InvalidOperationException("down"))
+            : Task.FromResult(calls));
+
+        await Assert.ThrowsAsync<InvalidOperationException>(read.ReadAsync);
+        Assert.Equal(2, await read.ReadAsync());
+    }
+}
