@@ -6,14 +6,20 @@ namespace OpenImAuth.Storage.Redis;
 
 /// <summary>
 /// Revocations over Redis pub/sub: every instance, the publishing one included, raises <see cref="Revoked"/> for
-/// every message. Token checks never depend on it (they always read Redis); it exists so that each gateway can
-/// close the connections it holds for a revoked token.
+/// every message, so that each gateway can close the connections it holds for a revoked token. Token checks do not
+/// depend on it; but the check cache, when there is one, hears OpenIM's announcements and outages from here first,
+/// so that the connections this bus asks to re-check are checked against what Redis holds now.
 /// </summary>
 public sealed class RedisRevocationBus : IRevocationBus
 {
     private readonly IConnectionMultiplexer _redis;
+    private readonly RedisTokenCheckCache? _checkCache;
 
-    private RedisRevocationBus(IConnectionMultiplexer redis) => _redis = redis;
+    private RedisRevocationBus(IConnectionMultiplexer redis, RedisTokenCheckCache? checkCache)
+    {
+        _redis = redis;
+        _checkCache = checkCache;
+    }
 
     public event Action<IReadOnlyList<StoredToken>>? Revoked;
 
@@ -21,9 +27,9 @@ public sealed class RedisRevocationBus : IRevocationBus
 
     public event Action<IReadOnlyList<string>>? TokensChanged;
 
-    public static async Task<RedisRevocationBus> SubscribeAsync(IConnectionMultiplexer redis)
+    public static async Task<RedisRevocationBus> SubscribeAsync(IConnectionMultiplexer redis, RedisTokenCheckCache? checkCache = null)
     {
-        var bus = new RedisRevocationBus(redis);
+        var bus = new RedisRevocationBus(redis, checkCache);
         try
         {
             await redis.GetSubscriber().SubscribeAsync(RedisKeys.Revoked, (_, message) => bus.Receive(message));
@@ -40,6 +46,7 @@ public sealed class RedisRevocationBus : IRevocationBus
         {
             if (e.ConnectionType == ConnectionType.Subscription)
             {
+                checkCache?.ForgetAll(); // announcements made while it was away are lost
                 bus.Resynchronize?.Invoke();
             }
         };
@@ -57,6 +64,7 @@ public sealed class RedisRevocationBus : IRevocationBus
         try
         {
             var keys = JsonSerializer.Deserialize((string)message!, RedisJson.Default.ListString) ?? [];
+            _checkCache?.Forget(keys);
             var users = keys.Select(RedisKeys.UserOfTokenHash).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
             if (users.Count > 0)
             {
@@ -65,7 +73,8 @@ public sealed class RedisRevocationBus : IRevocationBus
         }
         catch (JsonException)
         {
-            // Not a key list; nothing to re-check.
+            // Not a key list: nothing to re-check, but the cache cannot tell what changed.
+            _checkCache?.ForgetAll();
         }
     }
 

@@ -68,7 +68,6 @@ public sealed class RedisTokenCheckCache
             // In order (a queue, not concurrent handlers): the sequence numbers must be applied as they were written.
             var queue = await subscriber.SubscribeAsync(RedisKeys.TokensChanged(db.Database));
             queue.OnMessage(message => cache.ApplyAnnouncement((string?)message.Message));
-            await subscriber.SubscribeAsync(RedisKeys.DeleteCacheAuth, (_, message) => cache.ForgetKeys((string?)message));
             cache._applied = (long?)await db.StringGetAsync(RedisKeys.TokenSequence) ?? 0;
         }
         catch (RedisConnectionException)
@@ -76,13 +75,8 @@ public sealed class RedisTokenCheckCache
             // Redis is down at start-up: the subscriptions are made when it connects. Until an announcement arrives
             // the sequence read is ahead of what was applied, so every check reads Redis itself, as it must.
         }
-        redis.ConnectionRestored += (_, e) =>
-        {
-            if (e.ConnectionType == ConnectionType.Subscription)
-            {
-                cache.ForgetAll(); // announcements made while it was away are lost
-            }
-        };
+        // DELETE_CACHE_AUTH and subscription outages reach the cache through RedisRevocationBus, which must tell it
+        // before it asks the gateway to check connections again (or the gateway would check against stale memory).
         return cache;
     }
 
@@ -211,19 +205,12 @@ public sealed class RedisTokenCheckCache
         }
     }
 
-    /// <summary>OpenIM's own announcement (a JSON array of hash keys), made by Go nodes and by us alike.</summary>
-    private void ForgetKeys(string? message)
+    /// <summary>Keys named in OpenIM's own announcement (DELETE_CACHE_AUTH), made by Go nodes and by us alike.</summary>
+    internal void Forget(IEnumerable<string> keys)
     {
-        try
+        foreach (var key in keys)
         {
-            foreach (var key in System.Text.Json.JsonSerializer.Deserialize(message ?? "[]", RedisJson.Default.ListString) ?? [])
-            {
-                Forget(key);
-            }
-        }
-        catch (System.Text.Json.JsonException)
-        {
-            ForgetAll(); // unreadable: we cannot tell what changed
+            Forget(key);
         }
     }
 
@@ -240,7 +227,8 @@ public sealed class RedisTokenCheckCache
         }
     }
 
-    private void ForgetAll()
+    /// <summary>Drops everything: announcements may have been lost (subscription outage) or were unreadable.</summary>
+    internal void ForgetAll()
     {
         for (var stripe = 0; stripe < Stripes; stripe++)
         {

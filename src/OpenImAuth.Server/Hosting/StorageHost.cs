@@ -57,7 +57,7 @@ internal sealed class StorageHost(TimeProvider time) : IAsyncDisposable
             ? await RedisTokenCheckCache.StartAsync(redis, time, settings.Redis.CheckCacheEntries)
             : null;
         Tokens = new RedisTokenStateStore(redis, settings.Auth.TokenLifetime, checkCache);
-        Revocations = await RedisRevocationBus.SubscribeAsync(redis);
+        Revocations = await RedisRevocationBus.SubscribeAsync(redis, checkCache);
         var presence = await RedisPresenceDirectory.StartAsync(redis, time);
         _resources.Add(presence);
         SharedPresence = presence;

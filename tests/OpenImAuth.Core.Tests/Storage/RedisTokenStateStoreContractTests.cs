@@ -122,6 +122,11 @@ public class RedisTokenStateStoreContractTests : TokenStateStoreContractTests
         var connection = await TestServers.ConnectAsync(_lease!.Database);
         _connections.Add(connection);
         var cache = WithCheckCache ? await RedisTokenCheckCache.StartAsync(connection, TimeProvider.System, 1000) : null;
+        if (cache is not null)
+        {
+            // As the server wires it: OpenIM's announcements reach the cache through the revocation bus.
+            await RedisRevocationBus.SubscribeAsync(connection, cache);
+        }
         return (new RedisTokenStateStore(connection, KeyLifetime, cache), cache);
     }
 }
