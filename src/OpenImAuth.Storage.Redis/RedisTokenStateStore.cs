@@ -95,21 +95,41 @@ public sealed class RedisTokenStateStore(IConnectionMultiplexer redis, TimeSpan 
         // OpenIM never writes anything but integers; anything else is treated as an unknown status (1505).
         : int.TryParse((string?)value, out var status) ? status : TokenStatus.Invalid;
 
+    // One round trip for all of a user's platform hashes: KEYS are the 11 hashes, the reply one HGETALL per key.
+    private const string UserTokensScript = """
+        local all = {}
+        for k = 1, #KEYS do all[k] = redis.call('HGETALL', KEYS[k]) end
+        return all
+        """;
+
     public async Task<IReadOnlyList<StoredToken>> GetUserTokensAsync(string userId, CancellationToken cancellationToken)
     {
-        var reads = Enumerable.Range(Platforms.Min, Platforms.Max)
-            .Select(platform => (platform, entries: _db.HashGetAllAsync(RedisKeys.TokenHash(userId, platform))))
-            .ToList();
-        await Task.WhenAll(reads.Select(r => r.entries));
-        var tokens = new List<StoredToken>();
-        foreach (var (platform, entries) in reads)
+        var keys = new RedisKey[Platforms.Max - Platforms.Min + 1];
+        for (var platform = Platforms.Min; platform <= Platforms.Max; platform++)
         {
-            foreach (var entry in entries.Result)
+            keys[platform - Platforms.Min] = RedisKeys.TokenHash(userId, platform);
+        }
+        var hashes = (RedisResult[])(await _db.ScriptEvaluateAsync(UserTokensScript, keys))!;
+        var tokens = new List<StoredToken>();
+        for (var k = 0; k < hashes.Length; k++)
+        {
+            var fields = (RedisValue[])hashes[k]!;
+            for (var i = 0; i + 1 < fields.Length; i += 2)
             {
-                tokens.Add(ToStoredToken(userId, platform, entry.Name!, entry.Value));
+                tokens.Add(ToStoredToken(userId, Platforms.Min + k, fields[i]!, fields[i + 1]));
             }
         }
-        return tokens.OrderBy(t => t.IssuedAt).ThenBy(t => t.Token, StringComparer.Ordinal).ToList();
+        tokens.Sort(static (a, b) =>
+        {
+            var order = a.IssuedAt.CompareTo(b.IssuedAt);
+            if (order == 0)
+            {
+                order = string.CompareOrdinal(a.Token, b.Token);
+            }
+            // A token is only ever in its own platform's hash; platform order just keeps the old stable order.
+            return order != 0 ? order : a.PlatformId.CompareTo(b.PlatformId);
+        });
+        return tokens;
     }
 
     public async Task<bool> ApplyAsync(TokenStateChange change, CancellationToken cancellationToken)

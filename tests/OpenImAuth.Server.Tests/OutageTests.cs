@@ -86,11 +86,15 @@ public sealed class OutageTests
             await TestServers.ExecuteAsync($"ALTER DATABASE {database} ALLOW_CONNECTIONS false");
             await TestServers.ExecuteAsync($"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{database}'");
             var during = await server.PostAsync("/user/get_users_info", new { userIDs = new[] { "dave" } }, token);
+            var issueUnseenUser = await server.PostAsync("/auth/user_token", new { secret = Secret, platformID = 1, userID = "erin" });
             var tokensStillChecked = await server.PostAsync("/auth/parse_token", new { token });
 
-            // Assert: users are unavailable with a clear envelope; token checks (Redis) go on.
+            // Assert: users are unavailable with a clear envelope, also when issuance asks whether a user it has not
+            // seen yet is registered; token checks (Redis) go on.
             during.AssertError(500);
             Assert.Contains("store unavailable: postgres", during.Text, StringComparison.Ordinal);
+            issueUnseenUser.AssertError(500);
+            Assert.Contains("store unavailable: postgres", issueUnseenUser.Text, StringComparison.Ordinal);
             tokensStillChecked.AssertOk();
 
             // Act + Assert: it comes back, and so does the server, by itself.

@@ -29,6 +29,10 @@ public static class MultiLoginPlanner
     public static IReadOnlyList<StoredToken> Plan(
         MultiLoginPolicy policy, int maxNumOneEnd, int newPlatformId, IReadOnlyList<StoredToken> live)
     {
+        if (live.Count == 0 && Enum.IsDefined(policy))
+        {
+            return []; // the common first login; an unknown policy still fails below
+        }
         var ordered = live.OrderBy(t => t.IssuedAt).ToList(); // stable: equal iat keeps store order
         return policy switch
         {

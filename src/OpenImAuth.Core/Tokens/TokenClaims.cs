@@ -3,6 +3,9 @@ namespace OpenImAuth.Core.Tokens;
 /// <summary>The claims of an OpenIM JWT. Times are Unix seconds; OpenIM treats each of them as optional.</summary>
 public sealed record TokenClaims(string UserId, int PlatformId, long? ExpiresAt, long? NotBefore, long? IssuedAt);
 
+/// <summary>A token just signed, with the <c>iat</c> and <c>exp</c> claims (Unix seconds) written into it.</summary>
+public readonly record struct SignedToken(string Token, long IssuedAt, long ExpiresAt);
+
 /// <summary>The two payload layouts OpenIM has signed (spec §3.2).</summary>
 public enum TokenFormat
 {

@@ -30,11 +30,16 @@ public sealed class TokenCodec(string secret)
     [ThreadStatic]
     private static (byte[] Key, IncrementalHash Hmac)? t_hmac;
 
-    public string Sign(string userId, int platformId, DateTimeOffset now, TimeSpan lifetime, TokenFormat format)
+    public string Sign(string userId, int platformId, DateTimeOffset now, TimeSpan lifetime, TokenFormat format) =>
+        SignWithTimes(userId, platformId, now, lifetime, format).Token;
+
+    /// <summary>Signs as <see cref="Sign"/> does, and says which <c>iat</c> and <c>exp</c> the token carries.</summary>
+    public SignedToken SignWithTimes(string userId, int platformId, DateTimeOffset now, TimeSpan lifetime, TokenFormat format)
     {
         // OpenIM truncates "now" to whole seconds before computing every claim.
         var nowSeconds = now.ToUnixTimeSeconds();
         var expires = nowSeconds + (long)lifetime.TotalSeconds;
+        var issued = format == TokenFormat.WithNotBefore ? nowSeconds : nowSeconds - 5;
         var payload = new StringBuilder(96);
         payload.Append("{\"UserID\":");
         GoJson.AppendQuoted(payload, userId);
@@ -43,18 +48,14 @@ public sealed class TokenCodec(string secret)
         if (format == TokenFormat.WithNotBefore)
         {
             payload.Append(",\"nbf\":").Append(nowSeconds - 300);
-            payload.Append(",\"iat\":").Append(nowSeconds);
         }
-        else
-        {
-            payload.Append(",\"iat\":").Append(nowSeconds - 5);
-        }
+        payload.Append(",\"iat\":").Append(issued);
         payload.Append('}');
 
         var signingInput = Header + "." + Base64Url.EncodeToString(Encoding.UTF8.GetBytes(payload.ToString()));
         Span<byte> signature = stackalloc byte[SignatureBytes];
         ComputeSignature(Encoding.ASCII.GetBytes(signingInput), signature);
-        return signingInput + "." + Base64Url.EncodeToString(signature);
+        return new SignedToken(signingInput + "." + Base64Url.EncodeToString(signature), issued, expires);
     }
 
     public TokenVerification Verify(string token, DateTimeOffset now)

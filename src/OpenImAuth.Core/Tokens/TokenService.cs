@@ -63,24 +63,74 @@ public sealed class TokenService(AuthOptions options, ITokenStateStore store, Ti
     private (TokenStateChange Change, string Token) PlanIssue(string userId, int platformId, IReadOnlyList<StoredToken> existing)
     {
         var now = time.GetUtcNow();
-        var token = SignUnrevoked(userId, platformId, now, existing);
-        var claims = _codec.Verify(token, now).Claims!;
-        var added = new StoredToken(token, userId, platformId, TokenStatus.Normal,
-            claims.IssuedAt ?? 0, claims.ExpiresAt ?? long.MaxValue);
+        var signed = SignUnrevoked(userId, platformId, now, existing);
+        var token = signed.Token;
+        var added = new StoredToken(token, userId, platformId, TokenStatus.Normal, signed.IssuedAt, signed.ExpiresAt);
         var nowSeconds = now.ToUnixTimeSeconds();
         // Expired tokens are dropped, as OpenIM does at issuance. The newest MaxKickedKept kicked ones are kept, so
         // their holders get 1506 (kicked) rather than OpenIM's 1507 (unknown); older ones go, so that frequent
         // re-logins do not make every later issuance slower and the store larger for the whole token lifetime.
-        var kickedKept = existing.Where(t => t.Status != TokenStatus.Normal && t.ExpiresAt > nowSeconds)
-            .OrderByDescending(t => t.IssuedAt).Take(MaxKickedKept).ToHashSet();
-        var removed = existing.Where(t => t.Token != token && (t.ExpiresAt <= nowSeconds
-            || (t.Status != TokenStatus.Normal && !kickedKept.Contains(t)))).ToList();
+        // Plain loops, and lists only when there is something to put in them: most users have a token or two.
+        var droppedKicked = KickedBeyondKept(existing, nowSeconds);
+        List<StoredToken>? removed = null;
+        List<StoredToken>? live = null;
+        for (var i = 0; i < existing.Count; i++)
+        {
+            var t = existing[i];
+            if (t.Token == token)
+            {
+                continue;
+            }
+            if (t.ExpiresAt <= nowSeconds || (t.Status != TokenStatus.Normal && droppedKicked?[i] == true))
+            {
+                (removed ??= []).Add(t);
+            }
+            else if (t.Status == TokenStatus.Normal && t.PlatformId != Platforms.Admin)
+            {
+                (live ??= []).Add(t);
+            }
+        }
         var kicked = IsAdminToken(userId, platformId)
             ? []
-            : MultiLoginPlanner.Plan(options.MultiLoginPolicy, options.MaxNumOneEnd, platformId,
-                existing.Where(t => t.Status == TokenStatus.Normal && t.ExpiresAt > nowSeconds
-                    && t.PlatformId != Platforms.Admin && t.Token != token).ToList());
-        return (new TokenStateChange(userId, added, kicked, removed, existing), token);
+            : MultiLoginPlanner.Plan(options.MultiLoginPolicy, options.MaxNumOneEnd, platformId, live ?? []);
+        return (new TokenStateChange(userId, added, kicked, removed ?? [], existing), token);
+    }
+
+    /// <summary>
+    /// Which of the unexpired revoked tokens are not among the newest <see cref="MaxKickedKept"/> (by issuance, store
+    /// order among equals), by index into <paramref name="existing"/>; null when all of them are kept.
+    /// </summary>
+    private static bool[]? KickedBeyondKept(IReadOnlyList<StoredToken> existing, long nowSeconds)
+    {
+        var count = 0;
+        for (var i = 0; i < existing.Count; i++)
+        {
+            count += IsUnexpiredRevoked(existing[i], nowSeconds) ? 1 : 0;
+        }
+        if (count <= MaxKickedKept)
+        {
+            return null;
+        }
+        var newestFirst = new int[count];
+        count = 0;
+        for (var i = 0; i < existing.Count; i++)
+        {
+            if (IsUnexpiredRevoked(existing[i], nowSeconds))
+            {
+                newestFirst[count++] = i;
+            }
+        }
+        Array.Sort(newestFirst, (a, b) => existing[a].IssuedAt != existing[b].IssuedAt
+            ? existing[b].IssuedAt.CompareTo(existing[a].IssuedAt)
+            : a.CompareTo(b));
+        var dropped = new bool[existing.Count];
+        for (var k = MaxKickedKept; k < newestFirst.Length; k++)
+        {
+            dropped[newestFirst[k]] = true;
+        }
+        return dropped;
+
+        static bool IsUnexpiredRevoked(StoredToken t, long nowSeconds) => t.Status != TokenStatus.Normal && t.ExpiresAt > nowSeconds;
     }
 
     /// <summary>
@@ -88,19 +138,30 @@ public sealed class TokenService(AuthOptions options, ITokenStateStore store, Ti
     /// sign the very same bytes, and storing them as new would bring the revoked copy back to life. Such a token is
     /// signed a second earlier instead (still valid at once), as often as needed.
     /// </summary>
-    private string SignUnrevoked(string userId, int platformId, DateTimeOffset now, IReadOnlyList<StoredToken> existing)
+    private SignedToken SignUnrevoked(string userId, int platformId, DateTimeOffset now, IReadOnlyList<StoredToken> existing)
     {
-        var revoked = existing.Where(t => t.Status != TokenStatus.Normal).Select(t => t.Token).ToHashSet(StringComparer.Ordinal);
         var signedAt = now;
         while (true)
         {
-            var token = _codec.Sign(userId, platformId, signedAt, options.TokenLifetime, options.TokenFormat);
-            if (!revoked.Contains(token))
+            var signed = _codec.SignWithTimes(userId, platformId, signedAt, options.TokenLifetime, options.TokenFormat);
+            if (!IsRevoked(signed.Token, existing))
             {
-                return token;
+                return signed;
             }
             signedAt -= TimeSpan.FromSeconds(1);
         }
+    }
+
+    private static bool IsRevoked(string token, IReadOnlyList<StoredToken> existing)
+    {
+        for (var i = 0; i < existing.Count; i++)
+        {
+            if (existing[i].Status != TokenStatus.Normal && existing[i].Token == token)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /// <summary>Checks signature, claims and stored state (spec §4.5); never throws for a bad token.</summary>

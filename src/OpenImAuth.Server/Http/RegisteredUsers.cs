@@ -7,26 +7,134 @@ namespace OpenImAuth.Server.Http;
 /// "Is this user registered?" for token issuance, without a store read for users already seen. Only positive
 /// answers are remembered, and that is safe because no route deletes a user: once registered, always registered.
 /// (A route that deletes users must forget them here.) Bounded, so a flood of distinct IDs cannot grow it forever.
+/// <para>
+/// Misses share store calls, as a group commit does: one lookup at a time is in flight, and the misses that arrive
+/// meanwhile are asked together in the next <see cref="IUserStore.FindManyAsync"/> (one query on PostgreSQL), at most
+/// <see cref="MaxBatch"/> at a time. Every answer comes from a read that started after its caller asked, so a user
+/// registered before the question is always found. A failed call fails exactly the callers of its batch.
+/// </para>
 /// </summary>
 internal sealed class RegisteredUsers(IUserStore users)
 {
+    public const int MaxBatch = 256;
     private const int Capacity = 2_000_000;
-    private readonly ConcurrentDictionary<string, byte> _known = new(StringComparer.Ordinal);
 
-    public async ValueTask<bool> ExistsAsync(string userId, CancellationToken cancellationToken)
+    private readonly ConcurrentDictionary<string, byte> _known = new(StringComparer.Ordinal);
+    private int _knownCount; // ConcurrentDictionary.Count takes every lock; this only ever grows, like _known
+
+    private readonly Lock _gate = new();
+    private List<string> _queuedIds = []; // in arrival order, each once
+    private Dictionary<string, TaskCompletionSource<bool>> _queued = new(StringComparer.Ordinal);
+    private bool _lookingUp;
+
+    public ValueTask<bool> ExistsAsync(string userId, CancellationToken cancellationToken) =>
+        _known.ContainsKey(userId) ? ValueTask.FromResult(true) : LookUpAsync(userId, cancellationToken);
+
+    private async ValueTask<bool> LookUpAsync(string userId, CancellationToken cancellationToken)
     {
-        if (_known.ContainsKey(userId))
+        Task<bool> answer;
+        Batch? batch = null;
+        lock (_gate)
         {
-            return true;
+            if (!_queued.TryGetValue(userId, out var waiting))
+            {
+                waiting = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+                _queued.Add(userId, waiting);
+                _queuedIds.Add(userId);
+            }
+            answer = waiting.Task;
+            if (!_lookingUp)
+            {
+                _lookingUp = true;
+                batch = TakeBatch();
+            }
         }
-        if (await users.FindAsync(userId, cancellationToken) is null)
+        if (batch is not null)
         {
-            return false;
+            _ = LookUpBatchesAsync(batch); // never throws: failures go to the batch's callers
         }
-        if (_known.Count < Capacity)
-        {
-            _known.TryAdd(userId, 0);
-        }
-        return true;
+        // A caller that gives up stops waiting; the shared call goes on for the others.
+        return await answer.WaitAsync(cancellationToken);
     }
+
+    /// <summary>Answers <paramref name="batch"/>, then whatever queued meanwhile, until nothing is queued.</summary>
+    private async Task LookUpBatchesAsync(Batch batch)
+    {
+        while (true)
+        {
+            await AnswerAsync(batch);
+            lock (_gate)
+            {
+                if (_queuedIds.Count == 0)
+                {
+                    _lookingUp = false;
+                    return;
+                }
+                batch = TakeBatch();
+            }
+            // A store that answers synchronously (SQLite) would otherwise keep the first caller's thread serving
+            // everyone who queued after it.
+            await Task.Yield();
+        }
+    }
+
+    private async Task AnswerAsync(Batch batch)
+    {
+        try
+        {
+            // No caller's token: the call serves them all, and each caller can stop waiting on its own.
+            var found = await users.FindManyAsync(batch.Ids, CancellationToken.None);
+            for (var i = 0; i < found.Count; i++)
+            {
+                if (batch.Waiting.Remove(found[i].UserId, out var waiting))
+                {
+                    Remember(found[i].UserId);
+                    waiting.TrySetResult(true);
+                }
+            }
+            foreach (var waiting in batch.Waiting.Values)
+            {
+                waiting.TrySetResult(false);
+            }
+        }
+        catch (Exception ex)
+        {
+            // Not swallowed: every caller of the batch still waiting gets the store's own exception.
+            foreach (var waiting in batch.Waiting.Values)
+            {
+                waiting.TrySetException(ex);
+            }
+        }
+    }
+
+    private void Remember(string userId)
+    {
+        if (Volatile.Read(ref _knownCount) < Capacity && _known.TryAdd(userId, 0))
+        {
+            Interlocked.Increment(ref _knownCount);
+        }
+    }
+
+    /// <summary>The oldest queued misses, at most <see cref="MaxBatch"/>. Called under the gate.</summary>
+    private Batch TakeBatch()
+    {
+        if (_queuedIds.Count <= MaxBatch)
+        {
+            var all = new Batch(_queuedIds, _queued);
+            _queuedIds = [];
+            _queued = new Dictionary<string, TaskCompletionSource<bool>>(StringComparer.Ordinal);
+            return all;
+        }
+        var ids = _queuedIds.GetRange(0, MaxBatch);
+        _queuedIds.RemoveRange(0, MaxBatch);
+        var waiting = new Dictionary<string, TaskCompletionSource<bool>>(MaxBatch, StringComparer.Ordinal);
+        foreach (var id in ids)
+        {
+            _queued.Remove(id, out var caller);
+            waiting.Add(id, caller!);
+        }
+        return new Batch(ids, waiting);
+    }
+
+    private sealed record Batch(List<string> Ids, Dictionary<string, TaskCompletionSource<bool>> Waiting);
 }

@@ -100,6 +100,29 @@ public class RedisTokenStateStoreContractTests : TokenStateStoreContractTests
     }
 
     [Fact]
+    public async Task GetUserTokens_ReadsAllElevenHashes_OrderedByIssuanceThenToken()
+    {
+        // Arrange: tokens on the last platform and two issued in the same second, whose ordinal order (Admin's
+        // payload says PlatformID 10, Android's 2) is not platform order; plus an entry a Go node wrote that is no
+        // JWT and has no integer status
+        var ct = TestContext.Current.CancellationToken;
+        var harmony = Token("u1", Platforms.HarmonyOS, 50);
+        var android = Token("u1", Platforms.Android, 100);
+        var admin = Token("u1", Platforms.Admin, 100);
+        await Store.ApplyAsync(Add(android), ct);
+        await Store.ApplyAsync(Add(harmony), ct);
+        await Store.ApplyAsync(Add(admin), ct);
+        await _lease!.Db.HashSetAsync("UID_PID_TOKEN_STATUS:u1:IOS", "not-a-jwt", "x");
+
+        // Act
+        var tokens = await Store.GetUserTokensAsync("u1", ct);
+
+        // Assert: the rubbish reads as long expired with an unknown status
+        Assert.True(string.CompareOrdinal(admin.Token, android.Token) < 0);
+        Assert.Equal([new StoredToken("not-a-jwt", "u1", Platforms.Ios, TokenStatus.Invalid, 0, 0), harmony, admin, android], tokens);
+    }
+
+    [Fact]
     public async Task Apply_RefusesStaleBasis_WhenAnotherWriterChangedTheUser()
     {
         var ct = TestContext.Current.CancellationToken;

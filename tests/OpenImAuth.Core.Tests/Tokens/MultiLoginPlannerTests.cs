@@ -160,6 +160,16 @@ public sealed class MultiLoginPlannerTests
         Assert.Throws<ArgumentOutOfRangeException>(plan);
     }
 
+    [Fact]
+    public void Plan_Throws_ForUnimplementedPolicy_WhenNoLiveTokens()
+    {
+        // Act: nothing to kick does not make an unknown policy acceptable
+        var plan = () => MultiLoginPlanner.Plan((MultiLoginPolicy)2, 30, Platforms.Ios, []);
+
+        // Assert
+        Assert.Throws<ArgumentOutOfRangeException>(plan);
+    }
+
     private static StoredToken T(string name, int platformId, long issuedAt) =>
         new(name, "u1", platformId, TokenStatus.Normal, issuedAt, issuedAt + 7776000);
 

@@ -63,6 +63,25 @@ public sealed partial class TokenCodecTests
         Assert.Equal(SeedToken, token);
     }
 
+    [Theory]
+    [InlineData(TokenFormat.WithNotBefore, SeedIssuedAt)]
+    [InlineData(TokenFormat.Backdated, SeedIssuedAt - 5)]
+    public void SignWithTimes_ReturnsTheIatAndExpTheTokenCarries(TokenFormat format, long expectedIssuedAt)
+    {
+        // Arrange: a clock between two seconds
+        var codec = new TokenCodec("tuoyun");
+        var now = DateTimeOffset.FromUnixTimeMilliseconds(SeedIssuedAt * 1000 + 999);
+
+        // Act
+        var signed = codec.SignWithTimes("openIMAdmin", 1, now, Lifetime, format);
+
+        // Assert: the same token as Sign, and the times a verifier reads from it
+        var claims = codec.Verify(signed.Token, now).Claims!;
+        Assert.Equal(codec.Sign("openIMAdmin", 1, now, Lifetime, format), signed.Token);
+        Assert.Equal((claims.IssuedAt, claims.ExpiresAt), (signed.IssuedAt, signed.ExpiresAt));
+        Assert.Equal((expectedIssuedAt, SeedExpiresAt), (signed.IssuedAt, signed.ExpiresAt));
+    }
+
     [Fact]
     public void Verify_ReturnsSeedClaims_WhenSeedTokenCheckedWithTuoyunInsideItsWindow()
     {
