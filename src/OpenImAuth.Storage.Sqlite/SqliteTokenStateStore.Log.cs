@@ -26,6 +26,8 @@ public sealed partial class SqliteTokenStateStore
     private const string InsertRow =
         "INSERT INTO token_log (token, user_id, platform_id, status, issued_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)";
 
+    private static readonly List<StoredToken> NoTokens = [];
+
     private readonly TokenLogLimits _limits;
 
     // Only on the writer: the users whose tokens the open transaction changed, as it left them, and the rows it
@@ -111,7 +113,7 @@ public sealed partial class SqliteTokenStateStore
     private List<StoredToken> View(string userId) =>
         _pending.TryGetValue(userId, out var pending) ? pending
         : _byUser.TryGetValue(userId, out var committed) ? committed // only the writer changes it, so no lock here
-        : [];
+        : NoTokens;
 
     /// <summary>The user's tokens in the open transaction, to change: a copy of memory's, index for index, at first.</summary>
     private List<StoredToken> Changing(string userId)
