@@ -17,7 +17,10 @@ public sealed partial class SqliteTokenStateStore : ITokenStateStore
     private readonly ConcurrentDictionary<string, StoredToken> _byToken = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, List<StoredToken>> _byUser = new(StringComparer.Ordinal);
 
-    /// <summary>Loads every unexpired token from the log, compacting it first when most of its rows are dead.</summary>
+    /// <summary>
+    /// Loads every unexpired token from the log, then rewrites the log to one row per token if it holds more than
+    /// twice as many rows as tokens (plus a floor).
+    /// </summary>
     public static Task<SqliteTokenStateStore> OpenAsync(SqliteDatabase database, TimeProvider time, CancellationToken cancellationToken) =>
         OpenAsync(database, time, TokenLogLimits.Default, cancellationToken);
 
