@@ -10,9 +10,14 @@ public sealed class SqliteDatabase : IAsyncDisposable
 {
     public const string FileName = "openimauth.db";
 
-    // user_version 1. The token table already carries what later features need without a data migration:
-    // per-token expiry (expires_at), "revoke everything issued before T" (issued_at, compared with a revocation
-    // mark kept in a table of its own), and a per-user session list (the user_id index).
+    /// <summary>The schema this build writes (PRAGMA user_version).</summary>
+    internal const int SchemaVersion = 2;
+
+    // user_version 2. Token state is an append-only log: each row of token_log is the full state of one token, or
+    // a tombstone (status SqliteTokenStateStore.Tombstone) that forgets it, and a token's last row wins. A rowid
+    // table with no other index, so a login appends a row or two at the end of one B-tree; the store replays it
+    // at start-up and compacts its oldest rows as it grows. issued_at and expires_at keep per-token expiry and a
+    // later "revoke everything issued before T" possible without a data migration.
     private const string Schema = """
         CREATE TABLE IF NOT EXISTS users (
             user_id TEXT NOT NULL PRIMARY KEY,
@@ -22,15 +27,22 @@ public sealed class SqliteDatabase : IAsyncDisposable
             app_manger_level INTEGER NOT NULL,
             global_recv_msg_opt INTEGER NOT NULL,
             create_time INTEGER NOT NULL);
-        CREATE TABLE IF NOT EXISTS tokens (
-            token TEXT NOT NULL PRIMARY KEY,
+        CREATE TABLE IF NOT EXISTS token_log (
+            seq INTEGER PRIMARY KEY,
+            token TEXT NOT NULL,
             user_id TEXT NOT NULL,
             platform_id INTEGER NOT NULL,
             status INTEGER NOT NULL,
             issued_at INTEGER NOT NULL,
             expires_at INTEGER NOT NULL);
-        CREATE INDEX IF NOT EXISTS tokens_by_user ON tokens (user_id, platform_id);
-        PRAGMA user_version = 1;
+        """;
+
+    // Version 1 kept one row per token in `tokens`, keyed by the token text and indexed by (user_id, platform_id).
+    // Its rows become puts in the log, in their order, and the table (with its index) goes.
+    private const string MigrateTokensTable = """
+        INSERT INTO token_log (token, user_id, platform_id, status, issued_at, expires_at)
+            SELECT token, user_id, platform_id, status, issued_at, expires_at FROM tokens ORDER BY rowid;
+        DROP TABLE tokens;
         """;
 
     private readonly string _readConnectionString;
@@ -53,9 +65,17 @@ public sealed class SqliteDatabase : IAsyncDisposable
         var path = Path.GetFullPath(Path.Combine(dataDirectory, FileName));
         var builder = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = true };
         var connection = new SqliteConnection(builder.ToString());
-        await connection.OpenAsync(cancellationToken);
-        await ExecuteAsync(connection, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;", cancellationToken);
-        await ExecuteAsync(connection, Schema, cancellationToken);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            await ExecuteAsync(connection, null, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;", cancellationToken);
+            await MigrateAsync(connection, cancellationToken);
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
         builder.Mode = SqliteOpenMode.ReadOnly;
         return new SqliteDatabase(builder.ToString(), new SqliteWriter(connection));
     }
@@ -67,11 +87,40 @@ public sealed class SqliteDatabase : IAsyncDisposable
         return connection;
     }
 
-    private static async Task ExecuteAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken)
+    /// <summary>Brings the file to <see cref="SchemaVersion"/> in one transaction: all of it, or nothing.</summary>
+    private static async Task MigrateAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    {
+        await using var transaction = connection.BeginTransaction();
+        var version = (long)(await ScalarAsync(transaction, "PRAGMA user_version", cancellationToken))!;
+        if (version > SchemaVersion)
+        {
+            throw new InvalidOperationException(
+                $"{connection.DataSource} has schema version {version}, newer than this build's {SchemaVersion}; run a newer OpenImAuth");
+        }
+        await ExecuteAsync(connection, transaction, Schema, cancellationToken);
+        if (await ScalarAsync(transaction, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'tokens'", cancellationToken) is not null)
+        {
+            await ExecuteAsync(connection, transaction, MigrateTokensTable, cancellationToken);
+        }
+        await ExecuteAsync(connection, transaction, $"PRAGMA user_version = {SchemaVersion}", cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    private static async Task ExecuteAsync(
+        SqliteConnection connection, SqliteTransaction? transaction, string sql, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
         command.CommandText = sql;
         await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static async Task<object?> ScalarAsync(SqliteTransaction transaction, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = transaction.Connection!.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        return await command.ExecuteScalarAsync(cancellationToken);
     }
 
     public async ValueTask DisposeAsync()

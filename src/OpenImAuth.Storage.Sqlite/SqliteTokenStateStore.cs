@@ -5,34 +5,24 @@ namespace OpenImAuth.Storage.Sqlite;
 
 /// <summary>
 /// Token state on the embedded database, mirrored in memory so that checking a token never reads the disk.
-/// The file is the truth: memory is loaded from it at start-up and changed only after a write has committed, by
-/// the writer thread in commit order, so memory always equals the committed file.
+/// The file is the truth: an append-only log of token states, replayed into memory at start-up. After that, memory
+/// is changed only once a write has committed, by the writer in commit order and by applying the very rows the write
+/// appended, so memory always equals the replay of the committed log. Writes decide from memory as well (overlaid
+/// with what earlier writes of the same open transaction changed) and never read the file.
 /// </summary>
-public sealed class SqliteTokenStateStore : ITokenStateStore
+public sealed partial class SqliteTokenStateStore : ITokenStateStore
 {
     private readonly SqliteDatabase _database;
+    private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<string, StoredToken> _byToken = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, List<StoredToken>> _byUser = new(StringComparer.Ordinal);
 
-    private SqliteTokenStateStore(SqliteDatabase database) => _database = database;
-
-    /// <summary>Loads every unexpired token; expired rows are deleted on the way.</summary>
-    public static async Task<SqliteTokenStateStore> OpenAsync(SqliteDatabase database, TimeProvider time, CancellationToken cancellationToken)
-    {
-        var store = new SqliteTokenStateStore(database);
-        var now = time.GetUtcNow().ToUnixTimeSeconds();
-        await database.Writer.WriteAsync(w => w.Command("DELETE FROM tokens WHERE expires_at <= $1", now).ExecuteNonQuery());
-        await using var connection = await database.OpenReaderAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT token, user_id, platform_id, status, issued_at, expires_at FROM tokens ORDER BY rowid";
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            store.Remember(new StoredToken(reader.GetString(0), reader.GetString(1), reader.GetInt32(2),
-                reader.GetInt32(3), reader.GetInt64(4), reader.GetInt64(5)));
-        }
-        return store;
-    }
+    /// <summary>
+    /// Loads every unexpired token from the log, then rewrites the log to one row per token if it holds more than
+    /// twice as many rows as tokens (plus a floor).
+    /// </summary>
+    public static Task<SqliteTokenStateStore> OpenAsync(SqliteDatabase database, TimeProvider time, CancellationToken cancellationToken) =>
+        OpenAsync(database, time, TokenLogLimits.Default, cancellationToken);
 
     public ValueTask<int?> GetStatusAsync(string userId, int platformId, string token, CancellationToken cancellationToken) =>
         ValueTask.FromResult(_byToken.TryGetValue(token, out var stored) && stored.UserId == userId && stored.PlatformId == platformId
@@ -52,96 +42,117 @@ public sealed class SqliteTokenStateStore : ITokenStateStore
         }
     }
 
-    public Task<bool> ApplyAsync(TokenStateChange change, CancellationToken cancellationToken) =>
-        _database.Writer.WriteAsync(
-            w =>
-            {
-                if (change.Basis is { } basis && !MatchesBasis(w, change.UserId, basis))
-                {
-                    return false;
-                }
-                foreach (var removed in change.Removed)
-                {
-                    w.Command("DELETE FROM tokens WHERE token = $1", removed.Token).ExecuteNonQuery();
-                }
-                foreach (var kicked in change.Kicked)
-                {
-                    w.Command("UPDATE tokens SET status = $2 WHERE token = $1", kicked.Token, TokenStatus.Kicked).ExecuteNonQuery();
-                }
-                if (change.Added is { } added)
-                {
-                    w.Command("""
-                        INSERT INTO tokens (token, user_id, platform_id, status, issued_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)
-                        ON CONFLICT (token) DO UPDATE SET status = excluded.status
-                        """, added.Token, added.UserId, added.PlatformId, added.Status, added.IssuedAt, added.ExpiresAt).ExecuteNonQuery();
-                }
-                return true;
-            },
-            applied =>
-            {
-                if (!applied)
-                {
-                    return;
-                }
-                var committed = change;
-                foreach (var removed in committed.Removed)
-                {
-                    Forget(removed.Token);
-                }
-                foreach (var kicked in committed.Kicked)
-                {
-                    if (_byToken.TryGetValue(kicked.Token, out var current))
-                    {
-                        Remember(current with { Status = TokenStatus.Kicked });
-                    }
-                }
-                if (committed.Added is { } added)
-                {
-                    Remember(added);
-                }
-            });
-
-    /// <summary>Read from the file inside the write, so that writes earlier in the same batch count.</summary>
-    private static bool MatchesBasis(SqliteWriter writer, string userId, IReadOnlyList<StoredToken> basis)
-    {
-        var expected = basis.ToDictionary(t => t.Token, t => t.Status, StringComparer.Ordinal);
-        using var reader = writer.Command("SELECT token, status FROM tokens WHERE user_id = $1", userId).ExecuteReader();
-        var count = 0;
-        while (reader.Read())
-        {
-            count++;
-            if (!expected.TryGetValue(reader.GetString(0), out var status) || status != reader.GetInt32(1))
-            {
-                return false;
-            }
-        }
-        return count == expected.Count;
-    }
+    public async Task<bool> ApplyAsync(TokenStateChange change, CancellationToken cancellationToken) =>
+        await _database.Writer.WriteAsync(w => Write(w, change), ApplyCommitted) is not null;
 
     public async Task<IReadOnlyList<StoredToken>> KickPlatformAsync(string userId, int platformId, CancellationToken cancellationToken) =>
-        await _database.Writer.WriteAsync(
-            w =>
+        await _database.Writer.WriteAsync(w => KickPlatform(w, userId, platformId), ApplyCommitted);
+
+    /// <summary>On the writer: appends the rows of <paramref name="change"/>, or returns <c>null</c> if its basis is stale.</summary>
+    private List<StoredToken>? Write(SqliteWriter writer, TokenStateChange change)
+    {
+        if (change.Basis is { } basis && !Matches(View(change.UserId), basis))
+        {
+            return null;
+        }
+        var rows = new List<StoredToken>(change.Removed.Count + change.Kicked.Count + 1);
+        foreach (var removed in change.Removed)
+        {
+            var index = IndexOf(View(removed.UserId), removed.Token);
+            if (index >= 0)
             {
-                // The kicked set comes from the file, not from memory, so a write committed in the same batch counts.
-                using var reader = w.Command("""
-                    UPDATE tokens SET status = $3 WHERE user_id = $1 AND platform_id = $2 AND status <> $3
-                    RETURNING token, user_id, platform_id, status, issued_at, expires_at
-                    """, userId, platformId, TokenStatus.Kicked).ExecuteReader();
-                var kicked = new List<StoredToken>();
-                while (reader.Read())
-                {
-                    kicked.Add(new StoredToken(reader.GetString(0), reader.GetString(1), reader.GetInt32(2),
-                        reader.GetInt32(3), reader.GetInt64(4), reader.GetInt64(5)));
-                }
-                return (IReadOnlyList<StoredToken>)kicked;
-            },
-            kicked =>
+                var tokens = Changing(removed.UserId);
+                Append(writer, rows, tokens[index] with { Status = Tombstone });
+                tokens.RemoveAt(index);
+            }
+        }
+        foreach (var kicked in change.Kicked)
+        {
+            var view = View(kicked.UserId);
+            var index = IndexOf(view, kicked.Token);
+            if (index >= 0 && view[index].Status != TokenStatus.Kicked)
             {
-                foreach (var token in kicked)
-                {
-                    Remember(token);
-                }
-            });
+                var tokens = Changing(kicked.UserId);
+                tokens[index] = Append(writer, rows, tokens[index] with { Status = TokenStatus.Kicked });
+            }
+        }
+        if (change.Added is { } added)
+        {
+            var tokens = Changing(added.UserId);
+            var index = IndexOf(tokens, added.Token);
+            if (index >= 0)
+            {
+                tokens[index] = added;
+            }
+            else
+            {
+                tokens.Add(added);
+            }
+            Append(writer, rows, added);
+        }
+        return rows;
+    }
+
+    /// <summary>On the writer: kicks every unkicked token of (user, platform), as the open transaction sees them.</summary>
+    private List<StoredToken> KickPlatform(SqliteWriter writer, string userId, int platformId)
+    {
+        var rows = new List<StoredToken>();
+        var view = View(userId);
+        List<StoredToken>? tokens = null;
+        for (var i = 0; i < view.Count; i++)
+        {
+            if (view[i].PlatformId == platformId && view[i].Status != TokenStatus.Kicked)
+            {
+                tokens ??= Changing(userId); // a copy of view, index for index
+                tokens[i] = Append(writer, rows, tokens[i] with { Status = TokenStatus.Kicked });
+            }
+        }
+        return rows;
+    }
+
+    /// <summary>
+    /// Whether the user's tokens and statuses are exactly <paramref name="basis"/>: as many, and each with the same
+    /// status. A basis is usually a copy of this very list, so one pass in order mostly settles it.
+    /// </summary>
+    private static bool Matches(List<StoredToken> tokens, IReadOnlyList<StoredToken> basis)
+    {
+        if (tokens.Count != basis.Count)
+        {
+            return false;
+        }
+        var i = 0;
+        while (i < tokens.Count && tokens[i].Token == basis[i].Token && tokens[i].Status == basis[i].Status)
+        {
+            i++;
+        }
+        if (i == tokens.Count)
+        {
+            return true;
+        }
+        var expected = basis.ToDictionary(t => t.Token, t => t.Status, StringComparer.Ordinal);
+        return tokens.TrueForAll(t => expected.TryGetValue(t.Token, out var status) && status == t.Status);
+    }
+
+    /// <summary>After commit, on the writer: the rows a write appended, applied to memory as replay applies them.</summary>
+    private void ApplyCommitted(List<StoredToken>? rows)
+    {
+        foreach (var row in rows ?? [])
+        {
+            Apply(row);
+        }
+    }
+
+    private void Apply(StoredToken row)
+    {
+        if (row.Status == Tombstone)
+        {
+            Forget(row.Token);
+        }
+        else
+        {
+            Remember(row);
+        }
+    }
 
     private static bool IsInIssuanceOrder(List<StoredToken> tokens)
     {
@@ -155,13 +166,34 @@ public sealed class SqliteTokenStateStore : ITokenStateStore
         return true;
     }
 
+    private static int IndexOf(List<StoredToken> tokens, string token)
+    {
+        for (var i = 0; i < tokens.Count; i++)
+        {
+            if (tokens[i].Token == token)
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    // Memory is changed only on the writer (or while opening, before anyone else sees the store); readers take the
+    // per-user lock, the writer takes it only to change a list.
     private void Remember(StoredToken token)
     {
-        _byToken[token.Token] = token;
+        if (_byToken.TryAdd(token.Token, token))
+        {
+            _liveTokens++;
+        }
+        else
+        {
+            _byToken[token.Token] = token;
+        }
         var tokens = _byUser.GetOrAdd(token.UserId, _ => []);
         lock (tokens)
         {
-            var index = tokens.FindIndex(t => t.Token == token.Token);
+            var index = IndexOf(tokens, token.Token);
             if (index >= 0)
             {
                 tokens[index] = token;
@@ -175,11 +207,19 @@ public sealed class SqliteTokenStateStore : ITokenStateStore
 
     private void Forget(string token)
     {
-        if (_byToken.TryRemove(token, out var stored) && _byUser.TryGetValue(stored.UserId, out var tokens))
+        if (_byToken.TryRemove(token, out var stored))
         {
-            lock (tokens)
+            _liveTokens--;
+            if (_byUser.TryGetValue(stored.UserId, out var tokens))
             {
-                tokens.RemoveAll(t => t.Token == token);
+                lock (tokens)
+                {
+                    var index = IndexOf(tokens, token);
+                    if (index >= 0)
+                    {
+                        tokens.RemoveAt(index);
+                    }
+                }
             }
         }
     }

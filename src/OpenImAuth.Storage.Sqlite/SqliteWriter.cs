@@ -8,6 +8,8 @@ namespace OpenImAuth.Storage.Sqlite;
 /// committed goes into the next transaction, so one fsync makes many requests durable at once. Should one write fail,
 /// the batch is rolled back and each of its writes committed alone, so the failure does not undo its neighbours.
 /// A write's task completes only after its transaction is on disk (synchronous=FULL) and its after-commit action ran.
+/// A component that keeps state for the open transaction (what earlier writes of the batch changed) drops it on
+/// <see cref="TransactionEnded"/>, so that a rolled-back batch leaves nothing behind for the writes retried alone.
 /// </summary>
 internal sealed class SqliteWriter : IAsyncDisposable
 {
@@ -24,16 +26,51 @@ internal sealed class SqliteWriter : IAsyncDisposable
         _loop = Task.Factory.StartNew(RunAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
     }
 
+    /// <summary>
+    /// Raised on the writer as each transaction ends, before the after-commit actions of its writes run: with
+    /// <c>true</c> when it committed, <c>false</c> when it was rolled back or failed.
+    /// </summary>
+    public event Action<bool>? TransactionEnded;
+
     /// <summary>Queues <paramref name="execute"/>; <paramref name="afterCommit"/> runs on the writer, in commit order.</summary>
-    public Task<T> WriteAsync<T>(Func<SqliteWriter, T> execute, Action<T>? afterCommit = null)
+    public Task<T> WriteAsync<T>(Func<SqliteWriter, T> execute, Action<T>? afterCommit = null) =>
+        TryWriteAsync(execute, afterCommit) ?? throw new ObjectDisposedException(nameof(SqliteWriter));
+
+    /// <summary>As <see cref="WriteAsync{T}"/>, but <c>null</c> instead of an exception once the writer is closing.</summary>
+    public Task<T>? TryWriteAsync<T>(Func<SqliteWriter, T> execute, Action<T>? afterCommit = null)
     {
         var write = new PendingWrite<T>(execute, afterCommit);
-        ObjectDisposedException.ThrowIf(!_queue.Writer.TryWrite(write), this);
-        return write.Task;
+        return _queue.Writer.TryWrite(write) ? write.Task : null;
     }
 
     /// <summary>A prepared command bound to the current transaction; only valid inside a write.</summary>
     public SqliteCommand Command(string sql)
+    {
+        var command = Prepared(sql);
+        command.Parameters.Clear();
+        return command;
+    }
+
+    /// <summary>
+    /// A prepared command bound to the current transaction whose parameters <c>$1</c>…<c>$n</c> are made once and
+    /// kept: set their values and execute. For statements run per row, where adding fresh parameters each time
+    /// would cost allocations. Only valid inside a write.
+    /// </summary>
+    public SqliteCommand Reusable(string sql, int parameterCount)
+    {
+        var command = Prepared(sql);
+        if (command.Parameters.Count != parameterCount)
+        {
+            command.Parameters.Clear();
+            for (var i = 1; i <= parameterCount; i++)
+            {
+                command.Parameters.Add(new SqliteParameter("$" + i, DBNull.Value));
+            }
+        }
+        return command;
+    }
+
+    private SqliteCommand Prepared(string sql)
     {
         if (!_commands.TryGetValue(sql, out var command))
         {
@@ -42,7 +79,6 @@ internal sealed class SqliteWriter : IAsyncDisposable
             _commands[sql] = command;
         }
         command.Transaction = _transaction;
-        command.Parameters.Clear();
         return command;
     }
 
@@ -104,6 +140,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
     /// <summary>All of <paramref name="writes"/> in one transaction and one fsync, or none of them.</summary>
     private Outcome TryCommit(List<PendingWrite> writes)
     {
+        var committed = false;
         try
         {
             using (_transaction = _connection.BeginTransaction())
@@ -117,6 +154,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
                     }
                 }
                 _transaction.Commit();
+                committed = true;
                 return Outcome.Committed;
             }
         }
@@ -130,6 +168,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
         finally
         {
             _transaction = null;
+            TransactionEnded?.Invoke(committed);
         }
     }
 
