@@ -17,7 +17,7 @@ internal sealed class CoalescedRead<T>(Func<Task<T>> read)
         TaskCompletionSource<T> round;
         lock (_gate)
         {
-            round = _next ??= new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+            round = _next ??= new TaskCompletionSource<T>();
             if (_reading)
             {
                 // The read in flight may have been sent before this call; wait for the next round.
@@ -32,27 +32,36 @@ internal sealed class CoalescedRead<T>(Func<Task<T>> read)
 
     private async Task RunRoundsAsync(TaskCompletionSource<T> round)
     {
-        while (true)
+        T result = default!;
+        Exception? error = null;
+        try
         {
-            try
-            {
-                round.TrySetResult(await read());
-            }
-            catch (Exception ex)
-            {
-                // Every caller of this round sees the failure; the next round tries again.
-                round.TrySetException(ex);
-            }
-            lock (_gate)
-            {
-                if (_next is null)
-                {
-                    _reading = false;
-                    return;
-                }
-                round = _next;
-                _next = null;
-            }
+            result = await read();
+        }
+        catch (Exception ex)
+        {
+            error = ex; // every caller of this round sees the failure; the next round tries again
+        }
+        TaskCompletionSource<T>? next;
+        lock (_gate)
+        {
+            next = _next;
+            _next = null;
+            _reading = next is not null;
+        }
+        if (next is not null)
+        {
+            // Everyone in the next round asked before this point, so its read may start now, before this round's
+            // callers run on (they run inline below, one after another, rather than each as a thread-pool item).
+            _ = RunRoundsAsync(next);
+        }
+        if (error is null)
+        {
+            round.TrySetResult(result);
+        }
+        else
+        {
+            round.TrySetException(error);
         }
     }
 }
