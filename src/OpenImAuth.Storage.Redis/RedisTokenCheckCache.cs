@@ -95,12 +95,12 @@ public sealed class RedisTokenCheckCache
         {
             if (_snapshots[stripe].TryGetValue(name, out var snapshot) && snapshot.TryGet(token, out var remembered))
             {
-                return parse(remembered);
+                return remembered;
             }
             generation = _generations[stripe];
         }
         var entries = await _db.HashGetAllAsync(key);
-        var fresh = new Snapshot(entries);
+        var fresh = new Snapshot(entries, parse);
         lock (_snapshots[stripe])
         {
             // An announcement for this stripe applied meanwhile may be newer than what was read: do not keep it.
@@ -122,7 +122,7 @@ public sealed class RedisTokenCheckCache
                 }
             }
         }
-        return fresh.TryGet(token, out var status) ? parse(status) : null;
+        return fresh.TryGet(token, out var status) ? status : null;
     }
 
     /// <summary>
@@ -243,20 +243,37 @@ public sealed class RedisTokenCheckCache
 
     private static int StripeOf(string key) => (int)((uint)StringComparer.Ordinal.GetHashCode(key) % Stripes);
 
-    /// <summary>One hash as read: few fields (a user's tokens on one platform), so a flat array beats a dictionary.</summary>
-    private sealed class Snapshot(HashEntry[] entries)
+    /// <summary>
+    /// One hash as read, with each status already parsed: few fields (a user's tokens on one platform), so flat
+    /// arrays beat a dictionary, and comparing strings beats comparing the raw Redis values on every check.
+    /// </summary>
+    private sealed class Snapshot
     {
-        public bool TryGet(string token, out RedisValue status)
+        private readonly string[] _tokens;
+        private readonly int?[] _statuses;
+
+        public Snapshot(HashEntry[] entries, Func<RedisValue, int?> parse)
         {
-            foreach (var entry in entries)
+            _tokens = new string[entries.Length];
+            _statuses = new int?[entries.Length];
+            for (var i = 0; i < entries.Length; i++)
             {
-                if (entry.Name == token)
+                _tokens[i] = entries[i].Name!;
+                _statuses[i] = parse(entries[i].Value);
+            }
+        }
+
+        public bool TryGet(string token, out int? status)
+        {
+            for (var i = 0; i < _tokens.Length; i++)
+            {
+                if (string.Equals(_tokens[i], token, StringComparison.Ordinal))
                 {
-                    status = entry.Value;
+                    status = _statuses[i];
                     return true;
                 }
             }
-            status = RedisValue.Null;
+            status = null;
             return false;
         }
     }

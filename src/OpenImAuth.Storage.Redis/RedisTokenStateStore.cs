@@ -82,13 +82,13 @@ public sealed class RedisTokenStateStore(IConnectionMultiplexer redis, TimeSpan 
 
     private readonly RedisChannel _announcements = RedisKeys.TokensChanged(redis.GetDatabase().Database);
 
-    public async ValueTask<int?> GetStatusAsync(string userId, int platformId, string token, CancellationToken cancellationToken)
+    public ValueTask<int?> GetStatusAsync(string userId, int platformId, string token, CancellationToken cancellationToken)
     {
         var key = RedisKeys.TokenHash(userId, platformId);
-        return checkCache is null
-            ? ParseStatus(await _db.HashGetAsync(key, token))
-            : await checkCache.GetStatusAsync(key, token, ParseStatus);
+        return checkCache is null ? ReadStatusAsync(key, token) : checkCache.GetStatusAsync(key, token, ParseStatus);
     }
+
+    private async ValueTask<int?> ReadStatusAsync(RedisKey key, string token) => ParseStatus(await _db.HashGetAsync(key, token));
 
     private static int? ParseStatus(RedisValue value) =>
         value.IsNull ? null
