@@ -65,4 +65,21 @@ public sealed class ScaleOutTests
             () => server.PostAsync("/user/get_users_info", new { userIDs = new[] { "bob" } }, fromGo),
             answer => answer.ErrCode == 1506, TimeSpan.FromSeconds(10), "refusal of the token the Go node kicked");
     }
+
+    [Fact]
+    public async Task WithoutCheckCache_AGoNodesKick_CountsBeforeItsAnnouncement()
+    {
+        // Arrange: checks read Redis every time, so nothing waits for DELETE_CACHE_AUTH.
+        await using var cluster = await ScaleOutCluster.CreateAsync();
+        var server = await cluster.StartInstanceAsync(null, "--redis.checkCacheEntries=0");
+        (await server.PostAsync("/user/user_register", new { secret = Secret, users = new[] { new { userID = "carol", nickname = "C" } } })).AssertOk();
+        var token = (await server.PostAsync("/auth/user_token", new { secret = Secret, platformID = 5, userID = "carol" })).Token;
+        (await server.PostAsync("/auth/parse_token", new { token })).AssertOk();
+
+        // Act: a Go node kicks it and announces nothing (yet)
+        await cluster.Redis.Db.HashSetAsync("UID_PID_TOKEN_STATUS:carol:Web", token, "2");
+
+        // Assert
+        (await server.PostAsync("/auth/parse_token", new { token })).AssertError(1506);
+    }
 }
