@@ -38,6 +38,7 @@ public sealed class RedisTokenCheckCache
     private readonly Dictionary<string, Snapshot>[] _snapshots = new Dictionary<string, Snapshot>[Stripes];
     private readonly long[] _generations = new long[Stripes];
     private long _applied;
+    private int _subscribed;
     private TaskCompletionSource _advanced = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _behindSince = -1;
     private int _count;
@@ -60,24 +61,44 @@ public sealed class RedisTokenCheckCache
     /// <summary>Subscribes to the announcements and starts from the sequence as it is now, with nothing remembered.</summary>
     public static async Task<RedisTokenCheckCache> StartAsync(IConnectionMultiplexer redis, TimeProvider time, int capacity)
     {
-        var db = redis.GetDatabase();
-        var cache = new RedisTokenCheckCache(db, time, capacity);
-        var subscriber = redis.GetSubscriber();
-        try
+        var cache = new RedisTokenCheckCache(redis.GetDatabase(), time, capacity);
+        if (!await cache.TrySubscribeAsync(redis))
         {
-            // In order (a queue, not concurrent handlers): the sequence numbers must be applied as they were written.
-            var queue = await subscriber.SubscribeAsync(RedisKeys.TokensChanged(db.Database));
-            queue.OnMessage(message => cache.ApplyAnnouncement((string?)message.Message));
-            cache._applied = (long?)await db.StringGetAsync(RedisKeys.TokenSequence) ?? 0;
-        }
-        catch (RedisConnectionException)
-        {
-            // Redis is down at start-up: the subscriptions are made when it connects. Until an announcement arrives
-            // the sequence read is ahead of what was applied, so every check reads Redis itself, as it must.
+            // Redis is down at start-up, and a queue subscription that failed is not made again by the multiplexer:
+            // make it once Redis is back. Until then the sequence read is ahead of what was applied (or fails), so
+            // checks read Redis itself, as they must.
+            redis.ConnectionRestored += async (_, e) =>
+            {
+                if (e.ConnectionType == ConnectionType.Subscription)
+                {
+                    await cache.TrySubscribeAsync(redis);
+                }
+            };
         }
         // DELETE_CACHE_AUTH and subscription outages reach the cache through RedisRevocationBus, which must tell it
         // before it asks the gateway to check connections again (or the gateway would check against stale memory).
         return cache;
+    }
+
+    private async Task<bool> TrySubscribeAsync(IConnectionMultiplexer redis)
+    {
+        if (Interlocked.Exchange(ref _subscribed, 1) == 1)
+        {
+            return true;
+        }
+        try
+        {
+            // In order (a queue, not concurrent handlers): the sequence numbers must be applied as they were written.
+            var queue = await redis.GetSubscriber().SubscribeAsync(RedisKeys.TokensChanged(_db.Database));
+            queue.OnMessage(message => ApplyAnnouncement((string?)message.Message));
+            AdvanceApplied((long?)await _db.StringGetAsync(RedisKeys.TokenSequence) ?? 0);
+            return true;
+        }
+        catch (RedisException)
+        {
+            Volatile.Write(ref _subscribed, 0);
+            return false;
+        }
     }
 
     /// <summary>The status of <paramref name="token"/> in hash <paramref name="key"/>, as <paramref name="parse"/> reads it.</summary>
