@@ -262,6 +262,14 @@ scenario_gateway() {
   result=$(dotnet "$load_tool" idle "ws://127.0.0.1:$bport/ws" "$bpid" "$count")
   echo "baseline websockets: $result" | tee -a "$out/table.md"
   stop_pid "$bpid"
+  # Below Kestrel: raw sockets and .NET's WebSocket, the platform's own floor for an idle connection.
+  bport=$((16000 + RANDOM % 1000))
+  dotnet "$baseline_dll" raw-ws "$bport" >"$work/raw-ws.log" 2>&1 &
+  bpid=$!; pids+=("$bpid")
+  for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$bport") 2>/dev/null && break; sleep 0.1; done
+  result=$(dotnet "$load_tool" idle "ws://127.0.0.1:$bport/ws" "$bpid" "$count")
+  echo "raw socket websockets: $result" | tee -a "$out/table.md"
+  stop_pid "$bpid"
 }
 
 {

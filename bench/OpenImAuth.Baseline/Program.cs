@@ -4,6 +4,12 @@ using System.Text.Json.Serialization;
 // The yardstick for the load benchmark: bare Kestrel with one endpoint that reads the same JSON body as
 // /auth/user_token and writes a JSON answer of the same size, and nothing else (no store, no signing).
 // Usage: dotnet OpenImAuth.Baseline.dll <port> <token length>
+//        dotnet OpenImAuth.Baseline.dll raw-ws <port>     (idle WebSockets without Kestrel: see RawWebSockets)
+if (args is ["raw-ws", var rawPort])
+{
+    await RawWebSockets.RunAsync(int.Parse(rawPort, System.Globalization.CultureInfo.InvariantCulture));
+    return;
+}
 var port = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 10090;
 var tokenLength = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 200;
 var builder = WebApplication.CreateSlimBuilder();
