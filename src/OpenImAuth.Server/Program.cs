@@ -1,6 +1,5 @@
 using OpenImAuth.Server.Auth;
 using OpenImAuth.Server.Configuration;
-using OpenImAuth.Server.Gateway;
 using OpenImAuth.Server.Hosting;
 using OpenImAuth.Server.Http;
 using OpenImAuth.Server.Users;
@@ -33,10 +32,15 @@ if (settings is null)
 {
     return StartupErrors.Report(errors);
 }
+// A port that another process holds is the operator's to fix, like bad configuration: say which, and no stack
+// trace. The probe finds the usual case before the store opens; the catch below covers a port taken between the
+// probe and the bind.
+if (PortsInUse.Find(settings) is { Count: > 0 } taken)
+{
+    await app.DisposeAsync();
+    return StartupErrors.Report(taken);
+}
 await app.Services.GetRequiredService<StorageHost>().OpenAsync(settings, app.Lifetime.ApplicationStopping);
-
-// Gateway: everything on longConnSvr.openImWsPort is a WebSocket connect (spec openim-gateway.md).
-app.UseOpenImGateway(settings.Gateway);
 
 // HTTP: OpenIM's CORS and OPTIONS, then one group per OpenIM module, then 404 for the rest.
 app.UseRouting();
@@ -45,5 +49,15 @@ app.MapAuthEndpoints();
 app.MapUserEndpoints();
 app.MapFallback(OpenImRoutes.NotFoundAsync);
 
-await app.RunAsync();
+try
+{
+    await app.StartAsync();
+}
+catch (Exception ex) when (ex.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException
+                           || ex is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.AddressAlreadyInUse })
+{
+    await app.DisposeAsync();
+    return StartupErrors.Report([$"{ex.Message} (api.openImApiPort and longConnSvr.openImWsPort choose the ports)"]);
+}
+await app.WaitForShutdownAsync();
 return 0;

@@ -30,6 +30,22 @@ public sealed class StartupConfigurationTests : IDisposable
     }
 
     [Fact]
+    public async Task Server_ExitsWithThePort_WhenAnotherProcessHoldsIt()
+    {
+        using var holder = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        holder.Start();
+        var taken = ((System.Net.IPEndPoint)holder.LocalEndpoint).Port;
+
+        var (exitCode, output) = await ServerProcess.RunToExitAsync(_directory.FullName,
+            $"--api.openImApiPort={taken}", $"--longConnSvr.openImWsPort={ServerProcess.FreePort()}", DataDir());
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains($"127.0.0.1:{taken}", output, StringComparison.Ordinal);
+        Assert.Contains("api.openImApiPort", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal); // no stack trace
+    }
+
+    [Fact]
     public async Task Server_ExitsWithMessage_ForMissingConfigFile()
     {
         var (exitCode, output) = await ServerProcess.RunToExitAsync(_directory.FullName, "--config", "nowhere.yaml");

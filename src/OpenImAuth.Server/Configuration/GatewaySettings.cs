@@ -15,8 +15,6 @@ internal sealed record GatewaySettings(
 {
     public const int DefaultPort = 10001;
 
-    public bool IsGatewayPort(int port) => Ports.Contains(port);
-
     public bool IsGatewayPath(PathString path) =>
         path == "/" || (ExtraPath is not null && path.Equals(ExtraPath, StringComparison.Ordinal));
 

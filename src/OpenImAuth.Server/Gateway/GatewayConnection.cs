@@ -1,21 +1,26 @@
 using System.Buffers;
 using System.Net.WebSockets;
-using System.Threading.Channels;
 using OpenImAuth.Core.Presence;
 using OpenImAuth.Server.Configuration;
 
 namespace OpenImAuth.Server.Gateway;
 
 /// <summary>
-/// One accepted WebSocket: a reader loop that answers the client's frames, and a single writer that owns every send
-/// (pongs, replies, the kick), so that frames never interleave. Anything may ask it to close, once; the writer then
-/// sends what is queued, the close's last frame and the close frame, and the connection ends when the client answers
-/// or after a grace period, whichever comes first.
+/// One accepted WebSocket: a reader loop that answers the client's frames, and a single sender at a time that owns
+/// every send (pongs, replies, the kick), so that frames never interleave. The sender runs only while there is
+/// something to send, so an idle connection holds no pending writer (memory per idle connection is what the gateway
+/// scales by). Anything may ask it to close, once; the sender then sends what is queued, the close's last frame and
+/// the close frame, and the connection ends when the client answers or after a grace period, whichever comes first.
 /// </summary>
 internal sealed partial class GatewayConnection : IDisposable
 {
-    // How long a closing connection may take to deliver its last frames and finish the close handshake.
+    // An idle connection holds only a small read buffer; see ReadLoopAsync.
     private const int IdleBufferBytes = 256;
+
+    // Bounded: a client that sends faster than it reads stalls its own reader instead of growing the outbox.
+    private const int OutboxCapacity = 16;
+
+    // How long a closing connection may take to deliver its last frames and finish the close handshake.
     private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(5);
 
     // Dropped: the connection already failed; no close frame can be sent.
@@ -25,23 +30,30 @@ internal sealed partial class GatewayConnection : IDisposable
     private readonly GatewaySettings _settings;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly CancellationToken _aborted;
     private readonly Lock _gate = new();
-
-    // Bounded: a client that sends faster than it reads stalls its own reader instead of growing this queue.
-    private readonly Channel<OutboundFrame> _outbox = Channel.CreateBounded<OutboundFrame>(
-        new BoundedChannelOptions(16) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     private readonly ITimer _readDeadline;
+
+    // Completed by the sender once the close handshake's frames went out (or could not).
+    private readonly TaskCompletionSource _senderDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    // Guarded by _gate.
+    private readonly Queue<OutboundFrame> _outbox = new();
+    private bool _senderRunning;
+    private TaskCompletionSource? _roomInOutbox;
     private ITimer? _closeDeadline;
     private CloseRequest? _close;
     private bool _disposed;
 
-    public GatewayConnection(WebSocket socket, PresenceEntry presence, GatewaySettings settings, TimeProvider time, ILogger logger)
+    public GatewayConnection(
+        WebSocket socket, PresenceEntry presence, GatewaySettings settings, TimeProvider time, ILogger logger, CancellationToken aborted)
     {
         _socket = socket;
         Presence = presence;
         _settings = settings;
         _time = time;
         _logger = logger;
+        _aborted = aborted;
         _readDeadline = time.CreateTimer(static state => ((GatewayConnection)state!).Close(CloseRequest.ReadTimeout),
             this, settings.ReadTimeout, Timeout.InfiniteTimeSpan);
     }
@@ -51,12 +63,14 @@ internal sealed partial class GatewayConnection : IDisposable
     /// <summary>True once a close was asked for; such a connection no longer counts as online.</summary>
     public bool IsClosing => Volatile.Read(ref _close) is not null;
 
-    /// <summary>Queues a frame without waiting; false when the connection is closing (or its queue is full).</summary>
-    public bool TrySend(OutboundFrame frame) => _outbox.Writer.TryWrite(frame);
+    /// <summary>Queues a frame without waiting; false when the connection is closing (or its outbox is full).</summary>
+    public bool TrySend(OutboundFrame frame) => TryQueue(frame, out _) == QueueResult.Queued;
 
     /// <summary>Asks the connection to close; the first request wins and later ones are ignored. Never blocks.</summary>
     public void Close(CloseRequest request)
     {
+        TaskCompletionSource? waiting;
+        bool startSender;
         lock (_gate)
         {
             if (_close is not null || _disposed)
@@ -67,17 +81,22 @@ internal sealed partial class GatewayConnection : IDisposable
             _readDeadline.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
             // A client that reads nothing, or never answers the close frame, must not keep the connection.
             _closeDeadline = _time.CreateTimer(static state => ((WebSocket)state!).Abort(), _socket, CloseGrace, Timeout.InfiniteTimeSpan);
+            waiting = TakeRoomWaiter();
+            startSender = ClaimSender();
         }
-        _outbox.Writer.TryComplete();
+        waiting?.TrySetResult(); // a reader waiting for room sees the close and stops queueing
+        if (startSender)
+        {
+            _ = SendAsync();
+        }
     }
 
     /// <summary>Runs until the connection is closed or dropped; never throws for a client that goes away.</summary>
-    public async Task RunAsync(CancellationToken aborted)
+    public async Task RunAsync()
     {
-        var writing = WriteLoopAsync(aborted);
         try
         {
-            await ReadLoopAsync(aborted);
+            await ReadLoopAsync(_aborted);
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
         {
@@ -91,7 +110,7 @@ internal sealed partial class GatewayConnection : IDisposable
         finally
         {
             Close(Dropped);
-            await writing;
+            await _senderDone.Task;
         }
     }
 
@@ -165,42 +184,130 @@ internal sealed partial class GatewayConnection : IDisposable
         return resized;
     }
 
+    private enum QueueResult { Queued, Full, Closing }
+
+    /// <summary>Queues a frame and starts the sender if none runs; the waiter to await when the outbox is full.</summary>
+    private QueueResult TryQueue(OutboundFrame frame, out Task? room)
+    {
+        room = null;
+        lock (_gate)
+        {
+            if (_close is not null)
+            {
+                return QueueResult.Closing;
+            }
+            if (_outbox.Count == OutboxCapacity)
+            {
+                _roomInOutbox ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                room = _roomInOutbox.Task;
+                return QueueResult.Full;
+            }
+            _outbox.Enqueue(frame);
+            if (!ClaimSender())
+            {
+                return QueueResult.Queued;
+            }
+        }
+        _ = SendAsync();
+        return QueueResult.Queued;
+    }
+
     /// <summary>Waits for room in the outbox (back-pressure on the client); false if the connection started closing.</summary>
     private async ValueTask<bool> QueueAsync(OutboundFrame frame, CancellationToken aborted)
     {
-        try
+        while (true)
         {
-            await _outbox.Writer.WriteAsync(frame, aborted);
-            return true;
-        }
-        catch (ChannelClosedException)
-        {
-            return false;
+            switch (TryQueue(frame, out var room))
+            {
+                case QueueResult.Queued:
+                    return true;
+                case QueueResult.Closing:
+                    return false;
+                default:
+                    await room!.WaitAsync(aborted);
+                    break;
+            }
         }
     }
 
-    private async Task WriteLoopAsync(CancellationToken aborted)
+    /// <summary>Under _gate: true if the caller is now the sender and must start it.</summary>
+    private bool ClaimSender()
+    {
+        if (_senderRunning)
+        {
+            return false;
+        }
+        _senderRunning = true;
+        return true;
+    }
+
+    /// <summary>Under _gate: the reader waiting for room, if any, to release outside the lock.</summary>
+    private TaskCompletionSource? TakeRoomWaiter()
+    {
+        var waiting = _roomInOutbox;
+        _roomInOutbox = null;
+        return waiting;
+    }
+
+    /// <summary>
+    /// The one sender: sends queued frames until the outbox is empty, then stops (a later frame starts it again). Once a
+    /// close was asked for it also sends the close's last frame and the close frame, and never stops before that.
+    /// </summary>
+    private async Task SendAsync()
     {
         try
         {
-            await foreach (var frame in _outbox.Reader.ReadAllAsync(aborted))
+            while (true)
             {
-                await _socket.SendAsync(frame.Payload, frame.Type, endOfMessage: true, aborted);
-            }
-            // The outbox completes only through Close, so the request is set.
-            var close = Volatile.Read(ref _close)!;
-            if (close.LastFrame is { } last && _socket.State == WebSocketState.Open)
-            {
-                await _socket.SendAsync(last.Payload, last.Type, endOfMessage: true, aborted);
-            }
-            if (!ReferenceEquals(close, Dropped) && _socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
-            {
-                await _socket.CloseOutputAsync(close.Status, close.Description, aborted);
+                OutboundFrame frame;
+                bool dequeued;
+                CloseRequest? close;
+                TaskCompletionSource? waiting;
+                lock (_gate)
+                {
+                    close = _close;
+                    dequeued = _outbox.TryDequeue(out frame);
+                    if (!dequeued && close is null)
+                    {
+                        _senderRunning = false;
+                        return;
+                    }
+                    waiting = TakeRoomWaiter();
+                }
+                waiting?.TrySetResult();
+                if (dequeued)
+                {
+                    await _socket.SendAsync(frame.Payload, frame.Type, endOfMessage: true, _aborted);
+                    continue;
+                }
+                await SendCloseAsync(close!);
+                _senderDone.TrySetResult();
+                return;
             }
         }
-        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception ex)
         {
-            _socket.Abort(); // nothing more can be sent, so nothing more is worth reading
+            if (ex is not (WebSocketException or OperationCanceledException or ObjectDisposedException))
+            {
+                LogUnexpected(_logger, ex, Presence.UserId, Presence.PlatformId);
+            }
+            // Nothing more can be sent, so nothing more is worth reading. The sender stays claimed, so nothing is
+            // sent on this connection again, and the close releases a reader that waits for room in the outbox.
+            Close(Dropped);
+            _socket.Abort();
+            _senderDone.TrySetResult();
+        }
+    }
+
+    private async Task SendCloseAsync(CloseRequest close)
+    {
+        if (close.LastFrame is { } last && _socket.State == WebSocketState.Open)
+        {
+            await _socket.SendAsync(last.Payload, last.Type, endOfMessage: true, _aborted);
+        }
+        if (!ReferenceEquals(close, Dropped) && _socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+        {
+            await _socket.CloseOutputAsync(close.Status, close.Description, _aborted);
         }
     }
 

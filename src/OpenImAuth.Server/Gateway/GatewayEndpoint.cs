@@ -1,9 +1,9 @@
+using System.Net;
 using System.Net.WebSockets;
 using OpenImAuth.Core.Errors;
 using OpenImAuth.Core.Presence;
 using OpenImAuth.Core.Tokens;
 using OpenImAuth.Server.Configuration;
-using OpenImAuth.Server.Http;
 
 namespace OpenImAuth.Server.Gateway;
 
@@ -32,23 +32,24 @@ internal sealed class GatewayServices(
 /// </summary>
 internal static partial class GatewayEndpoint
 {
-    public static async Task HandleAsync(HttpContext context)
+    public static async Task HandleAsync(GatewayHttpRequest request, Stream stream, IPEndPoint? remote, GatewayServices gateway)
     {
-        var gateway = context.RequestServices.GetRequiredService<GatewayServices>();
-        if (!gateway.Settings.IsGatewayPath(context.Request.Path))
+        if (!gateway.Settings.IsGatewayPath(request.Path))
         {
-            await OpenImRoutes.NotFoundAsync(context);
+            await GatewayHttp.AnswerAsync(stream, OpenImError.Args($"no route {request.Method} {request.Path}"),
+                StatusCodes.Status404NotFound, CancellationToken.None);
             return;
         }
         if (!gateway.Registry.TryReserve())
         {
-            await Envelope.WriteAsync(context, new OpenImError(ErrorCodes.ConnOverMaxNumLimit,
-                $"the gateway already holds its limit of {gateway.Settings.MaxConnections} connections"));
+            await GatewayHttp.AnswerAsync(stream, new OpenImError(ErrorCodes.ConnOverMaxNumLimit,
+                $"the gateway already holds its limit of {gateway.Settings.MaxConnections} connections"), StatusCodes.Status200OK,
+                CancellationToken.None);
             return;
         }
         try
         {
-            await ConnectAsync(context, gateway);
+            await ConnectAsync(request, stream, remote, gateway);
         }
         finally
         {
@@ -56,13 +57,15 @@ internal static partial class GatewayEndpoint
         }
     }
 
-    private static async Task ConnectAsync(HttpContext context, GatewayServices gateway)
+    private static async Task ConnectAsync(GatewayHttpRequest request, Stream stream, IPEndPoint? remote, GatewayServices gateway)
     {
-        var aborted = context.RequestAborted;
-        var (args, argsError) = ConnectArgs.Parse(context.Request.QueryString);
+        // Nothing cancels a connection's work from outside: shutdown closes it with a close frame (GatewayLifetime),
+        // and a client that goes away fails its reads and writes.
+        var aborted = CancellationToken.None;
+        var (args, argsError) = ConnectArgs.Parse(request.Query);
         if (args is null)
         {
-            await Envelope.WriteAsync(context, argsError!);
+            await GatewayHttp.AnswerAsync(stream, argsError!, StatusCodes.Status200OK, aborted);
             return;
         }
         OpenImError? tokenError;
@@ -76,25 +79,25 @@ internal static partial class GatewayEndpoint
             LogConnectFailed(gateway.Logger, ex, args.SendId, args.PlatformId);
             tokenError = OpenImError.Internal("store unavailable");
         }
-        var isWebSocket = context.WebSockets.IsWebSocketRequest;
-        if (tokenError is not null && !(args.IsMsgResp && isWebSocket))
+        if (tokenError is not null && !(args.IsMsgResp && request.IsWebSocket))
         {
-            await Envelope.WriteAsync(context, tokenError);
+            await GatewayHttp.AnswerAsync(stream, tokenError, StatusCodes.Status200OK, aborted);
             return;
         }
-        if (!isWebSocket)
+        if (!request.IsWebSocket)
         {
-            await Envelope.WriteAsync(context, OpenImError.Args("this port serves WebSocket connections only"), StatusCodes.Status400BadRequest);
+            await GatewayHttp.AnswerAsync(stream, OpenImError.Args("this port serves WebSocket connections only"),
+                StatusCodes.Status400BadRequest, aborted);
             return;
         }
 
-        using var socket = await context.WebSockets.AcceptWebSocketAsync();
-        var entry = new PresenceEntry(args.SendId, args.PlatformId, ConnectionId(context, gateway.Time), args.IsBackground, args.Token);
-        using var connection = new GatewayConnection(socket, entry, gateway.Settings, gateway.Time, gateway.Logger);
+        using var socket = await GatewayHttp.AcceptWebSocketAsync(stream, request, aborted);
+        var entry = new PresenceEntry(args.SendId, args.PlatformId, ConnectionId(remote, gateway.Time), args.IsBackground, args.Token);
+        using var connection = new GatewayConnection(socket, entry, gateway.Settings, gateway.Time, gateway.Logger, aborted);
         if (tokenError is not null)
         {
             connection.Close(Refusal(tokenError));
-            await connection.RunAsync(aborted);
+            await connection.RunAsync();
             return;
         }
 
@@ -127,7 +130,7 @@ internal static partial class GatewayEndpoint
                 LogConnectFailed(gateway.Logger, ex, entry.UserId, entry.PlatformId);
                 connection.Close(Refusal(OpenImError.Internal("the gateway could not register the connection")));
             }
-            await connection.RunAsync(aborted);
+            await connection.RunAsync();
         }
         finally
         {
@@ -168,11 +171,8 @@ internal static partial class GatewayEndpoint
         new(WebSocketCloseStatus.PolicyViolation, $"{error.Code} {error.Message}", GatewayFrames.HandshakeFailed(error));
 
     /// <summary>OpenIM's connID: the client's address, then the connect time in Unix milliseconds.</summary>
-    private static string ConnectionId(HttpContext context, TimeProvider time)
-    {
-        var connection = context.Connection;
-        return $"{connection.RemoteIpAddress}:{connection.RemotePort}_{time.GetUtcNow().ToUnixTimeMilliseconds()}";
-    }
+    private static string ConnectionId(IPEndPoint? remote, TimeProvider time) =>
+        $"{remote?.Address}:{remote?.Port}_{time.GetUtcNow().ToUnixTimeMilliseconds()}";
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Gateway: {UserId} connected on platform {PlatformId} ({ConnId})")]
     private static partial void LogConnected(ILogger logger, string userId, int platformId, string connId);

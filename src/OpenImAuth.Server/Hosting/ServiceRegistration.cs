@@ -41,7 +41,8 @@ internal static class ServiceRegistration
             {
                 return; // Program reports the configuration errors and stops
             }
-            foreach (var port in settings.ApiPorts.Concat(settings.Gateway.Ports))
+            // The gateway ports are GatewayListener's, not Kestrel's.
+            foreach (var port in settings.ApiPorts)
             {
                 kestrel.Listen(settings.ListenIp, port);
             }

@@ -78,29 +78,40 @@ internal static class Envelope
     public static async Task WriteAsync(HttpContext context, ApiResult result, int statusCode = StatusCodes.Status200OK)
     {
         using var buffer = new PooledBufferWriter();
-        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
-        {
-            writer.WriteStartObject();
-            if (result.Error is { } error)
-            {
-                writer.WriteNumber("errCode"u8, error.Code);
-                writer.WriteString("errMsg"u8, error.Message);
-                writer.WriteString("errDlt"u8, error.WireDetail);
-            }
-            else
-            {
-                writer.WriteNumber("errCode"u8, 0);
-                writer.WriteString("errMsg"u8, ""u8);
-                writer.WriteString("errDlt"u8, ""u8);
-                if (result.Data is not null)
-                {
-                    writer.WritePropertyName("data"u8);
-                    JsonSerializer.Serialize(writer, result.Data, result.DataType!);
-                }
-            }
-            writer.WriteEndObject();
-        }
+        Write(buffer, result);
         await WriteJsonAsync(context, buffer.WrittenMemory, statusCode);
+    }
+
+    /// <summary>The envelope as bytes, for answers that do not go through an <see cref="HttpContext"/>.</summary>
+    public static byte[] ToBytes(ApiResult result)
+    {
+        using var buffer = new PooledBufferWriter();
+        Write(buffer, result);
+        return buffer.WrittenMemory.ToArray();
+    }
+
+    private static void Write(IBufferWriter<byte> buffer, ApiResult result)
+    {
+        using var writer = new Utf8JsonWriter(buffer, WriterOptions);
+        writer.WriteStartObject();
+        if (result.Error is { } error)
+        {
+            writer.WriteNumber("errCode"u8, error.Code);
+            writer.WriteString("errMsg"u8, error.Message);
+            writer.WriteString("errDlt"u8, error.WireDetail);
+        }
+        else
+        {
+            writer.WriteNumber("errCode"u8, 0);
+            writer.WriteString("errMsg"u8, ""u8);
+            writer.WriteString("errDlt"u8, ""u8);
+            if (result.Data is not null)
+            {
+                writer.WritePropertyName("data"u8);
+                JsonSerializer.Serialize(writer, result.Data, result.DataType!);
+            }
+        }
+        writer.WriteEndObject();
     }
 
     public static Task WriteJsonAsync(HttpContext context, ReadOnlyMemory<byte> json, int statusCode = StatusCodes.Status200OK)

@@ -23,6 +23,32 @@ public sealed class GatewayFrameTests(GatewayServer server) : IClassFixture<Gate
     }
 
     [Fact]
+    public async Task PipelinedPings_AreEachAnswered_InOrder()
+    {
+        // Far more pings than the outbox holds, sent without waiting for answers: the single sender stops and starts
+        // again many times, and the reader waits for room whenever the client's reading falls behind.
+        const int pings = 3000;
+        await using var client = await LoginAsync();
+
+        var sending = Task.Run(async () =>
+        {
+            for (var i = 0; i < pings; i++)
+            {
+                await client.SendTextAsync($$"""{"type":"ping","body":"{{i}}"}""");
+            }
+        }, TestContext.Current.CancellationToken);
+        var answers = new List<string>(pings);
+        for (var i = 0; i < pings; i++)
+        {
+            answers.Add((await client.ReceiveAsync()).Text);
+        }
+        await sending;
+
+        Assert.Equal(Enumerable.Range(0, pings).Select(i => $$"""{"type":"pong","body":"{{i}}"}"""), answers);
+        await client.ExpectAliveAsync();
+    }
+
+    [Fact]
     public async Task Pong_IsAcceptedSilently()
     {
         await using var client = await LoginAsync();

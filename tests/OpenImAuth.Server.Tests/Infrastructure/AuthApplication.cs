@@ -23,10 +23,15 @@ public sealed class AuthApplication : WebApplicationFactory<Program>
     public AuthApplication(string profile = "v3", params (string Key, string Value)[] settings)
     {
         DataDirectory = Directory.CreateTempSubdirectory("openimauth-test-").FullName;
+        GatewayPort = ServerProcess.FreePort();
         _settings = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
         {
             ["storage:dataDir"] = DataDirectory,
             ["compat:profile"] = profile,
+            // The gateway listens on a real socket even in memory: a port of its own, so apps can run side by side. The
+            // API is served in memory, but start-up checks that its port is free, so it gets one of its own too.
+            ["longConnSvr:openImWsPort"] = GatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["api:openImApiPort"] = ServerProcess.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
         foreach (var (key, value) in settings)
         {
@@ -37,6 +42,8 @@ public sealed class AuthApplication : WebApplicationFactory<Program>
     public FakeTimeProvider Time { get; } = new(DateTimeOffset.FromUnixTimeSeconds(1_700_000_000));
 
     public string DataDirectory { get; }
+
+    public int GatewayPort { get; }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -82,15 +89,11 @@ public sealed class AuthApplication : WebApplicationFactory<Program>
     public async Task<string> UserTokenAsync(string userId, int platformId) =>
         (await PostAsync("/auth/user_token", new { secret = Secret, platformID = platformId, userID = userId })).Token;
 
-    /// <summary>
-    /// A WebSocket to the in-memory gateway. The test server has no ports, so the request is marked as arriving on
-    /// the default gateway port, which is what routes it to the gateway.
-    /// </summary>
+    /// <summary>A WebSocket to the gateway of this app, which listens on a loopback port even though the API is in memory.</summary>
     public async Task<GatewayClient> ConnectGatewayAsync(string query)
     {
-        var client = Server.CreateWebSocketClient();
-        client.ConfigureRequest = request => request.HttpContext.Connection.LocalPort = 10001;
-        return GatewayClient.Over(await client.ConnectAsync(new Uri("ws://localhost/" + query), TestContext.Current.CancellationToken));
+        _ = Server; // starts the host, and with it the gateway listener
+        return await GatewayClient.ConnectAsync($"ws://127.0.0.1:{GatewayPort}/{query}");
     }
 
     public async Task RegisterAsync(params string[] userIds)

@@ -1,0 +1,132 @@
+using System.Net;
+using System.Net.Sockets;
+using OpenImAuth.Server.Configuration;
+
+namespace OpenImAuth.Server.Gateway;
+
+/// <summary>
+/// Listens on the gateway ports (longConnSvr.openImWsPort) with plain sockets and hands each accepted connection to
+/// <see cref="GatewayEndpoint"/>; the API ports stay Kestrel's. See <see cref="GatewayHttp"/> for why.
+/// </summary>
+internal sealed partial class GatewayListener(ServerSettings settings, GatewayServices gateway, ILogger<GatewayListener> logger)
+    : IHostedService, IDisposable
+{
+    private const int Backlog = 512;
+    private readonly List<Socket> _listeners = [];
+    private readonly List<Task> _accepting = [];
+    private readonly CancellationTokenSource _stopping = new();
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        foreach (var port in settings.Gateway.Ports)
+        {
+            var listener = new Socket(settings.ListenIp.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                // As Kestrel binds: connections of an earlier run still in TIME_WAIT do not keep the port.
+                listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+                listener.Bind(new IPEndPoint(settings.ListenIp, port));
+                listener.Listen(Backlog);
+            }
+            catch
+            {
+                listener.Dispose();
+                throw;
+            }
+            _listeners.Add(listener);
+            LogListening(logger, settings.ListenIp, port);
+            _accepting.Add(AcceptAsync(listener));
+        }
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        // Connections already accepted are closed by GatewayLifetime (a close frame each); this only stops accepting.
+        await _stopping.CancelAsync();
+        _listeners.ForEach(listener => listener.Dispose());
+        await Task.WhenAll(_accepting);
+    }
+
+    // Connections still in their handshake may read the token until the container is disposed.
+    public void Dispose() => _stopping.Dispose();
+
+    private async Task AcceptAsync(Socket listener)
+    {
+        while (!_stopping.IsCancellationRequested)
+        {
+            Socket client;
+            try
+            {
+                client = await listener.AcceptAsync(_stopping.Token);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
+            {
+                return;
+            }
+            catch (SocketException ex)
+            {
+                // Out of descriptors, or a connection reset before it was accepted: keep accepting, without spinning.
+                LogAcceptFailed(logger, ex);
+                await Task.Delay(TimeSpan.FromMilliseconds(50), CancellationToken.None);
+                continue;
+            }
+            _ = ServeAsync(client);
+        }
+    }
+
+    private async Task ServeAsync(Socket client)
+    {
+        client.NoDelay = true; // frames are small and latency matters (kicks); Kestrel sets it too
+        var stream = new NetworkStream(client, ownsSocket: true);
+        try
+        {
+            if (await GatewayHttp.ReadRequestAsync(stream, _stopping.Token) is { } request)
+            {
+                await GatewayEndpoint.HandleAsync(request, stream, client.RemoteEndPoint as IPEndPoint, gateway);
+            }
+            await LingerAsync(client);
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            // The client went away.
+        }
+        catch (Exception ex)
+        {
+            LogConnectionFailed(logger, ex);
+        }
+        finally
+        {
+            await stream.DisposeAsync();
+        }
+    }
+
+    /// <summary>
+    /// After an answer that ends the connection: stop sending and read what the client still sends (a request body,
+    /// say) for a moment. Closing with unread data would reset the connection, and the client could lose the answer.
+    /// </summary>
+    private static async Task LingerAsync(Socket client)
+    {
+        if (!client.Connected)
+        {
+            return;
+        }
+        client.Shutdown(SocketShutdown.Send);
+        using var linger = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+        var drain = new byte[1024];
+        var drained = 0;
+        while (drained < 64 * 1024 && await client.ReceiveAsync(drain, SocketFlags.None, linger.Token) is var read and > 0)
+        {
+            drained += read;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Gateway listening on: ws://{Address}:{Port}")]
+    private static partial void LogListening(ILogger logger, IPAddress address, int port);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Gateway: accepting a connection failed")]
+    private static partial void LogAcceptFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Gateway: serving a connection failed")]
+    private static partial void LogConnectionFailed(ILogger logger, Exception exception);
+}

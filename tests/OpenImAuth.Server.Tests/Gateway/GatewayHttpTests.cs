@@ -1,0 +1,74 @@
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using OpenImAuth.Server.Tests.Infrastructure;
+
+namespace OpenImAuth.Server.Tests.Gateway;
+
+/// <summary>The HTTP the gateway port speaks before a WebSocket exists: what does not become one is answered and closed.</summary>
+public sealed class GatewayHttpTests(GatewayServer server) : IClassFixture<GatewayServer>
+{
+    [Fact]
+    public async Task PlainGet_WithAValidQuery_Gets400Envelope()
+    {
+        var userId = await server.NewUserAsync("http");
+        var token = await server.TokenAsync(userId, 5);
+        using var http = new HttpClient();
+
+        using var answer = await http.GetAsync(
+            server.Url(GatewayClient.SdkQuery(userId, token, 5)).Replace("ws://", "http://", StringComparison.Ordinal),
+            TestContext.Current.CancellationToken);
+        var body = JsonDocument.Parse(await answer.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).RootElement;
+
+        Assert.Equal(400, (int)answer.StatusCode);
+        Assert.Equal("application/json", answer.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(1001, body.GetProperty("errCode").GetInt32());
+        Assert.Contains("WebSocket", body.GetProperty("errDlt").GetString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("hello\r\n\r\n")]
+    [InlineData("GET no-slash HTTP/1.1\r\n\r\n")]
+    [InlineData("GET / HTTP/1.1\r\nno colon here\r\n\r\n")]
+    public async Task HeadThatIsNotHttp_Gets400_AndTheConnectionCloses(string head)
+    {
+        var answer = await ExchangeAsync(head);
+
+        Assert.StartsWith("HTTP/1.1 400 ", answer, StringComparison.Ordinal);
+        Assert.Contains("\"errCode\":1001", answer, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task OversizeHead_Gets431_AndTheConnectionCloses()
+    {
+        var answer = await ExchangeAsync($"GET / HTTP/1.1\r\nX-Filler: {new string('x', 20_000)}\r\n\r\n");
+
+        Assert.StartsWith("HTTP/1.1 431 ", answer, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UpgradeWithAnUnsupportedVersion_IsNotAWebSocket_AndGets400()
+    {
+        var userId = await server.NewUserAsync("http");
+        var token = await server.TokenAsync(userId, 5);
+
+        var answer = await ExchangeAsync($"GET /{GatewayClient.SdkQuery(userId, token, 5)} HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n" +
+            "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 8\r\n\r\n");
+
+        Assert.StartsWith("HTTP/1.1 400 ", answer, StringComparison.Ordinal);
+    }
+
+    /// <summary>Sends <paramref name="head"/> on a raw connection and reads until the server closes it.</summary>
+    private async Task<string> ExchangeAsync(string head)
+    {
+        using var client = new TcpClient();
+        await client.ConnectAsync("127.0.0.1", server.Process.GatewayPort, TestContext.Current.CancellationToken);
+        var stream = client.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(head), TestContext.Current.CancellationToken);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(GatewayClient.FrameTimeout);
+        using var answer = new MemoryStream();
+        await stream.CopyToAsync(answer, timeout.Token); // ends when the server closes the connection
+        return Encoding.ASCII.GetString(answer.ToArray());
+    }
+}
