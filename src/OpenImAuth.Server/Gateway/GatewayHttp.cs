@@ -21,7 +21,7 @@ internal sealed record GatewayHttpRequest(string Method, PathString Path, QueryS
 /// </summary>
 internal static class GatewayHttp
 {
-    private const int MaxHeadBytes = 16 * 1024;
+    private const int MaxHeadBytes = 32 * 1024; // Kestrel's default: browsers send the site's cookies with the upgrade
     private static readonly TimeSpan HeadTimeout = TimeSpan.FromSeconds(30);
     private static readonly byte[] EndOfHead = "\r\n\r\n"u8.ToArray();
 
@@ -37,11 +37,13 @@ internal static class GatewayHttp
         try
         {
             var length = 0;
+            var searched = 0; // a head that trickles in is searched once, not from the start on every read
             while (true)
             {
-                var end = buffer.AsSpan(0, length).IndexOf(EndOfHead);
+                var end = buffer.AsSpan(searched, length - searched).IndexOf(EndOfHead);
                 if (end >= 0)
                 {
+                    end += searched;
                     if (Parse(Encoding.Latin1.GetString(buffer, 0, end)) is { } request)
                     {
                         return request;
@@ -66,6 +68,7 @@ internal static class GatewayHttp
                 {
                     return null;
                 }
+                searched = Math.Max(0, length - (EndOfHead.Length - 1));
                 length += read;
             }
         }

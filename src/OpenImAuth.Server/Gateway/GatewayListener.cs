@@ -23,8 +23,16 @@ internal sealed partial class GatewayListener(ServerSettings settings, GatewaySe
             var listener = new Socket(settings.ListenIp.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
             try
             {
-                // As Kestrel binds: connections of an earlier run still in TIME_WAIT do not keep the port.
-                listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+                // As Kestrel binds: connections of an earlier run still in TIME_WAIT do not keep the port (on Windows the
+                // option would let two listeners share a port instead), and "::" takes IPv4 clients too.
+                if (!OperatingSystem.IsWindows())
+                {
+                    listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+                }
+                if (settings.ListenIp.Equals(IPAddress.IPv6Any))
+                {
+                    listener.DualMode = true;
+                }
                 listener.Bind(new IPEndPoint(settings.ListenIp, port));
                 listener.Listen(Backlog);
             }
@@ -77,10 +85,13 @@ internal sealed partial class GatewayListener(ServerSettings settings, GatewaySe
 
     private async Task ServeAsync(Socket client)
     {
-        client.NoDelay = true; // frames are small and latency matters (kicks); Kestrel sets it too
+        // Off the accept loop at once: the handshake may well complete without waiting (head already buffered, token
+        // checked in memory), and the next client must not wait for it.
+        await Task.Yield();
         var stream = new NetworkStream(client, ownsSocket: true);
         try
         {
+            client.NoDelay = true; // frames are small and latency matters (kicks); Kestrel sets it too
             if (await GatewayHttp.ReadRequestAsync(stream, _stopping.Token) is { } request)
             {
                 await GatewayEndpoint.HandleAsync(request, stream, client.RemoteEndPoint as IPEndPoint, gateway);

@@ -28,8 +28,12 @@ internal static class PortsInUse
                      .Concat(settings.Gateway.Ports.Select(p => (p, "longConnSvr.openImWsPort"))))
         {
             using var probe = new Socket(settings.ListenIp.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-            // As Kestrel binds: connections of an earlier run still in TIME_WAIT do not make a port taken.
-            probe.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            // As Kestrel binds: connections of an earlier run still in TIME_WAIT do not make a port taken (Windows
+            // ignores TIME_WAIT for a listener anyway, and there the option would let the probe share a taken port).
+            if (!OperatingSystem.IsWindows())
+            {
+                probe.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            }
             try
             {
                 probe.Bind(new IPEndPoint(settings.ListenIp, port));

@@ -41,7 +41,7 @@ public sealed class GatewayHttpTests(GatewayServer server) : IClassFixture<Gatew
     [Fact]
     public async Task OversizeHead_Gets431_AndTheConnectionCloses()
     {
-        var answer = await ExchangeAsync($"GET / HTTP/1.1\r\nX-Filler: {new string('x', 20_000)}\r\n\r\n");
+        var answer = await ExchangeAsync($"GET / HTTP/1.1\r\nX-Filler: {new string('x', 40_000)}\r\n\r\n");
 
         Assert.StartsWith("HTTP/1.1 431 ", answer, StringComparison.Ordinal);
     }
