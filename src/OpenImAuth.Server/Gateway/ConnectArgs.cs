@@ -18,10 +18,10 @@ internal sealed record ConnectArgs(
     /// <c>+</c> in a userID stays a <c>+</c> (form decoding would turn it into a space and fail the sendID match), and a
     /// stray <c>%</c> is kept as it is. The first of repeated keys wins, as Go's <c>Query().Get</c> does.
     /// </summary>
-    public static (ConnectArgs? Args, OpenImError? Error) Parse(QueryString query)
+    public static (ConnectArgs? Args, OpenImError? Error) Parse(ReadOnlySpan<char> query)
     {
-        var values = Split(query.Value);
-        string Get(string key) => values.TryGetValue(key, out var value) ? value : "";
+        var values = Split(query);
+        string Get(string key) => values[Array.IndexOf(Keys, key)] ?? "";
 
         var token = Get("token");
         if (token.Length == 0)
@@ -88,21 +88,44 @@ internal sealed record ConnectArgs(
         }
     }
 
-    private static Dictionary<string, string> Split(string? query)
+    // The keys a connect reads; any other key in the query is ignored.
+    private static readonly string[] Keys =
+        ["token", "sendID", "operationID", "platformID", "isBackground", "isMsgResp", "sdkType", "compression"];
+
+    /// <summary>The value of each of <see cref="Keys"/>, or null where absent; only those values are copied.</summary>
+    private static string?[] Split(ReadOnlySpan<char> query)
     {
-        var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (string.IsNullOrEmpty(query))
+        var values = new string?[Keys.Length];
+        query = query.TrimStart('?');
+        foreach (var range in query.Split('&'))
         {
-            return values;
-        }
-        foreach (var pair in query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
-        {
-            var equals = pair.IndexOf('=', StringComparison.Ordinal);
-            var key = Unescape(equals < 0 ? pair : pair[..equals]);
-            values.TryAdd(key, equals < 0 ? "" : Unescape(pair[(equals + 1)..]));
+            var pair = query[range];
+            if (pair.IsEmpty)
+            {
+                continue;
+            }
+            var equals = pair.IndexOf('=');
+            var key = equals < 0 ? pair : pair[..equals];
+            var index = key.Contains('%') ? Array.IndexOf(Keys, Uri.UnescapeDataString(key.ToString())) : IndexOfKey(key);
+            if (index >= 0 && values[index] is null)
+            {
+                values[index] = equals < 0 ? "" : Unescape(pair[(equals + 1)..]);
+            }
         }
         return values;
     }
 
-    private static string Unescape(string text) => text.Contains('%', StringComparison.Ordinal) ? Uri.UnescapeDataString(text) : text;
+    private static int IndexOfKey(ReadOnlySpan<char> key)
+    {
+        for (var i = 0; i < Keys.Length; i++)
+        {
+            if (key.SequenceEqual(Keys[i]))
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static string Unescape(ReadOnlySpan<char> text) => text.Contains('%') ? Uri.UnescapeDataString(text.ToString()) : text.ToString();
 }

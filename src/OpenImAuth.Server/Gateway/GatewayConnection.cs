@@ -14,7 +14,7 @@ namespace OpenImAuth.Server.Gateway;
 /// </summary>
 internal sealed partial class GatewayConnection : IDisposable
 {
-    // An idle connection holds only a small read buffer; see ReadLoopAsync.
+    // An idle connection holds only a small read buffer; see RunAsync.
     private const int IdleBufferBytes = 256;
 
     // Bounded: a client that sends faster than it reads stalls its own reader instead of growing the outbox.
@@ -60,6 +60,15 @@ internal sealed partial class GatewayConnection : IDisposable
 
     public PresenceEntry Presence { get; }
 
+    /// <summary>In the connection registry (and so possibly online); false for a connection refused over the WebSocket.</summary>
+    public bool IsRegistered { get; set; }
+
+    /// <summary>Announced to the presence directory, which must then hear that it disconnected.</summary>
+    public bool IsAnnounced { get; set; }
+
+    /// <summary>The close status of the handshake, once there was one.</summary>
+    public WebSocketCloseStatus? CloseStatus => _socket.CloseStatus;
+
     /// <summary>True once a close was asked for; such a connection no longer counts as online.</summary>
     public bool IsClosing => Volatile.Read(ref _close) is not null;
 
@@ -91,30 +100,12 @@ internal sealed partial class GatewayConnection : IDisposable
         }
     }
 
-    /// <summary>Runs until the connection is closed or dropped; never throws for a client that goes away.</summary>
+    /// <summary>
+    /// Reads the client's frames until the connection is closed or dropped, then waits for the sender to finish; never
+    /// throws for a client that goes away. One method, not a loop inside a wrapper: each pending async frame costs
+    /// memory on every idle connection.
+    /// </summary>
     public async Task RunAsync()
-    {
-        try
-        {
-            await ReadLoopAsync(_aborted);
-        }
-        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
-        {
-            // The client dropped the connection, or the server aborted it; there is nobody left to tell.
-        }
-        catch (Exception ex)
-        {
-            LogUnexpected(_logger, ex, Presence.UserId, Presence.PlatformId);
-            Close(CloseRequest.ServerError);
-        }
-        finally
-        {
-            Close(Dropped);
-            await _senderDone.Task;
-        }
-    }
-
-    private async Task ReadLoopAsync(CancellationToken aborted)
     {
         // An idle connection holds only a small buffer (pings and most requests fit it); it grows up to
         // websocketMaxMsgLen for a large frame and shrinks back after it, which keeps idle connections cheap.
@@ -130,7 +121,7 @@ internal sealed partial class GatewayConnection : IDisposable
                 {
                     length = 0; // closing: frames are read only to reach the client's close frame
                 }
-                var result = await _socket.ReceiveAsync(buffer.AsMemory(length, Math.Min(buffer.Length, max) - length), aborted);
+                var result = await _socket.ReceiveAsync(buffer.AsMemory(length, Math.Min(buffer.Length, max) - length), _aborted);
                 _readDeadline.Change(_settings.ReadTimeout, Timeout.InfiniteTimeSpan);
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
@@ -160,7 +151,7 @@ internal sealed partial class GatewayConnection : IDisposable
                 {
                     buffer = Resize(buffer, small, 0);
                 }
-                if (reply is { } frame && !await QueueAsync(frame, aborted))
+                if (reply is { } frame && !await QueueAsync(frame, _aborted))
                 {
                     continue;
                 }
@@ -170,9 +161,20 @@ internal sealed partial class GatewayConnection : IDisposable
                 }
             }
         }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
+        {
+            // The client dropped the connection, or the server aborted it; there is nobody left to tell.
+        }
+        catch (Exception ex)
+        {
+            LogUnexpected(_logger, ex, Presence.UserId, Presence.PlatformId);
+            Close(CloseRequest.ServerError);
+        }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
+            Close(Dropped);
+            await _senderDone.Task;
         }
     }
 
@@ -319,6 +321,7 @@ internal sealed partial class GatewayConnection : IDisposable
             _readDeadline.Dispose();
             _closeDeadline?.Dispose();
         }
+        _socket.Dispose();
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Gateway connection of {UserId} on platform {PlatformId} failed")]

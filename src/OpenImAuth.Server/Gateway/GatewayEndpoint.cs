@@ -32,32 +32,73 @@ internal sealed class GatewayServices(
 /// </summary>
 internal static partial class GatewayEndpoint
 {
-    public static async Task HandleAsync(GatewayHttpRequest request, Stream stream, IPEndPoint? remote, GatewayServices gateway)
+    /// <summary>
+    /// Runs the handshake: the open connection, for the caller to run and then end with <see cref="EndAsync"/>, or null
+    /// when the request was answered over HTTP. Nothing of the request is kept once it returns, which matters for
+    /// memory per idle connection.
+    /// </summary>
+    public static async Task<GatewayConnection?> OpenAsync(GatewayHttpRequest request, Stream stream, IPEndPoint? remote, GatewayServices gateway)
     {
         if (!gateway.Settings.IsGatewayPath(request.Path))
         {
             await GatewayHttp.AnswerAsync(stream, OpenImError.Args($"no route {request.Method} {request.Path}"),
                 StatusCodes.Status404NotFound, CancellationToken.None);
-            return;
+            return null;
         }
         if (!gateway.Registry.TryReserve())
         {
             await GatewayHttp.AnswerAsync(stream, new OpenImError(ErrorCodes.ConnOverMaxNumLimit,
                 $"the gateway already holds its limit of {gateway.Settings.MaxConnections} connections"), StatusCodes.Status200OK,
                 CancellationToken.None);
-            return;
+            return null;
         }
+        GatewayConnection? connection = null;
         try
         {
-            await ConnectAsync(request, stream, remote, gateway);
+            connection = await ConnectAsync(request, stream, remote, gateway);
+            return connection;
+        }
+        finally
+        {
+            if (connection is null)
+            {
+                gateway.Registry.ReleaseSlot(); // answered over HTTP, or the client went away during the handshake
+            }
+        }
+    }
+
+    /// <summary>After the connection ran: unregisters it, tells presence, frees its slot and releases it.</summary>
+    public static async Task EndAsync(GatewayConnection connection, GatewayServices gateway)
+    {
+        try
+        {
+            if (!connection.IsRegistered)
+            {
+                return; // refused over the WebSocket: it was never online
+            }
+            gateway.Registry.Remove(connection);
+            var entry = connection.Presence;
+            if (connection.IsAnnounced)
+            {
+                try
+                {
+                    await gateway.Presence.DisconnectedAsync(entry, CancellationToken.None);
+                }
+                catch (Exception ex)
+                {
+                    LogDisconnectFailed(gateway.Logger, ex, entry.UserId, entry.PlatformId); // presence may show it a while
+                }
+            }
+            LogDisconnected(gateway.Logger, entry.UserId, entry.PlatformId, entry.ConnId, connection.CloseStatus);
         }
         finally
         {
             gateway.Registry.ReleaseSlot();
+            connection.Dispose();
         }
     }
 
-    private static async Task ConnectAsync(GatewayHttpRequest request, Stream stream, IPEndPoint? remote, GatewayServices gateway)
+    private static async Task<GatewayConnection?> ConnectAsync(GatewayHttpRequest request, Stream stream, IPEndPoint? remote, GatewayServices gateway)
     {
         // Nothing cancels a connection's work from outside: shutdown closes it with a close frame (GatewayLifetime),
         // and a client that goes away fails its reads and writes.
@@ -66,7 +107,7 @@ internal static partial class GatewayEndpoint
         if (args is null)
         {
             await GatewayHttp.AnswerAsync(stream, argsError!, StatusCodes.Status200OK, aborted);
-            return;
+            return null;
         }
         OpenImError? tokenError;
         try
@@ -82,72 +123,52 @@ internal static partial class GatewayEndpoint
         if (tokenError is not null && !(args.IsMsgResp && request.IsWebSocket))
         {
             await GatewayHttp.AnswerAsync(stream, tokenError, StatusCodes.Status200OK, aborted);
-            return;
+            return null;
         }
         if (!request.IsWebSocket)
         {
             await GatewayHttp.AnswerAsync(stream, OpenImError.Args("this port serves WebSocket connections only"),
                 StatusCodes.Status400BadRequest, aborted);
-            return;
+            return null;
         }
 
-        using var socket = await GatewayHttp.AcceptWebSocketAsync(stream, request, aborted);
+        var socket = await GatewayHttp.AcceptWebSocketAsync(stream, request, aborted);
         var entry = new PresenceEntry(args.SendId, args.PlatformId, ConnectionId(remote, gateway.Time), args.IsBackground, args.Token);
-        using var connection = new GatewayConnection(socket, entry, gateway.Settings, gateway.Time, gateway.Logger, aborted);
+        var connection = new GatewayConnection(socket, entry, gateway.Settings, gateway.Time, gateway.Logger, aborted);
         if (tokenError is not null)
         {
             connection.Close(Refusal(tokenError));
-            await connection.RunAsync();
-            return;
+            return connection;
         }
 
         gateway.Registry.Add(connection);
-        var announced = false;
+        connection.IsRegistered = true;
         try
         {
-            try
+            // A revocation published between the first check and Add found no connection to kick; the state it
+            // made durable before publishing is visible now, so this second check closes that window.
+            if (await CheckTokenAsync(gateway.Tokens, args, aborted) is { } lateError)
             {
-                // A revocation published between the first check and Add found no connection to kick; the state it
-                // made durable before publishing is visible now, so this second check closes that window.
-                if (await CheckTokenAsync(gateway.Tokens, args, aborted) is { } lateError)
-                {
-                    connection.Close(Refusal(lateError));
-                }
-                else
-                {
-                    await gateway.Presence.ConnectedAsync(entry, aborted);
-                    announced = true;
-                    // The outbox is empty and nothing reads yet, so this is the first frame the client gets.
-                    if (args.IsMsgResp)
-                    {
-                        connection.TrySend(GatewayFrames.LoggedIn);
-                    }
-                    LogConnected(gateway.Logger, entry.UserId, entry.PlatformId, entry.ConnId);
-                }
+                connection.Close(Refusal(lateError));
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            else
             {
-                LogConnectFailed(gateway.Logger, ex, entry.UserId, entry.PlatformId);
-                connection.Close(Refusal(OpenImError.Internal("the gateway could not register the connection")));
+                await gateway.Presence.ConnectedAsync(entry, aborted);
+                connection.IsAnnounced = true;
+                // The outbox is empty and nothing reads yet, so this is the first frame the client gets.
+                if (args.IsMsgResp)
+                {
+                    connection.TrySend(GatewayFrames.LoggedIn);
+                }
+                LogConnected(gateway.Logger, entry.UserId, entry.PlatformId, entry.ConnId);
             }
-            await connection.RunAsync();
         }
-        finally
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            gateway.Registry.Remove(connection);
-            if (announced)
-            {
-                try
-                {
-                    await gateway.Presence.DisconnectedAsync(entry, CancellationToken.None);
-                }
-                catch (Exception ex)
-                {
-                    LogDisconnectFailed(gateway.Logger, ex, entry.UserId, entry.PlatformId); // presence may show it a while
-                }
-            }
-            LogDisconnected(gateway.Logger, entry.UserId, entry.PlatformId, entry.ConnId, socket.CloseStatus);
+            LogConnectFailed(gateway.Logger, ex, entry.UserId, entry.PlatformId);
+            connection.Close(Refusal(OpenImError.Internal("the gateway could not register the connection")));
         }
+        return connection;
     }
 
     /// <summary>The token must be valid and stored as Normal, and must be the connecting user's on that platform.</summary>

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Text;
 using System.Net.WebSockets;
 using System.Security.Cryptography;
 using System.Text;
@@ -7,10 +8,15 @@ using OpenImAuth.Server.Http;
 namespace OpenImAuth.Server.Gateway;
 
 /// <summary>The head of the HTTP/1.1 request that opens a gateway connection; the body, if any, is never read.</summary>
-internal sealed record GatewayHttpRequest(string Method, PathString Path, QueryString Query, string? WebSocketKey)
+internal sealed record GatewayHttpRequest(string Method, string Target, string? WebSocketKey)
 {
     /// <summary>A WebSocket upgrade as RFC 6455 section 4.2.1 asks for it: GET, Upgrade, Connection, version 13, a key.</summary>
     public bool IsWebSocket => WebSocketKey is not null;
+
+    public PathString Path => PathString.FromUriComponent(Target.IndexOf('?', StringComparison.Ordinal) is var q and >= 0 ? Target[..q] : Target);
+
+    /// <summary>The raw query, without its '?'.</summary>
+    public ReadOnlySpan<char> Query => Target.IndexOf('?', StringComparison.Ordinal) is var q and >= 0 ? Target.AsSpan(q + 1) : default;
 }
 
 /// <summary>
@@ -34,6 +40,8 @@ internal static class GatewayHttp
         var buffer = ArrayPool<byte>.Shared.Rent(4096);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         timeout.CancelAfter(HeadTimeout);
+        // Parsed from the bytes: a connect's head is mostly its query (the token), so every copy of it is garbage that
+        // each of tens of thousands of connects leaves behind.
         try
         {
             var length = 0;
@@ -44,7 +52,7 @@ internal static class GatewayHttp
                 if (end >= 0)
                 {
                     end += searched;
-                    if (Parse(Encoding.Latin1.GetString(buffer, 0, end)) is { } request)
+                    if (Parse(buffer.AsSpan(0, end)) is { } request)
                     {
                         return request;
                     }
@@ -85,14 +93,34 @@ internal static class GatewayHttp
     /// <summary>Answers 101 and returns the WebSocket over the connection.</summary>
     public static async Task<WebSocket> AcceptWebSocketAsync(Stream stream, GatewayHttpRequest request, CancellationToken cancellationToken)
     {
-#pragma warning disable CA5350 // RFC 6455 fixes SHA-1 for the accept key; it protects nothing here
-        var accept = Convert.ToBase64String(SHA1.HashData(Encoding.ASCII.GetBytes(request.WebSocketKey + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")));
-#pragma warning restore CA5350
-        await stream.WriteAsync(Encoding.ASCII.GetBytes(
-            $"HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Accept: {accept}\r\n\r\n"),
-            cancellationToken);
+        var answer = ArrayPool<byte>.Shared.Rent(256);
+        try
+        {
+            var length = WriteSwitchingProtocols(request.WebSocketKey!, answer);
+            await stream.WriteAsync(answer.AsMemory(0, length), cancellationToken);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(answer);
+        }
         // ASP.NET Core's default keep-alive, which the gateway had on Kestrel: a ping every two minutes.
         return WebSocket.CreateFromStream(stream, new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = TimeSpan.FromMinutes(2) });
+    }
+
+    private static int WriteSwitchingProtocols(string key, Span<byte> answer)
+    {
+        Span<byte> accept = stackalloc byte[64];
+        var keyLength = Encoding.ASCII.GetBytes(key, accept);
+        "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"u8.CopyTo(accept[keyLength..]);
+        Span<byte> hash = stackalloc byte[20];
+#pragma warning disable CA5350 // RFC 6455 fixes SHA-1 for the accept key; it protects nothing here
+        SHA1.HashData(accept[..(keyLength + 36)], hash);
+#pragma warning restore CA5350
+        var prefix = "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Accept: "u8;
+        prefix.CopyTo(answer);
+        Base64.EncodeToUtf8(hash, answer[prefix.Length..], out _, out var encoded);
+        "\r\n\r\n"u8.CopyTo(answer[(prefix.Length + encoded)..]);
+        return prefix.Length + encoded + 4;
     }
 
     /// <summary>Answers with OpenIM's envelope and the given status, then closes the connection.</summary>
@@ -119,46 +147,71 @@ internal static class GatewayHttp
         _ => "Error",
     };
 
-    private static GatewayHttpRequest? Parse(string head)
+    private static GatewayHttpRequest? Parse(ReadOnlySpan<byte> head)
     {
-        var lines = head.Split("\r\n");
-        var requestLine = lines[0].Split(' ');
-        if (requestLine is not [var method, var target, var version] || !version.StartsWith("HTTP/1.", StringComparison.Ordinal)
-            || target.Length == 0 || target[0] != '/')
+        var lineEnd = head.IndexOf("\r\n"u8);
+        var requestLine = lineEnd < 0 ? head : head[..lineEnd];
+        var headers = lineEnd < 0 ? default : head[(lineEnd + 2)..];
+        var methodEnd = requestLine.IndexOf((byte)' ');
+        var targetEnd = methodEnd < 0 ? -1 : requestLine[(methodEnd + 1)..].IndexOf((byte)' ');
+        if (methodEnd <= 0 || targetEnd <= 0)
         {
             return null;
         }
-        string? upgrade = null, connection = null, key = null, keyVersion = null;
-        foreach (var line in lines.AsSpan(1))
+        var method = requestLine[..methodEnd];
+        var target = requestLine.Slice(methodEnd + 1, targetEnd);
+        var version = requestLine[(methodEnd + targetEnd + 2)..];
+        if (target[0] != '/' || version.Length != 8 || !version.StartsWith("HTTP/1."u8))
         {
-            var colon = line.IndexOf(':', StringComparison.Ordinal);
+            return null;
+        }
+        bool upgrade = false, connectionUpgrade = false, version13 = false;
+        string? key = null;
+        while (!headers.IsEmpty)
+        {
+            var end = headers.IndexOf("\r\n"u8);
+            var line = end < 0 ? headers : headers[..end];
+            headers = end < 0 ? default : headers[(end + 2)..];
+            var colon = line.IndexOf((byte)':');
             if (colon <= 0)
             {
                 return null;
             }
-            var value = line[(colon + 1)..].Trim();
-            switch (line[..colon].Trim().ToLowerInvariant())
+            var name = line[..colon].Trim(" \t"u8);
+            var value = line[(colon + 1)..].Trim(" \t"u8);
+            if (Ascii.EqualsIgnoreCase(name, "upgrade"u8))
             {
-                case "upgrade": upgrade = value; break;
-                case "connection": connection = value; break;
-                case "sec-websocket-key": key = value; break;
-                case "sec-websocket-version": keyVersion = value; break;
+                upgrade = Ascii.EqualsIgnoreCase(value, "websocket"u8);
+            }
+            else if (Ascii.EqualsIgnoreCase(name, "connection"u8))
+            {
+                connectionUpgrade = HasToken(value, "upgrade"u8);
+            }
+            else if (Ascii.EqualsIgnoreCase(name, "sec-websocket-version"u8))
+            {
+                version13 = value.SequenceEqual("13"u8);
+            }
+            else if (Ascii.EqualsIgnoreCase(name, "sec-websocket-key"u8))
+            {
+                // The key must be 16 bytes in base64 (RFC 6455 section 4.1).
+                key = value.Length == 24 && Base64.IsValid(value, out var decoded) && decoded == 16 ? Encoding.ASCII.GetString(value) : null;
             }
         }
-        var question = target.IndexOf('?', StringComparison.Ordinal);
-        var path = PathString.FromUriComponent(question < 0 ? target : target[..question]);
-        var query = question < 0 ? QueryString.Empty : new QueryString(target[question..]);
-        var isWebSocket = method == "GET" && version == "HTTP/1.1"
-            && string.Equals(upgrade, "websocket", StringComparison.OrdinalIgnoreCase)
-            && connection is not null && connection.Split(',').Any(token => token.Trim().Equals("upgrade", StringComparison.OrdinalIgnoreCase))
-            && keyVersion == "13" && IsValidKey(key);
-        return new GatewayHttpRequest(method, path, query, isWebSocket ? key : null);
+        var isWebSocket = method.SequenceEqual("GET"u8) && version.SequenceEqual("HTTP/1.1"u8) && upgrade && connectionUpgrade && version13;
+        return new GatewayHttpRequest(method.SequenceEqual("GET"u8) ? "GET" : Encoding.Latin1.GetString(method),
+            Encoding.Latin1.GetString(target), isWebSocket ? key : null);
     }
 
-    /// <summary>The key must be 16 bytes in base64 (RFC 6455 section 4.1).</summary>
-    private static bool IsValidKey(string? key)
+    /// <summary>Whether a comma-separated header value holds <paramref name="token"/> (any case).</summary>
+    private static bool HasToken(ReadOnlySpan<byte> value, ReadOnlySpan<byte> token)
     {
-        Span<byte> decoded = stackalloc byte[18];
-        return key is { Length: 24 } && Convert.TryFromBase64String(key, decoded, out var written) && written == 16;
+        foreach (var range in value.Split((byte)','))
+        {
+            if (Ascii.EqualsIgnoreCase(value[range].Trim(" \t"u8), token))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -92,11 +92,19 @@ internal sealed partial class GatewayListener(ServerSettings settings, GatewaySe
         try
         {
             client.NoDelay = true; // frames are small and latency matters (kicks); Kestrel sets it too
-            if (await GatewayHttp.ReadRequestAsync(stream, _stopping.Token) is { } request)
+            if (await OpenAsync(stream, client) is not { } connection)
             {
-                await GatewayEndpoint.HandleAsync(request, stream, client.RemoteEndPoint as IPEndPoint, gateway);
+                await LingerAsync(client);
+                return;
             }
-            await LingerAsync(client);
+            try
+            {
+                await connection.RunAsync();
+            }
+            finally
+            {
+                await GatewayEndpoint.EndAsync(connection, gateway);
+            }
         }
         catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
         {
@@ -111,6 +119,12 @@ internal sealed partial class GatewayListener(ServerSettings settings, GatewaySe
             await stream.DisposeAsync();
         }
     }
+
+    // A frame of its own, so that the request head and its query are garbage once the connection is open.
+    private async Task<GatewayConnection?> OpenAsync(NetworkStream stream, Socket client) =>
+        await GatewayHttp.ReadRequestAsync(stream, _stopping.Token) is { } request
+            ? await GatewayEndpoint.OpenAsync(request, stream, client.RemoteEndPoint as IPEndPoint, gateway)
+            : null;
 
     /// <summary>
     /// After an answer that ends the connection: stop sending and read what the client still sends (a request body,
