@@ -163,8 +163,9 @@ internal static partial class GatewayEndpoint
                 LogConnected(gateway.Logger, entry.UserId, entry.PlatformId, entry.ConnId);
             }
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex)
         {
+            // Whatever failed, the registered connection goes back to the caller, whose EndAsync unregisters it.
             LogConnectFailed(gateway.Logger, ex, entry.UserId, entry.PlatformId);
             connection.Close(Refusal(OpenImError.Internal("the gateway could not register the connection")));
         }

@@ -109,7 +109,7 @@ internal static class GatewayHttp
 
     private static int WriteSwitchingProtocols(string key, Span<byte> answer)
     {
-        Span<byte> accept = stackalloc byte[64];
+        Span<byte> accept = stackalloc byte[64]; // the key (24 bytes: Parse accepts no other length) and the GUID (36)
         var keyLength = Encoding.ASCII.GetBytes(key, accept);
         "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"u8.CopyTo(accept[keyLength..]);
         Span<byte> hash = stackalloc byte[20];
