@@ -24,4 +24,29 @@ public sealed class GatewayReadTimeoutTests
         Assert.Empty(before);
         Assert.Equal(WebSocketCloseStatus.PolicyViolation, close.CloseStatus);
     }
+
+    [Fact]
+    public async Task PingingConnection_Stays_WhileASilentOneIsClosed()
+    {
+        await using var app = new AuthApplication();
+        await app.RegisterAsync("quiet", "chatty");
+        await using var silent = await app.ConnectGatewayAsync(GatewayClient.SdkQuery("quiet", await app.UserTokenAsync("quiet", 5), 5));
+        await using var pinging = await app.ConnectGatewayAsync(GatewayClient.SdkQuery("chatty", await app.UserTokenAsync("chatty", 5), 5));
+        await silent.ExpectLoggedInAsync();
+        await pinging.ExpectLoggedInAsync();
+
+        // Act: a heartbeat every 10 s, as the JS SDK sends, for twice the 30 s timeout.
+        for (var second = 0; second < 60; second += 10)
+        {
+            await pinging.ExpectAliveAsync();
+            app.Time.Advance(TimeSpan.FromSeconds(10));
+        }
+        var (before, close) = await silent.ReceiveUntilCloseAsync();
+
+        // Assert
+        Assert.Empty(before);
+        Assert.Equal(WebSocketCloseStatus.PolicyViolation, close.CloseStatus);
+        Assert.Equal("read timeout", close.CloseDescription);
+        await pinging.ExpectAliveAsync();
+    }
 }
