@@ -16,6 +16,10 @@ internal sealed partial class GatewayListener(ServerSettings settings, GatewaySe
     private readonly List<Task> _accepting = [];
     private readonly CancellationTokenSource _stopping = new();
 
+    // Connections being served, so that stopping can wait for them as Kestrel waits for requests in flight.
+    private readonly TaskCompletionSource _noneServed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _served;
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
         foreach (var port in settings.Gateway.Ports)
@@ -50,10 +54,23 @@ internal sealed partial class GatewayListener(ServerSettings settings, GatewaySe
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        // Connections already accepted are closed by GatewayLifetime (a close frame each); this only stops accepting.
+        // Registered connections were told to close when stopping began (GatewayLifetime); handshakes under way end
+        // now, and answers already sent linger briefly. Wait for all of them, within the host's shutdown timeout.
         await _stopping.CancelAsync();
         _listeners.ForEach(listener => listener.Dispose());
         await Task.WhenAll(_accepting);
+        if (Volatile.Read(ref _served) == 0)
+        {
+            _noneServed.TrySetResult();
+        }
+        try
+        {
+            await _noneServed.Task.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // The shutdown timeout ran out; whatever is left is reset when the process exits.
+        }
     }
 
     // Connections still in their handshake may read the token until the container is disposed.
@@ -79,6 +96,7 @@ internal sealed partial class GatewayListener(ServerSettings settings, GatewaySe
                 await Task.Delay(TimeSpan.FromMilliseconds(50), CancellationToken.None);
                 continue;
             }
+            Interlocked.Increment(ref _served);
             _ = ServeAsync(client);
         }
     }
@@ -117,6 +135,10 @@ internal sealed partial class GatewayListener(ServerSettings settings, GatewaySe
         finally
         {
             await stream.DisposeAsync();
+            if (Interlocked.Decrement(ref _served) == 0 && _stopping.IsCancellationRequested)
+            {
+                _noneServed.TrySetResult();
+            }
         }
     }
 
