@@ -37,7 +37,7 @@ public sealed class StartupConfigurationTests : IDisposable
         var taken = ((System.Net.IPEndPoint)holder.LocalEndpoint).Port;
 
         var (exitCode, output) = await ServerProcess.RunToExitAsync(_directory.FullName,
-            $"--api.openImApiPort={taken}", $"--longConnSvr.openImWsPort={ServerProcess.FreePort()}", DataDir());
+            $"--api.openImApiPort={taken}", $"--longConnSvr.openImWsPort={ServerProcess.FreePort(except: taken)}", DataDir());
 
         Assert.Equal(2, exitCode);
         Assert.Contains($"127.0.0.1:{taken}", output, StringComparison.Ordinal);

@@ -31,7 +31,7 @@ public sealed class AuthApplication : WebApplicationFactory<Program>
             // The gateway listens on a real socket even in memory: a port of its own, so apps can run side by side. The
             // API is served in memory, but start-up checks that its port is free, so it gets one of its own too.
             ["longConnSvr:openImWsPort"] = GatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["api:openImApiPort"] = ServerProcess.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["api:openImApiPort"] = ServerProcess.FreePort(except: GatewayPort).ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
         foreach (var (key, value) in settings)
         {

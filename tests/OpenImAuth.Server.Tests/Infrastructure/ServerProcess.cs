@@ -49,7 +49,7 @@ public sealed class ServerProcess : IAsyncDisposable
     public static async Task<ServerProcess> StartAsync(string workingDirectory, int port,
         IReadOnlyDictionary<string, string> environment, params string[] args)
     {
-        var gatewayPort = FreePort();
+        var gatewayPort = FreePort(except: port);
         var server = Launch(workingDirectory, [$"--api.openImApiPort={port}", $"--longConnSvr.openImWsPort={gatewayPort}", .. args],
             port, gatewayPort, environment);
         using var timeout = new CancellationTokenSource(StartTimeout);
@@ -71,11 +71,33 @@ public sealed class ServerProcess : IAsyncDisposable
         return (server._process.ExitCode, server.Output);
     }
 
-    public static int FreePort()
+    /// <summary>A loopback port nobody listens on now, other than <paramref name="except"/>.</summary>
+    /// <remarks>
+    /// The kernel may hand the port just released out again at once, so two calls in a row can return the same port:
+    /// a port in <paramref name="except"/> stays held while the next is picked.
+    /// </remarks>
+    public static int FreePort(params int[] except)
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        var rejected = new List<TcpListener>();
+        try
+        {
+            while (true)
+            {
+                var listener = new TcpListener(IPAddress.Loopback, 0);
+                listener.Start();
+                var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+                if (!except.Contains(port))
+                {
+                    listener.Dispose();
+                    return port;
+                }
+                rejected.Add(listener);
+            }
+        }
+        finally
+        {
+            rejected.ForEach(listener => listener.Dispose());
+        }
     }
 
     public async Task<ApiAnswer> PostAsync(string path, object body, string? token = null)
