@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using OpenImAuth.Server.Configuration;
+using OpenImAuth.Server.Hosting;
 
 namespace OpenImAuth.Server.Gateway;
 
@@ -24,20 +25,9 @@ internal sealed partial class GatewayListener(ServerSettings settings, GatewaySe
     {
         foreach (var port in settings.Gateway.Ports)
         {
-            var listener = new Socket(settings.ListenIp.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            var listener = ListenSocket.Bind(settings.ListenIp, port);
             try
             {
-                // As Kestrel binds: connections of an earlier run still in TIME_WAIT do not keep the port (on Windows the
-                // option would let two listeners share a port instead), and "::" takes IPv4 clients too.
-                if (!OperatingSystem.IsWindows())
-                {
-                    listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-                }
-                if (settings.ListenIp.Equals(IPAddress.IPv6Any))
-                {
-                    listener.DualMode = true;
-                }
-                listener.Bind(new IPEndPoint(settings.ListenIp, port));
                 listener.Listen(Backlog);
             }
             catch

@@ -27,16 +27,9 @@ internal static class PortsInUse
         foreach (var (port, key) in settings.ApiPorts.Select(p => (p, "api.openImApiPort"))
                      .Concat(settings.Gateway.Ports.Select(p => (p, "longConnSvr.openImWsPort"))))
         {
-            using var probe = new Socket(settings.ListenIp.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-            // As Kestrel binds: connections of an earlier run still in TIME_WAIT do not make a port taken (Windows
-            // ignores TIME_WAIT for a listener anyway, and there the option would let the probe share a taken port).
-            if (!OperatingSystem.IsWindows())
-            {
-                probe.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-            }
             try
             {
-                probe.Bind(new IPEndPoint(settings.ListenIp, port));
+                ListenSocket.Bind(settings.ListenIp, port).Dispose();
             }
             catch (SocketException ex) when (ex.SocketErrorCode == SocketError.AddressAlreadyInUse)
             {
@@ -44,5 +37,34 @@ internal static class PortsInUse
             }
         }
         return taken;
+    }
+}
+
+/// <summary>A TCP socket bound as Kestrel binds its own, for the gateway's listener and for the start-up probe.</summary>
+internal static class ListenSocket
+{
+    public static Socket Bind(IPAddress address, int port)
+    {
+        var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            // Connections of an earlier run still in TIME_WAIT do not keep the port (on Windows the option would let
+            // two listeners share a port instead), and "::" takes IPv4 clients too.
+            if (!OperatingSystem.IsWindows())
+            {
+                socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            }
+            if (address.Equals(IPAddress.IPv6Any))
+            {
+                socket.DualMode = true;
+            }
+            socket.Bind(new IPEndPoint(address, port));
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
     }
 }
