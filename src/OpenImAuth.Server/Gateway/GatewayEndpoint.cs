@@ -41,13 +41,13 @@ internal static partial class GatewayEndpoint
     {
         if (!gateway.Settings.IsGatewayPath(request.Path))
         {
-            await GatewayHttp.AnswerAsync(stream, OpenImError.Args($"no route {request.Method} {request.Path}"),
+            await GatewayHttp.AnswerAsync(stream, request, OpenImError.Args($"no route {request.Method} {request.Path}"),
                 StatusCodes.Status404NotFound, CancellationToken.None);
             return null;
         }
         if (!gateway.Registry.TryReserve())
         {
-            await GatewayHttp.AnswerAsync(stream, new OpenImError(ErrorCodes.ConnOverMaxNumLimit,
+            await GatewayHttp.AnswerAsync(stream, request, new OpenImError(ErrorCodes.ConnOverMaxNumLimit,
                 $"the gateway already holds its limit of {gateway.Settings.MaxConnections} connections"), StatusCodes.Status200OK,
                 CancellationToken.None);
             return null;
@@ -106,7 +106,7 @@ internal static partial class GatewayEndpoint
         var (args, argsError) = ConnectArgs.Parse(request.Query);
         if (args is null)
         {
-            await GatewayHttp.AnswerAsync(stream, argsError!, StatusCodes.Status200OK, aborted);
+            await GatewayHttp.AnswerAsync(stream, request, argsError!, StatusCodes.Status200OK, aborted);
             return null;
         }
         OpenImError? tokenError;
@@ -122,12 +122,12 @@ internal static partial class GatewayEndpoint
         }
         if (tokenError is not null && !(args.IsMsgResp && request.IsWebSocket))
         {
-            await GatewayHttp.AnswerAsync(stream, tokenError, StatusCodes.Status200OK, aborted);
+            await GatewayHttp.AnswerAsync(stream, request, tokenError, StatusCodes.Status200OK, aborted);
             return null;
         }
         if (!request.IsWebSocket)
         {
-            await GatewayHttp.AnswerAsync(stream, OpenImError.Args("this port serves WebSocket connections only"),
+            await GatewayHttp.AnswerAsync(stream, request, OpenImError.Args("this port serves WebSocket connections only"),
                 StatusCodes.Status400BadRequest, aborted);
             return null;
         }

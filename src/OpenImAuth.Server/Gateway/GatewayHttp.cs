@@ -13,6 +13,9 @@ internal sealed record GatewayHttpRequest(string Method, string Target, string? 
     /// <summary>A WebSocket upgrade as RFC 6455 section 4.2.1 asks for it: GET, Upgrade, Connection, version 13, a key.</summary>
     public bool IsWebSocket => WebSocketKey is not null;
 
+    /// <summary>A HEAD request: its answer has the headers a GET would get, Content-Length too, but no body (RFC 9110 section 9.3.2).</summary>
+    public bool IsHead => Method == "HEAD";
+
     public PathString Path => PathString.FromUriComponent(Target.IndexOf('?', StringComparison.Ordinal) is var q and >= 0 ? Target[..q] : Target);
 
     /// <summary>The raw query, without its '?'.</summary>
@@ -29,7 +32,7 @@ internal static class GatewayHttp
 {
     private const int MaxHeadBytes = 32 * 1024; // Kestrel's default: browsers send the site's cookies with the upgrade
     private static readonly TimeSpan HeadTimeout = TimeSpan.FromSeconds(30);
-    private static readonly byte[] EndOfHead = "\r\n\r\n"u8.ToArray();
+    private const int LongestBlankLine = 3; // "\n\r\n", see FindBlankLine
 
     /// <summary>
     /// Reads the request head; null when the client went away, sent no head within the timeout, or sent one that is
@@ -48,22 +51,24 @@ internal static class GatewayHttp
             var searched = 0; // a head that trickles in is searched once, not from the start on every read
             while (true)
             {
-                var end = buffer.AsSpan(searched, length - searched).IndexOf(EndOfHead);
+                var end = FindBlankLine(buffer.AsSpan(searched, length - searched));
                 if (end >= 0)
                 {
                     end += searched;
-                    if (Parse(buffer.AsSpan(0, end)) is { } request)
+                    // Only CRLF CRLF ends a head; Parse refuses bare CRs and LFs before it.
+                    var crlf = end > 0 && buffer[end - 1] == '\r' && buffer[end + 1] == '\r';
+                    if (crlf && Parse(buffer.AsSpan(0, end - 1)) is { } request)
                     {
                         return request;
                     }
-                    await AnswerAsync(stream, 400, OpenImErrorBody("the request is not HTTP/1.1"), stopping);
+                    await AnswerAsync(stream, 400, OpenImErrorBody("the request is not HTTP/1.1"), IsHead(buffer.AsSpan(0, length)), stopping);
                     return null;
                 }
                 if (length == buffer.Length)
                 {
                     if (length >= MaxHeadBytes)
                     {
-                        await AnswerAsync(stream, 431, OpenImErrorBody("the request head is too large"), stopping);
+                        await AnswerAsync(stream, 431, OpenImErrorBody("the request head is too large"), IsHead(buffer), stopping);
                         return null;
                     }
                     var larger = ArrayPool<byte>.Shared.Rent(length * 2);
@@ -76,7 +81,7 @@ internal static class GatewayHttp
                 {
                     return null;
                 }
-                searched = Math.Max(0, length - (EndOfHead.Length - 1));
+                searched = Math.Max(0, length - (LongestBlankLine - 1));
                 length += read;
             }
         }
@@ -89,6 +94,22 @@ internal static class GatewayHttp
             ArrayPool<byte>.Shared.Return(buffer);
         }
     }
+
+    /// <summary>
+    /// Where the blank line that ends the head starts: the index of the LF that ends the head's last line, or -1.
+    /// RFC 9112 section 2.2 lets a server take a bare LF for CRLF, and Kestrel does so on the API ports by default
+    /// (dotnet/aspnetcore#66724 means to stop in .NET 11). The gateway answers such a head 400, as no SDK sends one,
+    /// but must still see where it ends; else the client waits out the head timeout for a CRLF CRLF that never comes.
+    /// </summary>
+    private static int FindBlankLine(ReadOnlySpan<byte> bytes)
+    {
+        var crlf = bytes.IndexOf("\n\r\n"u8); // CRLF CRLF, or a bare LF then CRLF
+        var lf = bytes.IndexOf("\n\n"u8);     // LF LF, or CRLF then a bare LF
+        return lf < 0 || (uint)crlf < (uint)lf ? crlf : lf; // the earlier one; as uint, -1 is the largest
+    }
+
+    // For a head that is refused before it is parsed: whether it still reads as a HEAD request, whose answer has no body.
+    private static bool IsHead(ReadOnlySpan<byte> head) => head.StartsWith("HEAD "u8);
 
     /// <summary>Answers 101 and returns the WebSocket over the connection.</summary>
     public static async Task<WebSocket> AcceptWebSocketAsync(Stream stream, GatewayHttpRequest request, CancellationToken cancellationToken)
@@ -123,19 +144,22 @@ internal static class GatewayHttp
         return prefix.Length + encoded + 4;
     }
 
-    /// <summary>Answers with OpenIM's envelope and the given status, then closes the connection.</summary>
-    public static Task AnswerAsync(Stream stream, ApiResult result, int status, CancellationToken cancellationToken) =>
-        AnswerAsync(stream, status, Envelope.ToBytes(result), cancellationToken);
+    /// <summary>Answers <paramref name="request"/> with OpenIM's envelope and the given status, then closes the connection.</summary>
+    public static Task AnswerAsync(Stream stream, GatewayHttpRequest request, ApiResult result, int status, CancellationToken cancellationToken) =>
+        AnswerAsync(stream, status, Envelope.ToBytes(result), request.IsHead, cancellationToken);
 
     private static byte[] OpenImErrorBody(string detail) =>
         Envelope.ToBytes(Core.Errors.OpenImError.Args(detail));
 
-    private static async Task AnswerAsync(Stream stream, int status, byte[] body, CancellationToken cancellationToken)
+    private static async Task AnswerAsync(Stream stream, int status, byte[] body, bool headOnly, CancellationToken cancellationToken)
     {
         var head = Encoding.ASCII.GetBytes(
             $"HTTP/1.1 {status} {Reason(status)}\r\nContent-Type: application/json\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n");
         await stream.WriteAsync(head, cancellationToken);
-        await stream.WriteAsync(body, cancellationToken);
+        if (!headOnly)
+        {
+            await stream.WriteAsync(body, cancellationToken);
+        }
     }
 
     private static string Reason(int status) => status switch
@@ -154,7 +178,7 @@ internal static class GatewayHttp
         var headers = lineEnd < 0 ? default : head[(lineEnd + 2)..];
         var methodEnd = requestLine.IndexOf((byte)' ');
         var targetEnd = methodEnd < 0 ? -1 : requestLine[(methodEnd + 1)..].IndexOf((byte)' ');
-        if (methodEnd <= 0 || targetEnd <= 0)
+        if (methodEnd <= 0 || targetEnd <= 0 || HasBareCrOrLf(requestLine))
         {
             return null;
         }
@@ -173,7 +197,7 @@ internal static class GatewayHttp
             var line = end < 0 ? headers : headers[..end];
             headers = end < 0 ? default : headers[(end + 2)..];
             var colon = line.IndexOf((byte)':');
-            if (colon <= 0)
+            if (colon <= 0 || HasBareCrOrLf(line))
             {
                 return null;
             }
@@ -201,6 +225,10 @@ internal static class GatewayHttp
         return new GatewayHttpRequest(method.SequenceEqual("GET"u8) ? "GET" : Encoding.Latin1.GetString(method),
             Encoding.Latin1.GetString(target), isWebSocket ? key : null);
     }
+
+    // Lines were split at CRLF, so a CR or LF left in one is bare: a bare LF would end the line for one reader and not
+    // for another, and RFC 9112 section 2.2 makes a bare CR invalid.
+    private static bool HasBareCrOrLf(ReadOnlySpan<byte> line) => line.IndexOfAny((byte)'\r', (byte)'\n') >= 0;
 
     /// <summary>Whether a comma-separated header value holds <paramref name="token"/> (any case).</summary>
     private static bool HasToken(ReadOnlySpan<byte> value, ReadOnlySpan<byte> token)

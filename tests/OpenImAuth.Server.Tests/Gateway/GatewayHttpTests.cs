@@ -38,6 +38,49 @@ public sealed class GatewayHttpTests(GatewayServer server) : IClassFixture<Gatew
         Assert.Contains("\"errCode\":1001", answer, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("GET / HTTP/1.1\nHost: x\n\n")]
+    [InlineData("GET / HTTP/1.1\r\nHost: x\n\r\n")]
+    [InlineData("GET / HTTP/1.1\r\nHost: x\r\n\n")]
+    [InlineData("GET / HTTP/1.1\r\nHost: x\nX-Hidden: y\r\n\r\n")]
+    [InlineData("GET / HTTP/1.1\r\nHost: x\rX-Hidden: y\r\n\r\n")]
+    public async Task HeadWithLinesNotEndingInCrlf_Gets400_WithoutWaitingForTheHeadTimeout(string head)
+    {
+        // Act
+        var answer = await ExchangeAsync(head); // one that waited for the 30 s head timeout fails after FrameTimeout (10 s)
+
+        // Assert
+        Assert.StartsWith("HTTP/1.1 400 ", answer, StringComparison.Ordinal);
+        Assert.Contains("\"errCode\":1001", answer, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("HEAD /nowhere HTTP/1.1\r\nHost: x\r\n\r\n", 404)]
+    [InlineData("HEAD / HTTP/1.1\r\nHost: x\r\n\r\n", 200)]
+    [InlineData("HEAD / HTTP/1.1\nHost: x\n\n", 400)]
+    public async Task HeadRequest_GetsContentLength_ButNoBody(string head, int status)
+    {
+        // Act
+        var answer = await ExchangeAsync(head);
+
+        // Assert
+        Assert.StartsWith($"HTTP/1.1 {status} ", answer, StringComparison.Ordinal);
+        Assert.Equal(answer.Length - 4, answer.IndexOf("\r\n\r\n", StringComparison.Ordinal));
+        Assert.True(ContentLength(answer) > 0);
+    }
+
+    [Fact]
+    public async Task HeadRequest_GetsTheHeadersGetGets()
+    {
+        // Act
+        var get = await ExchangeAsync("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+        var head = await ExchangeAsync("HEAD / HTTP/1.1\r\nHost: x\r\n\r\n");
+
+        // Assert
+        Assert.Equal(get[..(get.IndexOf("\r\n\r\n", StringComparison.Ordinal) + 4)], head);
+        Assert.Equal(get.Length - head.Length, ContentLength(head));
+    }
+
     [Fact]
     public async Task OversizeHead_Gets431_AndTheConnectionCloses()
     {
@@ -56,6 +99,13 @@ public sealed class GatewayHttpTests(GatewayServer server) : IClassFixture<Gatew
             "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 8\r\n\r\n");
 
         Assert.StartsWith("HTTP/1.1 400 ", answer, StringComparison.Ordinal);
+    }
+
+    private static int ContentLength(string answer)
+    {
+        const string name = "\r\nContent-Length: ";
+        var start = answer.IndexOf(name, StringComparison.OrdinalIgnoreCase) + name.Length;
+        return int.Parse(answer.AsSpan(start, answer.IndexOf('\r', start) - start), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <summary>Sends <paramref name="head"/> on a raw connection and reads until the server closes it.</summary>
