@@ -197,11 +197,14 @@ internal static class GatewayHttp
             var line = end < 0 ? headers : headers[..end];
             headers = end < 0 ? default : headers[(end + 2)..];
             var colon = line.IndexOf((byte)':');
-            if (colon <= 0 || HasBareCrOrLf(line))
+            var name = colon < 0 ? default : line[..colon];
+            // Whitespace may surround a value (OWS), never a name: before the colon it must be refused (RFC 9112
+            // section 5.1), and so is a line that starts with it, an obs-fold (section 5.2). Trimmed instead, as it
+            // was, "Upgrade : websocket" meant one thing to the gateway and another to a proxy in front of it.
+            if (name.IsEmpty || HasBareCrOrLf(line) || name.IndexOfAny((byte)' ', (byte)'\t') >= 0)
             {
                 return null;
             }
-            var name = line[..colon].Trim(" \t"u8);
             var value = line[(colon + 1)..].Trim(" \t"u8);
             if (Ascii.EqualsIgnoreCase(name, "upgrade"u8))
             {

@@ -30,6 +30,10 @@ public sealed class GatewayHttpTests(GatewayServer server) : IClassFixture<Gatew
     [InlineData("hello\r\n\r\n")]
     [InlineData("GET no-slash HTTP/1.1\r\n\r\n")]
     [InlineData("GET / HTTP/1.1\r\nno colon here\r\n\r\n")]
+    // Whitespace in a field name: before its colon, or an obs-fold (RFC 9112 sections 5.1 and 5.2).
+    [InlineData("GET / HTTP/1.1\r\nHost : x\r\n\r\n")]
+    [InlineData("GET / HTTP/1.1\r\nHost\t: x\r\n\r\n")]
+    [InlineData("GET / HTTP/1.1\r\nHost: x\r\n X-Folded: y\r\n\r\n")]
     public async Task HeadThatIsNotHttp_Gets400_AndTheConnectionCloses(string head)
     {
         var answer = await ExchangeAsync(head);
