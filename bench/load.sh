@@ -49,8 +49,8 @@ start_server() { # port, args... ; prints the pid
   echo "$pid"
 }
 
-start_baseline() { # port, token length ; prints the pid
-  dotnet "$baseline_dll" "$1" "$2" >"$work/baseline-$1.log" 2>&1 &
+start_baseline() { # port, token length, [floor args…] ; prints the pid
+  dotnet "$baseline_dll" "$@" >"$work/baseline-$1.log" 2>&1 &
   local pid=$!
   wait_http "$1" >&2
   echo "$pid"
@@ -107,25 +107,33 @@ run_wrk() { # port, scenario, connections ; prints "rps p50 p99" (latencies in m
     END { printf "%.0f %.2f %.2f\n", rps, p50, p99 }' "$log"
 }
 
-# measure <label> <server port> <server pid> <baseline port> <baseline pid> <scenario>: alternates, appends a row
+# measure <label> <server port> <server pid> <baseline port> <baseline pid> <scenario> [<floor port>]: alternates
+# the baseline, the floor (when given) and OpenImAuth, and appends a row
 measure() {
-  local ours=() base=() line
+  local ours=() base=() floor=() line
   DURATION=$WARMUP run_wrk "$4" "$6" "$CONNECTIONS" >/dev/null
+  [ -z "${7:-}" ] || DURATION=$WARMUP run_wrk "$7" "$6" "$CONNECTIONS" >/dev/null
   DURATION=$WARMUP run_wrk "$2" "$6" "$CONNECTIONS" >/dev/null
   for _ in $(seq 1 "$ROUNDS"); do
     base+=("$(run_wrk "$4" "$6" "$CONNECTIONS")")
+    [ -z "${7:-}" ] || floor+=("$(run_wrk "$7" "$6" "$CONNECTIONS")")
     ours+=("$(run_wrk "$2" "$6" "$CONNECTIONS")")
   done
   line=$(printf '%s\n' "${ours[@]}" | awk '{r += $1; p += $2; q += $3} END {printf "%.0f %.2f %.2f", r / NR, p / NR, q / NR}')
-  local b
+  local b f="" to_floor=""
   b=$(printf '%s\n' "${base[@]}" | awk '{r += $1} END {printf "%.0f", r / NR}')
   read -r rps p50 p99 <<<"$line"
-  printf '| %s | %s | %s | %s | %s | %s | %s | %.2f |\n' "$1" "$rps" "$p50" "$p99" "$(rss_mb "$3")" "$b" "$(rss_mb "$5")" \
-    "$(awk -v a="$rps" -v b="$b" 'BEGIN {print a / b}')" | tee -a "$out/table.md"
+  if [ -n "${7:-}" ]; then
+    f=$(printf '%s\n' "${floor[@]}" | awk '{r += $1} END {printf "%.0f", r / NR}')
+    to_floor=$(awk -v a="$rps" -v b="$f" 'BEGIN {printf "%.2f", a / b}')
+  fi
+  printf '| %s | %s | %s | %s | %s | %s | %s | %.2f | %s | %s |\n' "$1" "$rps" "$p50" "$p99" "$(rss_mb "$3")" "$b" \
+    "$(rss_mb "$5")" "$(awk -v a="$rps" -v b="$b" 'BEGIN {print a / b}')" "${f:-–}" "${to_floor:-–}" | tee -a "$out/table.md"
 }
 
 header() {
-  printf '\n| scenario | req/s | p50 ms | p99 ms | RSS MB | baseline req/s | baseline RSS MB | ratio |\n|---|---|---|---|---|---|---|---|\n' | tee -a "$out/table.md"
+  printf '\n| scenario | req/s | p50 ms | p99 ms | RSS MB | baseline req/s | baseline RSS MB | ratio | floor req/s | ratio to floor |\n|---|---|---|---|---|---|---|---|---|---|\n' |
+    tee -a "$out/table.md"
 }
 
 check_ok() { # port, token: every scenario's request must succeed, or the numbers would measure errors
@@ -143,13 +151,21 @@ token_length() { # port: the length of a real token, so the baseline answers as 
     sed 's/.*"token":"\([^"]*\)".*/\1/' | tr -d '\n' | wc -c
 }
 
+# Beside bare Kestrel, each scenario with a guarantee that needs a wait is also measured against its floor: the
+# baseline that, before answering, waits only for what the guarantee needs (bench/OpenImAuth.Baseline/Floors.cs).
 scenario_main() { # store
-  local port=$((12000 + RANDOM % 1000)) bport=$((13000 + RANDOM % 1000)) args=() pid bpid token
+  local port=$((12000 + RANDOM % 1000)) bport=$((13000 + RANDOM % 1000)) fport=$((23000 + RANDOM % 1000)) args=()
+  local pid bpid token length
+  local -A floor_of=() floor_pids=()
   if [ "$1" = redis ]; then
     args=(--storage.kind=redis --redis.address="127.0.0.1:$redis_port" --redis.db=1
           --postgres.connectionString="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres;Maximum Pool Size=64")
+    floor_of=([user_token]="redis-write 127.0.0.1:$redis_port,defaultDatabase=2"
+              [parse_token]="redis-read 127.0.0.1:$redis_port,defaultDatabase=2")
   else
     args=(--storage.dataDir="$work/data-main")
+    mkdir -p "$work/floor"
+    floor_of=([user_token]="durable $work/floor")
   fi
   pid=$(start_server "$port" "${args[@]}"); pids+=("$pid")
   # One user more than the scenarios pick from: its token, used by parse_token and get_users_info, is never kicked.
@@ -157,10 +173,18 @@ scenario_main() { # store
   token=$(dotnet "$load_tool" issue-tokens "http://127.0.0.1:$port" $((USERS + 1)) 1 5)
   write_scripts "$USERS" "$token"
   check_ok "$port" "$token"
-  bpid=$(start_baseline "$bport" "$(token_length "$port")"); pids+=("$bpid")
+  length=$(token_length "$port")
+  bpid=$(start_baseline "$bport" "$length"); pids+=("$bpid")
   header
   for scenario in user_token parse_token get_users_info; do
-    measure "$1 $scenario ($USERS users)" "$port" "$pid" "$bport" "$bpid" "$scenario"
+    local floor_port=""
+    if [ -n "${floor_of[$scenario]:-}" ]; then
+      floor_port=$((fport++))
+      # shellcheck disable=SC2086 # the floor's arguments are words
+      floor_pids[$scenario]=$(start_baseline "$floor_port" "$length" ${floor_of[$scenario]}); pids+=("${floor_pids[$scenario]}")
+    fi
+    measure "$1 $scenario ($USERS users)" "$port" "$pid" "$bport" "$bpid" "$scenario" $floor_port
+    [ -z "$floor_port" ] || stop_pid "${floor_pids[$scenario]}"
   done
   stop_pid "$pid"; stop_pid "$bpid"
 }

@@ -3,7 +3,8 @@ using System.Text.Json.Serialization;
 
 // The yardstick for the load benchmark: bare Kestrel with one endpoint that reads the same JSON body as
 // /auth/user_token and writes a JSON answer of the same size, and nothing else (no store, no signing).
-// Usage: dotnet OpenImAuth.Baseline.dll <port> <token length>
+// Usage: dotnet OpenImAuth.Baseline.dll <port> <token length> [floor args]
+//        (with floor args, each request first waits for what a floor in Floors.cs names: an fsync, a Redis read…)
 //        dotnet OpenImAuth.Baseline.dll raw-ws <port>     (idle WebSockets without Kestrel: see RawWebSockets)
 if (args is ["raw-ws", var rawPort])
 {
@@ -17,6 +18,7 @@ builder.Logging.ClearProviders();
 builder.WebHost.ConfigureKestrel(k => k.ListenLocalhost(port));
 var app = builder.Build();
 
+var floor = await Floors.CreateAsync(args.Length > 2 ? args[2..] : []);
 var token = new string('x', tokenLength); // as long as a real token of the scenario
 
 // The floor for an idle gateway connection: bare Kestrel WebSockets, one login frame, then a pending receive.
@@ -38,6 +40,10 @@ app.Map("/ws", async context =>
 app.MapPost("/{**path}", async context =>
 {
     var request = await JsonSerializer.DeserializeAsync(context.Request.Body, BaselineJson.Default.TokenRequest, context.RequestAborted);
+    if (floor is not null)
+    {
+        await floor.WaitAsync(request?.UserId ?? "");
+    }
     // The answer carries the userID's length in a field of fixed width, so the request body is really used.
     var answer = new Envelope(0, "", "", new TokenData(token, 7_776_000 + (request?.UserId?.Length ?? 0) % 10));
     context.Response.ContentType = "application/json";
