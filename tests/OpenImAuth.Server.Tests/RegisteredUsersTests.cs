@@ -1,5 +1,9 @@
 using OpenImAuth.Core.Users;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using OpenImAuth.Server.Hosting;
 using OpenImAuth.Server.Http;
+using OpenImAuth.Server.Tests.Infrastructure;
 
 namespace OpenImAuth.Server.Tests;
 
@@ -137,6 +141,56 @@ public sealed class RegisteredUsersTests
         Assert.False(store.AnyCallCancellable);
     }
 
+    [Fact]
+    public async Task LearnRegistered_RemembersEveryRegisteredUser_AcrossPages_SoLookupsSkipTheStore()
+    {
+        // Arrange: five users, read two at a time
+        var store = new HeldUserStore("alice", "bob", "carol", "dave", "erin");
+        var registered = new RegisteredUsers(store);
+
+        // Act
+        var read = await registered.LearnRegisteredAsync(Ct, pageSize: 2);
+
+        // Assert: three pages; the registered are answered without a store call, anyone else still asks the store
+        Assert.Equal(5, read);
+        Assert.Equal([(0, 2), (2, 2), (4, 2)], store.Pages);
+        Assert.All(await Task.WhenAll(store.Registered.Select(id => registered.ExistsAsync(id, Ct).AsTask())), Assert.True);
+        Assert.Empty(store.Calls);
+        store.Release();
+        Assert.False(await registered.ExistsAsync("mallory", Ct));
+        Assert.Equal([["mallory"]], store.Calls);
+    }
+
+    [Fact]
+    public async Task RestartedServer_RemembersTheUsersRegisteredBefore_WithoutALogin()
+    {
+        // Arrange: users registered by an earlier run on the same embedded store
+        var dataDir = Directory.CreateTempSubdirectory("openimauth-test-").FullName;
+        try
+        {
+            await using (var earlier = new AuthApplication("v3", ("storage:dataDir", dataDir)))
+            {
+                await earlier.RegisterAsync("alice", "bob");
+            }
+
+            // Act
+            await using var app = new AuthApplication("v3", ("storage:dataDir", dataDir));
+            _ = app.Server; // starts the host
+            var warmUp = app.Services.GetServices<IHostedService>().OfType<RegisteredUsersWarmUp>().Single();
+            await warmUp.ExecuteTask!.WaitAsync(Ct);
+
+            // Assert
+            var registered = app.Services.GetRequiredService<AuthServices>().Registered;
+            Assert.True(registered.Remembers("alice"));
+            Assert.True(registered.Remembers("bob"));
+            Assert.False(registered.Remembers("carol"));
+        }
+        finally
+        {
+            Directory.Delete(dataDir, recursive: true);
+        }
+    }
+
     /// <summary>
     /// Holds its first <see cref="FindManyAsync"/> until <see cref="Release"/>; later calls answer at once. Fails the
     /// call numbered <see cref="FailingCall"/> (1-based) with <see cref="Failure"/>.
@@ -145,6 +199,11 @@ public sealed class RegisteredUsersTests
     {
         private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly List<string[]> _calls = [];
+
+        public string[] Registered => registered;
+
+        /// <summary>The (skip, take) of every <see cref="ListIdsAsync"/> call.</summary>
+        public List<(int Skip, int Take)> Pages { get; } = [];
 
         public int FailingCall { get; init; }
 
@@ -199,7 +258,10 @@ public sealed class RegisteredUsersTests
         public Task<UserPage<UserRecord>> ListAsync(UserFilter filter, int skip, int take, CancellationToken cancellationToken) =>
             throw new NotSupportedException();
 
-        public Task<UserPage<string>> ListIdsAsync(int skip, int take, CancellationToken cancellationToken) =>
-            throw new NotSupportedException();
+        public Task<UserPage<string>> ListIdsAsync(int skip, int take, CancellationToken cancellationToken)
+        {
+            Pages.Add((skip, take));
+            return Task.FromResult(new UserPage<string>(registered.Length, registered.Skip(skip).Take(take).ToList()));
+        }
     }
 }

@@ -26,6 +26,7 @@ internal static class ServiceRegistration
             sp.GetRequiredService<StorageHost>().Users,
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<IPresenceDirectory>()));
+        services.AddHostedService<RegisteredUsersWarmUp>();
         // Scaled out, presence is shared through Redis; alone, the local connection registry answers.
         services.AddSingleton<IPresenceDirectory>(sp =>
             sp.GetRequiredService<StorageHost>().SharedPresence ?? ActivatorUtilities.CreateInstance<LocalPresenceDirectory>(sp));

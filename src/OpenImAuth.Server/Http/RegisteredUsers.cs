@@ -7,6 +7,8 @@ namespace OpenImAuth.Server.Http;
 /// "Is this user registered?" for token issuance, without a store read for users already seen. Only positive
 /// answers are remembered, and that is safe because no route deletes a user: once registered, always registered.
 /// (A route that deletes users must forget them here.) Bounded, so a flood of distinct IDs cannot grow it forever.
+/// At start-up <see cref="LearnRegisteredAsync"/> fills it with the users already registered, so that their first
+/// logins skip the store too.
 /// <para>
 /// Misses share store calls, as a group commit does: one lookup at a time is in flight, and the misses that arrive
 /// meanwhile are asked together in the next <see cref="IUserStore.FindManyAsync"/> (one query on PostgreSQL), at most
@@ -17,7 +19,8 @@ namespace OpenImAuth.Server.Http;
 internal sealed class RegisteredUsers(IUserStore users)
 {
     public const int MaxBatch = 256;
-    private const int Capacity = 2_000_000;
+    public const int Capacity = 2_000_000;
+    private const int LearningPage = 50_000;
 
     private readonly ConcurrentDictionary<string, byte> _known = new(StringComparer.Ordinal);
     private int _knownCount; // ConcurrentDictionary.Count takes every lock; this only ever grows, like _known
@@ -26,6 +29,9 @@ internal sealed class RegisteredUsers(IUserStore users)
     private List<string> _queuedIds = []; // in arrival order, each once
     private Dictionary<string, TaskCompletionSource<bool>> _queued = new(StringComparer.Ordinal);
     private bool _lookingUp;
+
+    /// <summary>Whether <paramref name="userId"/> is answered from memory (for tests and diagnostics).</summary>
+    public bool Remembers(string userId) => _known.ContainsKey(userId);
 
     public ValueTask<bool> ExistsAsync(string userId, CancellationToken cancellationToken) =>
         _known.ContainsKey(userId) ? ValueTask.FromResult(true) : LookUpAsync(userId, cancellationToken);
@@ -105,6 +111,30 @@ internal sealed class RegisteredUsers(IUserStore users)
                 waiting.TrySetException(ex);
             }
         }
+    }
+
+    /// <summary>
+    /// Remembers the registered users, page by page in registration order, until the capacity is reached; returns
+    /// how many were read. Each page is a read of its own: a user registered meanwhile may be missed (the shifted
+    /// page) and is then found by the first login's lookup, as before; nothing is remembered that is not registered.
+    /// </summary>
+    public async Task<int> LearnRegisteredAsync(CancellationToken cancellationToken, int pageSize = LearningPage)
+    {
+        var read = 0;
+        while (Volatile.Read(ref _knownCount) < Capacity)
+        {
+            var page = await users.ListIdsAsync(read, pageSize, cancellationToken);
+            foreach (var userId in page.Items)
+            {
+                Remember(userId);
+            }
+            read += page.Items.Count;
+            if (page.Items.Count < pageSize)
+            {
+                break;
+            }
+        }
+        return read;
     }
 
     private void Remember(string userId)
