@@ -191,6 +191,27 @@ public sealed class RegisteredUsersTests
         }
     }
 
+    [Fact]
+    public async Task Registration_RemembersTheNewUsers_OnlyWhenItSucceeds()
+    {
+        // Arrange
+        await using var app = new AuthApplication();
+        await app.RegisterAsync("alice");
+        var registered = app.Services.GetRequiredService<AuthServices>().Registered;
+
+        // Act: bob with alice again fails as a whole (1102), so bob is not registered
+        var refused = await app.PostAsync("/user/user_register", new
+        {
+            secret = AuthApplication.Secret,
+            users = new[] { new { userID = "bob", nickname = "b" }, new { userID = "alice", nickname = "a" } },
+        });
+
+        // Assert
+        refused.AssertError(1102);
+        Assert.True(registered.Remembers("alice"));
+        Assert.False(registered.Remembers("bob"));
+    }
+
     /// <summary>
     /// Holds its first <see cref="FindManyAsync"/> until <see cref="Release"/>; later calls answer at once. Fails the
     /// call numbered <see cref="FailingCall"/> (1-based) with <see cref="Failure"/>.

@@ -137,7 +137,8 @@ internal sealed class RegisteredUsers(IUserStore users)
         return read;
     }
 
-    private void Remember(string userId)
+    /// <summary>Remembers a user known to be registered (durably: a store write that succeeded, or a store read).</summary>
+    public void Remember(string userId)
     {
         if (Volatile.Read(ref _knownCount) < Capacity && _known.TryAdd(userId, 0))
         {

@@ -44,9 +44,16 @@ internal static class UserRegistration
                 user.AppMangerLevel ?? 0, user.GlobalRecvMsgOpt ?? 0, now));
         }
         var existing = await call.Services.Users.RegisterAsync(records, call.Aborted);
-        return existing is null
-            ? ApiResult.Ok()
-            : new OpenImError(ErrorCodes.RegisteredAlreadyError, $"userID {existing} registered already");
+        if (existing is not null)
+        {
+            return new OpenImError(ErrorCodes.RegisteredAlreadyError, $"userID {existing} registered already");
+        }
+        // Durable now: their first logins need not ask the store again.
+        foreach (var record in records)
+        {
+            call.Services.Registered.Remember(record.UserId);
+        }
+        return ApiResult.Ok();
     }
 
     private static async ValueTask<OpenImError?> AuthorizeAsync(string? secret, OpenImCall call)
