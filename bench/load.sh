@@ -8,6 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 source scripts/services.sh
+source bench/wrk-scripts.sh # write_scripts
 
 DURATION=${DURATION:-10}        # seconds per wrk run
 ROUNDS=${ROUNDS:-2}             # baseline/OpenImAuth alternations per scenario
@@ -63,34 +64,6 @@ stop_pid() { # the servers are not this shell's children (started in $(…)), so
 }
 
 rss_mb() { awk '/VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
-
-# wrk scripts: a new random user per request (user_token, get_users_info), one token (parse_token).
-write_scripts() { # users, token
-  cat >"$work/user_token.lua" <<LUA
-local users = $1
-local headers = { ["operationID"] = "bench", ["Content-Type"] = "application/json" }
-function init(args) math.randomseed(os.time() + (tonumber(tostring({}):sub(8)) or 0)) end
-function request()
-  local body = '{"secret":"openIM123","platformID":' .. math.random(1, 5) .. ',"userID":"u' .. math.random(1, users) .. '"}'
-  return wrk.format("POST", "/auth/user_token", headers, body)
-end
-LUA
-  cat >"$work/parse_token.lua" <<LUA
-wrk.method = "POST"
-wrk.path = "/auth/parse_token"
-wrk.headers["operationID"] = "bench"
-wrk.headers["Content-Type"] = "application/json"
-wrk.body = '{"token":"$2"}'
-LUA
-  cat >"$work/get_users_info.lua" <<LUA
-local users = $1
-local headers = { ["operationID"] = "bench", ["Content-Type"] = "application/json", ["token"] = "$2" }
-function init(args) math.randomseed(os.time() + (tonumber(tostring({}):sub(8)) or 0)) end
-function request()
-  return wrk.format("POST", "/user/get_users_info", headers, '{"userIDs":["u' .. math.random(1, users) .. '"]}')
-end
-LUA
-}
 
 run_wrk() { # port, scenario, connections ; prints "rps p50 p99" (latencies in ms)
   local log="$work/wrk-$2-$1-$3.txt"
@@ -154,8 +127,7 @@ token_length() { # port: the length of a real token, so the baseline answers as 
 # Beside bare Kestrel, each scenario with a guarantee that needs a wait is also measured against its floor: the
 # baseline that, before answering, waits only for what the guarantee needs (bench/OpenImAuth.Baseline/Floors.cs).
 scenario_main() { # store
-  local port=$((12000 + RANDOM % 1000)) bport=$((13000 + RANDOM % 1000)) fport=$((23000 + RANDOM % 1000)) args=()
-  local pid bpid token length
+  local port=$((12000 + RANDOM % 1000)) bport=$((13000 + RANDOM % 1000)) args=() pid bpid token length
   local -A floor_of=() floor_pids=()
   if [ "$1" = redis ]; then
     args=(--storage.kind=redis --redis.address="127.0.0.1:$redis_port" --redis.db=1
@@ -179,7 +151,7 @@ scenario_main() { # store
   for scenario in user_token parse_token get_users_info; do
     local floor_port=""
     if [ -n "${floor_of[$scenario]:-}" ]; then
-      floor_port=$((fport++))
+      floor_port=$(free_port)
       # shellcheck disable=SC2086 # the floor's arguments are words
       floor_pids[$scenario]=$(start_baseline "$floor_port" "$length" ${floor_of[$scenario]}); pids+=("${floor_pids[$scenario]}")
     fi

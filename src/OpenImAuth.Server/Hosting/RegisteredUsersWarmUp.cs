@@ -12,8 +12,8 @@ internal sealed partial class RegisteredUsersWarmUp(AuthServices services, ILogg
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        // Off the start-up path: the SQLite reader answers synchronously, and start-up must not wait for it.
-        await Task.Yield();
+        // Off the start-up path even though the SQLite reader answers synchronously: since .NET 10 the host runs all
+        // of ExecuteAsync on the thread pool.
         var clock = Stopwatch.StartNew();
         try
         {
