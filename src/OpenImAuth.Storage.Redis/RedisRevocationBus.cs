@@ -53,11 +53,12 @@ public sealed class RedisRevocationBus : IRevocationBus
         return bus;
     }
 
-    public async Task PublishAsync(IReadOnlyList<StoredToken> revoked, CancellationToken cancellationToken)
-    {
-        var message = JsonSerializer.Serialize(revoked.Select(RevokedTokenMessage.From).ToList(), RedisJson.Default.ListRevokedTokenMessage);
-        await _redis.GetSubscriber().PublishAsync(RedisKeys.Revoked, message);
-    }
+    public async Task PublishAsync(IReadOnlyList<StoredToken> revoked, CancellationToken cancellationToken) =>
+        await _redis.GetSubscriber().PublishAsync(RedisKeys.Revoked, Message(revoked));
+
+    /// <summary>What goes on <see cref="RedisKeys.Revoked"/>, from here or from a store script.</summary>
+    internal static string Message(IReadOnlyList<StoredToken> revoked) =>
+        JsonSerializer.Serialize(revoked.Select(RevokedTokenMessage.From).ToList(), RedisJson.Default.ListRevokedTokenMessage);
 
     private void ReceiveKeys(RedisValue message)
     {

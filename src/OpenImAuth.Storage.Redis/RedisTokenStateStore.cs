@@ -8,10 +8,12 @@ namespace OpenImAuth.Storage.Redis;
 /// refreshed TTL on every write and a DELETE_CACHE_AUTH publish, as OpenIM v3.8+ does. Issuance and expiry are not
 /// stored beside it: they are read back from the token's own claims. Checks go through
 /// <paramref name="checkCache"/> when there is one (a revocation by any instance of ours is still seen by the very
-/// next check everywhere); without it every check reads Redis, which also sees a Go node's write at once.
+/// next check everywhere); without it every check reads Redis, which also sees a Go node's write at once. With
+/// <paramref name="announceKicks"/>, an applied change publishes its kicked tokens on <see cref="RedisKeys.Revoked"/>
+/// from its own script, as <see cref="RedisRevocationBus"/> would, so a kicking login makes one round trip, not two.
 /// </summary>
-public sealed class RedisTokenStateStore(IConnectionMultiplexer redis, TimeSpan keyLifetime, RedisTokenCheckCache? checkCache = null)
-    : ITokenStateStore
+public sealed class RedisTokenStateStore(IConnectionMultiplexer redis, TimeSpan keyLifetime, RedisTokenCheckCache? checkCache = null,
+    bool announceKicks = false) : ITokenStateStore
 {
     // Atomic "kick everything on this (user, platform)": a token added while a plain read-then-write ran would escape.
     private static readonly LuaScript KickAllScript = LuaScript.Prepare("""
@@ -35,7 +37,8 @@ public sealed class RedisTokenStateStore(IConnectionMultiplexer redis, TimeSpan 
     // One round trip, atomic: check that the user's hashes still hold exactly the basis (sizes and statuses), then
     // remove, kick (only tokens still present: a kick must not create one), add, refresh the TTL of every touched
     // hash and announce them on DELETE_CACHE_AUTH, as OpenIM does, and with the next token sequence number on our
-    // channel. KEYS are the 11 platform hashes, then the sequence. Returns 0, changing nothing, on a stale basis.
+    // channel, then the kicked tokens on the revocation channel when a message is given. KEYS are the 11 platform
+    // hashes, then the sequence. Returns 0, changing nothing, on a stale basis.
     private const string ApplyScript = """
         local i = 2
         if ARGV[i] == '1' then
@@ -75,12 +78,15 @@ public sealed class RedisTokenStateStore(IConnectionMultiplexer redis, TimeSpan 
             local sequence = redis.call('INCR', KEYS[#KEYS])
             redis.call('PUBLISH', ARGV[i + 1], sequence .. '\n' .. table.concat(keys, '\n'))
         end
+        if ARGV[i + 2] ~= '' then redis.call('PUBLISH', ARGV[i + 3], ARGV[i + 2]) end
         return 1
         """;
 
     private readonly IDatabase _db = redis.GetDatabase();
 
     private readonly RedisChannel _announcements = RedisKeys.TokensChanged(redis.GetDatabase().Database);
+
+    public bool AnnouncesKicks => announceKicks;
 
     public ValueTask<int?> GetStatusAsync(string userId, int platformId, string token, CancellationToken cancellationToken)
     {
@@ -155,6 +161,8 @@ public sealed class RedisTokenStateStore(IConnectionMultiplexer redis, TimeSpan 
             .Select(t => RedisKeys.TokenHash(t.UserId, t.PlatformId)).Distinct();
         args.Add(RedisKeys.KeyListMessage(touched));
         args.Add(_announcements.ToString());
+        args.Add(announceKicks && change.Kicked.Count > 0 ? RedisRevocationBus.Message(change.Kicked) : "");
+        args.Add(RedisKeys.Revoked.ToString());
         return (long)(await _db.ScriptEvaluateAsync(ApplyScript, keys, [.. args])) == 1;
     }
 

@@ -49,6 +49,12 @@ public interface ITokenStateStore
     /// </summary>
     Task<bool> ApplyAsync(TokenStateChange change, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Whether <see cref="ApplyAsync"/> itself announces the tokens a change kicks on the revocation bus, in the same
+    /// atomic step as the write (one round trip fewer per kicking login); otherwise the caller publishes them.
+    /// </summary>
+    bool AnnouncesKicks => false;
+
     /// <summary>Marks every token of (user, platform) kicked; returns the tokens whose status changed.</summary>
     Task<IReadOnlyList<StoredToken>> KickPlatformAsync(string userId, int platformId, CancellationToken cancellationToken);
 }

@@ -45,7 +45,7 @@ public sealed class TokenService(AuthOptions options, ITokenStateStore store, Ti
                 var (change, token) = PlanIssue(userId, platformId, existing);
                 if (await store.ApplyAsync(change, cancellationToken))
                 {
-                    if (change.Kicked.Count > 0)
+                    if (change.Kicked.Count > 0 && !store.AnnouncesKicks)
                     {
                         await revocations.PublishAsync(change.Kicked, cancellationToken);
                     }

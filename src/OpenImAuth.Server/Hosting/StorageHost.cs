@@ -56,7 +56,8 @@ internal sealed class StorageHost(TimeProvider time) : IAsyncDisposable
         var checkCache = settings.Redis.CheckCacheEntries > 0
             ? await RedisTokenCheckCache.StartAsync(redis, time, settings.Redis.CheckCacheEntries)
             : null;
-        Tokens = new RedisTokenStateStore(redis, settings.Auth.TokenLifetime, checkCache);
+        // Kicks are announced by the store's own script, on the channel the bus below listens to.
+        Tokens = new RedisTokenStateStore(redis, settings.Auth.TokenLifetime, checkCache, announceKicks: true);
         Revocations = await RedisRevocationBus.SubscribeAsync(redis, checkCache);
         var presence = await RedisPresenceDirectory.StartAsync(redis, time);
         _resources.Add(presence);
