@@ -38,17 +38,23 @@ public sealed class RedisTokenStateStore(IConnectionMultiplexer redis, TimeSpan 
     // remove, kick (only tokens still present: a kick must not create one), add, refresh the TTL of every touched
     // hash and announce them on DELETE_CACHE_AUTH, as OpenIM does, and with the next token sequence number on our
     // channel, then the kicked tokens on the revocation channel when a message is given. KEYS are the 11 platform
-    // hashes, then the sequence. Returns 0, changing nothing, on a stale basis.
+    // hashes, then the sequence. Returns 1 when applied; on a stale basis it changes nothing and returns the user's
+    // hashes as they are (one HGETALL reply per platform), so that planning again needs no read of its own.
     private const string ApplyScript = """
+        local function current()
+            local all = {}
+            for k = 1, #KEYS - 1 do all[k] = redis.call('HGETALL', KEYS[k]) end
+            return all
+        end
         local i = 2
         if ARGV[i] == '1' then
             for k = 1, #KEYS - 1 do
-                if redis.call('HLEN', KEYS[k]) ~= tonumber(ARGV[i + k]) then return 0 end
+                if redis.call('HLEN', KEYS[k]) ~= tonumber(ARGV[i + k]) then return current() end
             end
             i = i + #KEYS
             local n = tonumber(ARGV[i]); i = i + 1
             for _ = 1, n do
-                if redis.call('HGET', KEYS[tonumber(ARGV[i])], ARGV[i + 1]) ~= ARGV[i + 2] then return 0 end
+                if redis.call('HGET', KEYS[tonumber(ARGV[i])], ARGV[i + 1]) ~= ARGV[i + 2] then return current() end
                 i = i + 3
             end
         else
@@ -82,7 +88,11 @@ public sealed class RedisTokenStateStore(IConnectionMultiplexer redis, TimeSpan 
         return 1
         """;
 
+    // The latest tokens of about 60,000 users who each hold one or two: some 60 MB at most (a token is ~450 bytes).
+    private const int MaxHintedTokens = 131_072;
+
     private readonly IDatabase _db = redis.GetDatabase();
+    private readonly UserTokenHints _hints = new(MaxHintedTokens);
 
     private readonly RedisChannel _announcements = RedisKeys.TokensChanged(redis.GetDatabase().Database);
 
@@ -110,12 +120,37 @@ public sealed class RedisTokenStateStore(IConnectionMultiplexer redis, TimeSpan 
 
     public async Task<IReadOnlyList<StoredToken>> GetUserTokensAsync(string userId, CancellationToken cancellationToken)
     {
-        var keys = new RedisKey[Platforms.Max - Platforms.Min + 1];
+        var hashes = (RedisResult[])(await _db.ScriptEvaluateAsync(UserTokensScript, PlatformHashKeys(userId, withSequence: false)))!;
+        var tokens = ReadUserTokens(userId, hashes);
+        _hints.Set(userId, tokens);
+        return tokens;
+    }
+
+    /// <summary>
+    /// What this instance last wrote or read for the user, or no tokens for a user it has not seen: most users who
+    /// log in have none stored (their hashes expire with their last token), and for the others the apply script
+    /// answers the wrong guess with their tokens, which costs the same round trip a read first would have.
+    /// </summary>
+    public Task<IReadOnlyList<StoredToken>> GetPlanningBasisAsync(string userId, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<StoredToken>>(_hints.TryGet(userId, out var tokens) ? tokens : []);
+
+    private static RedisKey[] PlatformHashKeys(string userId, bool withSequence)
+    {
+        var keys = new RedisKey[Platforms.Max - Platforms.Min + 1 + (withSequence ? 1 : 0)];
         for (var platform = Platforms.Min; platform <= Platforms.Max; platform++)
         {
             keys[platform - Platforms.Min] = RedisKeys.TokenHash(userId, platform);
         }
-        var hashes = (RedisResult[])(await _db.ScriptEvaluateAsync(UserTokensScript, keys))!;
+        if (withSequence)
+        {
+            keys[^1] = RedisKeys.TokenSequence;
+        }
+        return keys;
+    }
+
+    /// <summary>One HGETALL reply per platform hash, as the user's tokens in <see cref="OldestFirst"/> order.</summary>
+    private static StoredToken[] ReadUserTokens(string userId, RedisResult[] hashes)
+    {
         var tokens = new List<StoredToken>();
         for (var k = 0; k < hashes.Length; k++)
         {
@@ -125,24 +160,59 @@ public sealed class RedisTokenStateStore(IConnectionMultiplexer redis, TimeSpan 
                 tokens.Add(ToStoredToken(userId, Platforms.Min + k, fields[i]!, fields[i + 1]));
             }
         }
-        tokens.Sort(static (a, b) =>
+        var sorted = tokens.ToArray();
+        Array.Sort(sorted, OldestFirst);
+        return sorted;
+    }
+
+    private static readonly Comparison<StoredToken> OldestFirst = static (a, b) =>
+    {
+        var order = a.IssuedAt.CompareTo(b.IssuedAt);
+        if (order == 0)
         {
-            var order = a.IssuedAt.CompareTo(b.IssuedAt);
-            if (order == 0)
+            order = string.CompareOrdinal(a.Token, b.Token);
+        }
+        // A token is only ever in its own platform's hash; platform order just keeps the old stable order.
+        return order != 0 ? order : a.PlatformId.CompareTo(b.PlatformId);
+    };
+
+    /// <summary>The user's tokens after <paramref name="change"/> was applied to its basis.</summary>
+    private static StoredToken[] AfterChange(TokenStateChange change, IReadOnlyList<StoredToken> basis)
+    {
+        var tokens = new List<StoredToken>(basis.Count + 1);
+        foreach (var token in basis)
+        {
+            if (Contains(change.Removed, token))
             {
-                order = string.CompareOrdinal(a.Token, b.Token);
+                continue;
             }
-            // A token is only ever in its own platform's hash; platform order just keeps the old stable order.
-            return order != 0 ? order : a.PlatformId.CompareTo(b.PlatformId);
-        });
-        return tokens;
+            tokens.Add(Contains(change.Kicked, token) ? token with { Status = TokenStatus.Kicked } : token);
+        }
+        if (change.Added is { } added)
+        {
+            tokens.Add(added);
+        }
+        var sorted = tokens.ToArray();
+        Array.Sort(sorted, OldestFirst);
+        return sorted;
+
+        static bool Contains(IReadOnlyList<StoredToken> tokens, StoredToken token)
+        {
+            for (var i = 0; i < tokens.Count; i++)
+            {
+                if (tokens[i].PlatformId == token.PlatformId && tokens[i].Token == token.Token)
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
     }
 
     public async Task<bool> ApplyAsync(TokenStateChange change, CancellationToken cancellationToken)
     {
         // KEYS are the user's 11 platform hashes and the sequence; ARGV carries the basis and the change as (key index, token, …) runs.
-        var keys = Enumerable.Range(Platforms.Min, Platforms.Max).Select(p => RedisKeys.TokenHash(change.UserId, p))
-            .Append(RedisKeys.TokenSequence).ToArray();
+        var keys = PlatformHashKeys(change.UserId, withSequence: true);
         var args = new List<RedisValue> { (long)keyLifetime.TotalSeconds };
         if (change.Basis is { } basis)
         {
@@ -163,7 +233,30 @@ public sealed class RedisTokenStateStore(IConnectionMultiplexer redis, TimeSpan 
         args.Add(_announcements.ToString());
         args.Add(announceKicks && change.Kicked.Count > 0 ? RedisRevocationBus.Message(change.Kicked) : "");
         args.Add(RedisKeys.Revoked.ToString());
-        return (long)(await _db.ScriptEvaluateAsync(ApplyScript, keys, [.. args])) == 1;
+        RedisResult result;
+        try
+        {
+            result = await _db.ScriptEvaluateAsync(ApplyScript, keys, [.. args]);
+        }
+        catch
+        {
+            _hints.Forget(change.UserId); // it may or may not have been applied
+            throw;
+        }
+        if (result.Resp2Type == ResultType.Array)
+        {
+            _hints.Set(change.UserId, ReadUserTokens(change.UserId, (RedisResult[])result!));
+            return false;
+        }
+        if (change.Basis is { } applied)
+        {
+            _hints.Set(change.UserId, AfterChange(change, applied));
+        }
+        else
+        {
+            _hints.Forget(change.UserId);
+        }
+        return true;
     }
 
     /// <summary>A count, then per token its key index (1-based, as Lua's KEYS), the token, and optionally a value.</summary>
@@ -184,6 +277,7 @@ public sealed class RedisTokenStateStore(IConnectionMultiplexer redis, TimeSpan 
     public async Task<IReadOnlyList<StoredToken>> KickPlatformAsync(string userId, int platformId, CancellationToken cancellationToken)
     {
         var key = RedisKeys.TokenHash(userId, platformId);
+        _hints.Forget(userId);
         var result = await _db.ScriptEvaluateAsync(KickAllScript, new
         {
             key,

@@ -44,6 +44,14 @@ public interface ITokenStateStore
     Task<IReadOnlyList<StoredToken>> GetUserTokensAsync(string userId, CancellationToken cancellationToken);
 
     /// <summary>
+    /// The user's tokens to plan an issuance from. A store may answer from what it last wrote or read, without a round
+    /// trip, when its <see cref="ApplyAsync"/> checks the basis: a stale answer then only costs a rejected apply, after
+    /// which the store answers with what it found.
+    /// </summary>
+    Task<IReadOnlyList<StoredToken>> GetPlanningBasisAsync(string userId, CancellationToken cancellationToken) =>
+        GetUserTokensAsync(userId, cancellationToken);
+
+    /// <summary>
     /// Applies <paramref name="change"/> atomically: all of it or none of it is stored. Returns <c>false</c>, storing
     /// nothing, when the change has a <see cref="TokenStateChange.Basis"/> that no longer matches the store.
     /// </summary>

@@ -41,7 +41,7 @@ public sealed class TokenService(AuthOptions options, ITokenStateStore store, Ti
             // changed the user's tokens between our read and our write, and then we plan again.
             for (var attempt = 0; attempt < MaxIssueAttempts; attempt++)
             {
-                var existing = await store.GetUserTokensAsync(userId, cancellationToken);
+                var existing = await store.GetPlanningBasisAsync(userId, cancellationToken);
                 var (change, token) = PlanIssue(userId, platformId, existing);
                 if (await store.ApplyAsync(change, cancellationToken))
                 {

@@ -7,7 +7,7 @@ namespace OpenImAuth.Core.Tests.Storage;
 /// What every <see cref="ITokenStateStore"/> backend must do. A backend's test class derives from this one and
 /// supplies a fresh store per test; the tests themselves run unchanged on every backend.
 /// </summary>
-public abstract class TokenStateStoreContractTests : IAsyncLifetime
+public abstract partial class TokenStateStoreContractTests : IAsyncLifetime
 {
     private static readonly DateTimeOffset Start = DateTimeOffset.FromUnixTimeSeconds(1_700_000_000);
     private readonly TokenCodec _codec = new("openIM123");
@@ -253,27 +253,6 @@ public abstract class TokenStateStoreContractTests : IAsyncLifetime
         Assert.Equal(TokenStatus.Kicked, await Store.GetStatusAsync("u1", Platforms.Ios, kicked.Token, Ct));
         Assert.Equal(TokenStatus.Normal, await Store.GetStatusAsync("u1", Platforms.Ios, normal.Token, Ct));
         Assert.Equal([kicked with { Status = TokenStatus.Kicked }, normal, admin], await Store.GetUserTokensAsync("u1", Ct));
-    }
-
-    [Fact]
-    public async Task Apply_StoresNothingAndAnswersFalse_WhenBasisIsStale()
-    {
-        // Arrange: plan from a read, then another writer adds a token for the same user
-        var first = Token("u1", Platforms.Ios, 0);
-        await Store.ApplyAsync(Add(first), Ct);
-        var basis = await Store.GetUserTokensAsync("u1", Ct);
-        var concurrent = Token("u1", Platforms.Android, 1);
-        await Store.ApplyAsync(Add(concurrent), Ct);
-
-        // Act
-        var planned = Token("u1", Platforms.Ios, 2);
-        var applied = await Store.ApplyAsync(new TokenStateChange("u1", planned, [first], [], basis), Ct);
-        var fresh = await Store.ApplyAsync(new TokenStateChange("u1", planned, [first], [], await Store.GetUserTokensAsync("u1", Ct)), Ct);
-
-        // Assert: the stale plan changed nothing; the replanned one applied
-        Assert.False(applied);
-        Assert.True(fresh);
-        Assert.Equal([first with { Status = TokenStatus.Kicked }, concurrent, planned], await Store.GetUserTokensAsync("u1", Ct));
     }
 
     /// <summary>A real token issued <paramref name="secondsAfterStart"/> after the fake start time, as OpenIM signs it.</summary>

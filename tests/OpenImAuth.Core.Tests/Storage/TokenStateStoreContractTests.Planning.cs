@@ -1,0 +1,58 @@
+using OpenImAuth.Core.Tokens;
+
+namespace OpenImAuth.Core.Tests.Storage;
+
+/// <summary>The contract's optimistic concurrency: changes planned from a basis, and the basis a store answers with.</summary>
+public abstract partial class TokenStateStoreContractTests
+{
+    [Fact]
+    public async Task Apply_StoresNothingAndAnswersFalse_WhenBasisIsStale()
+    {
+        // Arrange: plan from a read, then another writer adds a token for the same user
+        var first = Token("u1", Platforms.Ios, 0);
+        await Store.ApplyAsync(Add(first), Ct);
+        var basis = await Store.GetUserTokensAsync("u1", Ct);
+        var concurrent = Token("u1", Platforms.Android, 1);
+        await Store.ApplyAsync(Add(concurrent), Ct);
+
+        // Act
+        var planned = Token("u1", Platforms.Ios, 2);
+        var applied = await Store.ApplyAsync(new TokenStateChange("u1", planned, [first], [], basis), Ct);
+        var fresh = await Store.ApplyAsync(new TokenStateChange("u1", planned, [first], [], await Store.GetUserTokensAsync("u1", Ct)), Ct);
+
+        // Assert: the stale plan changed nothing; the replanned one applied
+        Assert.False(applied);
+        Assert.True(fresh);
+        Assert.Equal([first with { Status = TokenStatus.Kicked }, concurrent, planned], await Store.GetUserTokensAsync("u1", Ct));
+    }
+
+    [Fact]
+    public async Task PlanningBasis_IsCurrentAfterAnApply_WhetherItAppliedOrNot()
+    {
+        // Arrange: the user's tokens change without a basis, as another instance's writes would
+        var first = Token("u1", Platforms.Ios, 0);
+        var concurrent = Token("u1", Platforms.Android, 1);
+        await Store.ApplyAsync(Add(first), Ct);
+        await Store.ApplyAsync(Add(concurrent), Ct);
+        var planned = Token("u1", Platforms.Ios, 2);
+
+        // Act: plan from the store's basis as issuance does, kicking what the basis says is on iOS; once more if
+        // the store answered from what it knew and the apply found that stale
+        var attempts = 0;
+        bool applied;
+        do
+        {
+            var basis = await Store.GetPlanningBasisAsync("u1", Ct);
+            var onIos = basis.Where(t => t.PlatformId == Platforms.Ios).ToList();
+            applied = await Store.ApplyAsync(new TokenStateChange("u1", planned, onIos, [], basis), Ct);
+        }
+        while (!applied && ++attempts < 2);
+
+        // Assert: the basis first, as a read of the tokens may refresh it
+        Assert.True(applied);
+        var basisAfter = await Store.GetPlanningBasisAsync("u1", Ct);
+        var current = await Store.GetUserTokensAsync("u1", Ct);
+        Assert.Equal([first with { Status = TokenStatus.Kicked }, concurrent, planned], current);
+        Assert.Equal(current, basisAfter);
+    }
+}

@@ -1,0 +1,44 @@
+using OpenImAuth.Core.Tokens;
+using OpenImAuth.Storage.Redis;
+
+namespace OpenImAuth.Core.Tests.Storage;
+
+public sealed class UserTokenHintsTests
+{
+    [Fact]
+    public void Set_KeepsTheTokensHeldWithinTheBound_AndTheLatestUser()
+    {
+        // Arrange: room for 640 tokens, each user counting one more than the tokens it holds
+        var hints = new UserTokenHints(maxTokens: 640);
+
+        // Act
+        for (var user = 0; user < 10_000; user++)
+        {
+            hints.Set("u" + user, [Token("u" + user, 1), Token("u" + user, 2)]);
+        }
+
+        // Assert
+        var held = Enumerable.Range(0, 10_000).Count(user => hints.TryGet("u" + user, out _));
+        Assert.InRange(held * 3, 1, 640);
+        Assert.True(hints.TryGet("u9999", out var latest));
+        Assert.Equal([Token("u9999", 1), Token("u9999", 2)], latest);
+    }
+
+    [Fact]
+    public void SetAndForget_ReplaceAndDropOneUser()
+    {
+        var hints = new UserTokenHints(maxTokens: 1000);
+        hints.Set("a", [Token("a", 1)]);
+        hints.Set("b", [Token("b", 1)]);
+
+        hints.Set("a", [Token("a", 2)]);
+        hints.Forget("b");
+
+        Assert.True(hints.TryGet("a", out var a));
+        Assert.Equal([Token("a", 2)], a);
+        Assert.False(hints.TryGet("b", out _));
+    }
+
+    private static StoredToken Token(string user, int platform) =>
+        new($"token-{user}-{platform}", user, platform, TokenStatus.Normal, 100, 200);
+}
