@@ -19,5 +19,6 @@ internal sealed record RevokedTokenMessage(
 
 [JsonSerializable(typeof(string))]
 [JsonSerializable(typeof(List<string>))]
+[JsonSerializable(typeof(RevokedTokenMessage))]
 [JsonSerializable(typeof(List<RevokedTokenMessage>))]
 internal sealed partial class RedisJson : JsonSerializerContext;

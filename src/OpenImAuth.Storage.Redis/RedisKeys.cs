@@ -40,17 +40,20 @@ public static class RedisKeys
     }
 
     /// <summary>OpenIM's DELETE_CACHE_AUTH payload: a JSON array of key names.</summary>
-    public static RedisValue KeyListMessage(IEnumerable<RedisKey> keys)
+    public static RedisValue KeyListMessage(IEnumerable<RedisKey> keys) => $"[{KeyListItems(keys)}]";
+
+    /// <summary>The elements of <see cref="KeyListMessage"/> without its brackets, for scripts that join several.</summary>
+    public static string KeyListItems(IEnumerable<RedisKey> keys)
     {
-        var json = new StringBuilder("[");
+        var json = new StringBuilder();
         foreach (var key in keys)
         {
-            if (json.Length > 1)
+            if (json.Length > 0)
             {
                 json.Append(',');
             }
             json.Append(System.Text.Json.JsonSerializer.Serialize((string)key!, RedisJson.Default.String));
         }
-        return json.Append(']').ToString();
+        return json.ToString();
     }
 }

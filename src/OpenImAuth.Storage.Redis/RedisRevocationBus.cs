@@ -57,8 +57,11 @@ public sealed class RedisRevocationBus : IRevocationBus
         await _redis.GetSubscriber().PublishAsync(RedisKeys.Revoked, Message(revoked));
 
     /// <summary>What goes on <see cref="RedisKeys.Revoked"/>, from here or from a store script.</summary>
-    internal static string Message(IReadOnlyList<StoredToken> revoked) =>
-        JsonSerializer.Serialize(revoked.Select(RevokedTokenMessage.From).ToList(), RedisJson.Default.ListRevokedTokenMessage);
+    internal static string Message(IReadOnlyList<StoredToken> revoked) => $"[{MessageItems(revoked)}]";
+
+    /// <summary>The elements of <see cref="Message"/> without its brackets, for scripts that join several.</summary>
+    internal static string MessageItems(IReadOnlyList<StoredToken> revoked) =>
+        string.Join(',', revoked.Select(t => JsonSerializer.Serialize(RevokedTokenMessage.From(t), RedisJson.Default.RevokedTokenMessage)));
 
     private void ReceiveKeys(RedisValue message)
     {

@@ -11,6 +11,7 @@ namespace OpenImAuth.Storage.Redis;
 /// next check everywhere); without it every check reads Redis, which also sees a Go node's write at once. With
 /// <paramref name="announceKicks"/>, an applied change publishes its kicked tokens on <see cref="RedisKeys.Revoked"/>
 /// from its own script, as <see cref="RedisRevocationBus"/> would, so a kicking login makes one round trip, not two.
+/// Changes are applied by <see cref="RedisChangeBatcher"/>: the changes of concurrent logins share a script.
 /// </summary>
 public sealed class RedisTokenStateStore(IConnectionMultiplexer redis, TimeSpan keyLifetime, RedisTokenCheckCache? checkCache = null,
     bool announceKicks = false) : ITokenStateStore
@@ -34,67 +35,16 @@ public sealed class RedisTokenStateStore(IConnectionMultiplexer redis, TimeSpan 
         return changed
         """);
 
-    // One round trip, atomic: check that the user's hashes still hold exactly the basis (sizes and statuses), then
-    // remove, kick (only tokens still present: a kick must not create one), add, refresh the TTL of every touched
-    // hash and announce them on DELETE_CACHE_AUTH, as OpenIM does, and with the next token sequence number on our
-    // channel, then the kicked tokens on the revocation channel when a message is given. KEYS are the 11 platform
-    // hashes, then the sequence. Returns 1 when applied; on a stale basis it changes nothing and returns the user's
-    // hashes as they are (one HGETALL reply per platform), so that planning again needs no read of its own.
-    private const string ApplyScript = """
-        local function current()
-            local all = {}
-            for k = 1, #KEYS - 1 do all[k] = redis.call('HGETALL', KEYS[k]) end
-            return all
-        end
-        local i = 2
-        if ARGV[i] == '1' then
-            for k = 1, #KEYS - 1 do
-                if redis.call('HLEN', KEYS[k]) ~= tonumber(ARGV[i + k]) then return current() end
-            end
-            i = i + #KEYS
-            local n = tonumber(ARGV[i]); i = i + 1
-            for _ = 1, n do
-                if redis.call('HGET', KEYS[tonumber(ARGV[i])], ARGV[i + 1]) ~= ARGV[i + 2] then return current() end
-                i = i + 3
-            end
-        else
-            i = i + 1
-        end
-        local touched = {}
-        local n = tonumber(ARGV[i]); i = i + 1
-        for _ = 1, n do
-            local key = KEYS[tonumber(ARGV[i])]
-            redis.call('HDEL', key, ARGV[i + 1]); touched[key] = true; i = i + 2
-        end
-        n = tonumber(ARGV[i]); i = i + 1
-        for _ = 1, n do
-            local key = KEYS[tonumber(ARGV[i])]
-            if redis.call('HEXISTS', key, ARGV[i + 1]) == 1 then redis.call('HSET', key, ARGV[i + 1], '2') end
-            touched[key] = true; i = i + 2
-        end
-        n = tonumber(ARGV[i]); i = i + 1
-        for _ = 1, n do
-            local key = KEYS[tonumber(ARGV[i])]
-            redis.call('HSET', key, ARGV[i + 1], ARGV[i + 2]); touched[key] = true; i = i + 3
-        end
-        local keys = {}
-        for key in pairs(touched) do redis.call('EXPIRE', key, ARGV[1]); keys[#keys + 1] = key end
-        if #keys > 0 then
-            redis.call('PUBLISH', 'DELETE_CACHE_AUTH', ARGV[i])
-            local sequence = redis.call('INCR', KEYS[#KEYS])
-            redis.call('PUBLISH', ARGV[i + 1], sequence .. '\n' .. table.concat(keys, '\n'))
-        end
-        if ARGV[i + 2] ~= '' then redis.call('PUBLISH', ARGV[i + 3], ARGV[i + 2]) end
-        return 1
-        """;
-
     // The latest tokens of about 60,000 users who each hold one or two: some 60 MB at most (a token is ~450 bytes).
     private const int MaxHintedTokens = 131_072;
 
     private readonly IDatabase _db = redis.GetDatabase();
     private readonly UserTokenHints _hints = new(MaxHintedTokens);
-
     private readonly RedisChannel _announcements = RedisKeys.TokensChanged(redis.GetDatabase().Database);
+
+    // Every change of this store goes through one batcher: the changes waiting while a script runs share the next.
+    private readonly RedisChangeBatcher _changes = new(redis.GetDatabase(), keyLifetime,
+        RedisKeys.TokensChanged(redis.GetDatabase().Database), announceKicks);
 
     public bool AnnouncesKicks => announceKicks;
 
@@ -120,7 +70,7 @@ public sealed class RedisTokenStateStore(IConnectionMultiplexer redis, TimeSpan 
 
     public async Task<IReadOnlyList<StoredToken>> GetUserTokensAsync(string userId, CancellationToken cancellationToken)
     {
-        var hashes = (RedisResult[])(await _db.ScriptEvaluateAsync(UserTokensScript, PlatformHashKeys(userId, withSequence: false)))!;
+        var hashes = (RedisResult[])(await _db.ScriptEvaluateAsync(UserTokensScript, PlatformHashKeys(userId)))!;
         var tokens = ReadUserTokens(userId, hashes);
         _hints.Set(userId, tokens);
         return tokens;
@@ -134,16 +84,12 @@ public sealed class RedisTokenStateStore(IConnectionMultiplexer redis, TimeSpan 
     public Task<IReadOnlyList<StoredToken>> GetPlanningBasisAsync(string userId, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<StoredToken>>(_hints.TryGet(userId, out var tokens) ? tokens : []);
 
-    private static RedisKey[] PlatformHashKeys(string userId, bool withSequence)
+    private static RedisKey[] PlatformHashKeys(string userId)
     {
-        var keys = new RedisKey[Platforms.Max - Platforms.Min + 1 + (withSequence ? 1 : 0)];
+        var keys = new RedisKey[Platforms.Max - Platforms.Min + 1];
         for (var platform = Platforms.Min; platform <= Platforms.Max; platform++)
         {
             keys[platform - Platforms.Min] = RedisKeys.TokenHash(userId, platform);
-        }
-        if (withSequence)
-        {
-            keys[^1] = RedisKeys.TokenSequence;
         }
         return keys;
     }
@@ -211,32 +157,10 @@ public sealed class RedisTokenStateStore(IConnectionMultiplexer redis, TimeSpan 
 
     public async Task<bool> ApplyAsync(TokenStateChange change, CancellationToken cancellationToken)
     {
-        // KEYS are the user's 11 platform hashes and the sequence; ARGV carries the basis and the change as (key index, token, …) runs.
-        var keys = PlatformHashKeys(change.UserId, withSequence: true);
-        var args = new List<RedisValue> { (long)keyLifetime.TotalSeconds };
-        if (change.Basis is { } basis)
-        {
-            args.Add(1);
-            args.AddRange(Enumerable.Range(Platforms.Min, Platforms.Max).Select(p => (RedisValue)basis.Count(t => t.PlatformId == p)));
-            AddRuns(args, basis, t => t.Status);
-        }
-        else
-        {
-            args.Add(0);
-        }
-        AddRuns(args, change.Removed, null);
-        AddRuns(args, change.Kicked, null);
-        AddRuns(args, change.Added is { } added ? [added] : [], t => t.Status);
-        var touched = change.Removed.Concat(change.Kicked).Concat(change.Added is { } a ? [a] : [])
-            .Select(t => RedisKeys.TokenHash(t.UserId, t.PlatformId)).Distinct();
-        args.Add(RedisKeys.KeyListMessage(touched));
-        args.Add(_announcements.ToString());
-        args.Add(announceKicks && change.Kicked.Count > 0 ? RedisRevocationBus.Message(change.Kicked) : "");
-        args.Add(RedisKeys.Revoked.ToString());
         RedisResult result;
         try
         {
-            result = await _db.ScriptEvaluateAsync(ApplyScript, keys, [.. args]);
+            result = await _changes.ApplyAsync(change);
         }
         catch
         {
@@ -257,21 +181,6 @@ public sealed class RedisTokenStateStore(IConnectionMultiplexer redis, TimeSpan 
             _hints.Forget(change.UserId);
         }
         return true;
-    }
-
-    /// <summary>A count, then per token its key index (1-based, as Lua's KEYS), the token, and optionally a value.</summary>
-    private static void AddRuns(List<RedisValue> args, IReadOnlyList<StoredToken> tokens, Func<StoredToken, int>? value)
-    {
-        args.Add(tokens.Count);
-        foreach (var token in tokens)
-        {
-            args.Add(token.PlatformId - Platforms.Min + 1);
-            args.Add(token.Token);
-            if (value is not null)
-            {
-                args.Add(value(token));
-            }
-        }
     }
 
     public async Task<IReadOnlyList<StoredToken>> KickPlatformAsync(string userId, int platformId, CancellationToken cancellationToken)

@@ -10,21 +10,40 @@ namespace OpenImAuth.Core.Tests.Storage;
 /// A login on Redis plans from what this instance last wrote for the user, so it makes one round trip; when another
 /// instance changed the user's tokens meanwhile, the rejected apply brings them back and the login makes two.
 /// </summary>
-public sealed class RedisLoginRoundTripTests
+public sealed class RedisLoginRoundTripTests : IAsyncLifetime
 {
     private static readonly AuthOptions Options = new("secret", 90, MultiLoginPolicy.AllLoginButSameTermKick, 10, [], CompatProfile.V3);
+
+    // Two instances, A and B, on one database, each with a connection of its own, and one clock.
+    private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
+    private RedisDatabaseLease? _lease;
+    private ConnectionMultiplexer? _connectionOfA;
+    private ConnectionMultiplexer? _connectionOfB;
+    private TokenService? _a;
+    private TokenService? _b;
+
+    public async ValueTask InitializeAsync()
+    {
+        _lease = await TestServers.LeaseRedisDatabaseAsync();
+        _connectionOfA = await TestServers.ConnectAsync(_lease.Database);
+        _connectionOfB = await TestServers.ConnectAsync(_lease.Database);
+        _a = Instance(_connectionOfA, _time);
+        _b = Instance(_connectionOfB, _time);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _connectionOfA!.DisposeAsync();
+        await _connectionOfB!.DisposeAsync();
+        await _lease!.DisposeAsync();
+    }
 
     [Fact]
     public async Task Login_MakesOneRoundTrip_WhenThisInstanceWroteTheUserLast_AndTwoAfterAnotherDid()
     {
-        // Arrange: two instances on one database, each with a connection of its own
+        // Arrange
         var ct = TestContext.Current.CancellationToken;
-        await using var lease = await TestServers.LeaseRedisDatabaseAsync();
-        await using var connectionOfA = await TestServers.ConnectAsync(lease.Database);
-        await using var connectionOfB = await TestServers.ConnectAsync(lease.Database);
-        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        var a = Instance(connectionOfA, time);
-        var b = Instance(connectionOfB, time);
+        var (a, b, connectionOfA, connectionOfB, time, lease) = (_a!, _b!, _connectionOfA!, _connectionOfB!, _time, _lease!);
         var user = "trips-" + Guid.NewGuid().ToString("N");
         await a.IssueAsync("warm-" + user, Platforms.Web, ct); // the script is loaded; later calls are one operation each
 
@@ -45,6 +64,71 @@ public sealed class RedisLoginRoundTripTests
             new[] { (first.Token, "2"), (second.Token, "2"), (third.Token, "0") }.OrderBy(e => e.Item1, StringComparer.Ordinal),
             stored.Select(e => ((string)e.Name!, (string)e.Value!)).OrderBy(e => e.Item1, StringComparer.Ordinal));
         Assert.Equal("0", (string?)await lease.Db.HashGetAsync(RedisKeys.TokenHash(user, Platforms.Android), byB));
+    }
+
+    [Fact]
+    public async Task ConcurrentLogins_ShareScripts_AndEachKicksExactlyItsOwnPredecessor_EvenWhereAnotherInstanceWrote()
+    {
+        // Arrange: 40 users logged in on the web through A; then B logs every fourth of them in on Android, so A's
+        // memory of those is stale
+        var ct = TestContext.Current.CancellationToken;
+        var (a, b, connectionOfA, time, lease) = (_a!, _b!, _connectionOfA!, _time, _lease!);
+        var users = Enumerable.Range(0, 40).Select(i => $"batch-{Guid.NewGuid():N}-{i}").ToList();
+        var first = new Dictionary<string, string>();
+        foreach (var user in users)
+        {
+            first[user] = await a.IssueAsync(user, Platforms.Web, ct);
+        }
+        var onAndroid = new Dictionary<string, string>();
+        foreach (var user in users.Where((_, i) => i % 4 == 0))
+        {
+            onAndroid[user] = await b.IssueAsync(user, Platforms.Android, ct);
+        }
+        var revocations = await connectionOfA.GetSubscriber().SubscribeAsync(RedisKeys.Revoked);
+        time.Advance(TimeSpan.FromSeconds(1));
+
+        // Act
+        var before = connectionOfA.OperationCount;
+        var second = await Task.WhenAll(users.Select(user => a.IssueAsync(user, Platforms.Web, ct)));
+        var scripts = connectionOfA.OperationCount - before;
+        await connectionOfA.GetSubscriber().PublishAsync(RedisKeys.Revoked, RedisRevocationBus.Message([EndMarker]));
+        var announced = await KickedUntilEndAsync(revocations, users.ToHashSet());
+
+        // Assert: fewer scripts than logins; every user's web hash holds its first token kicked and its second
+        // normal, B's Android tokens stay normal, and each kicked token was announced exactly once
+        Assert.InRange(scripts, 1, users.Count / 2);
+        for (var i = 0; i < users.Count; i++)
+        {
+            var web = await lease.Db.HashGetAllAsync(RedisKeys.TokenHash(users[i], Platforms.Web));
+            Assert.Equal(
+                new[] { (first[users[i]], "2"), (second[i], "0") }.OrderBy(e => e.Item1, StringComparer.Ordinal),
+                web.Select(e => ((string)e.Name!, (string)e.Value!)).OrderBy(e => e.Item1, StringComparer.Ordinal));
+        }
+        foreach (var (user, token) in onAndroid)
+        {
+            Assert.Equal("0", (string?)await lease.Db.HashGetAsync(RedisKeys.TokenHash(user, Platforms.Android), token));
+        }
+        Assert.Equal(first.Values.Order(StringComparer.Ordinal), announced.Order(StringComparer.Ordinal));
+    }
+
+    private static readonly StoredToken EndMarker = new("end", "batch-end", Platforms.Web, TokenStatus.Kicked, 1, 2);
+
+    /// <summary>The kicked tokens of <paramref name="users"/> announced on the revocation channel, up to the end marker.</summary>
+    private static async Task<List<string>> KickedUntilEndAsync(ChannelMessageQueue queue, HashSet<string> users)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(10));
+        var heard = new List<string>();
+        while (true)
+        {
+            var message = (string)(await queue.ReadAsync(timeout.Token)).Message!;
+            var tokens = System.Text.Json.JsonSerializer.Deserialize(message, RedisJson.Default.ListRevokedTokenMessage)!;
+            heard.AddRange(tokens.Where(t => users.Contains(t.UserId)).Select(t => t.Token));
+            if (tokens.Any(t => t.UserId == EndMarker.UserId))
+            {
+                return heard;
+            }
+        }
     }
 
     private static TokenService Instance(ConnectionMultiplexer connection, TimeProvider time) =>

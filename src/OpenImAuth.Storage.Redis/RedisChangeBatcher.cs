@@ -1,0 +1,215 @@
+using OpenImAuth.Core.Tokens;
+using StackExchange.Redis;
+
+namespace OpenImAuth.Storage.Redis;
+
+/// <summary>
+/// Applies token state changes in Redis, one script at a time: the changes that arrive while a script runs go
+/// together into the next one, as a group commit does for a disk. Each change is checked against its own basis and
+/// applied or refused on its own, atomically; the changes of one script share its round trip, one sequence number
+/// and one message on each channel, so a busy instance pays the script's fixed costs once per batch, not per login.
+/// </summary>
+internal sealed class RedisChangeBatcher(IDatabase db, TimeSpan keyLifetime, RedisChannel announcements, bool announceKicks)
+{
+    private const int MaxChangesPerScript = 64;
+    private const int HashesPerUser = Platforms.Max - Platforms.Min + 1;
+
+    // KEYS: each change's 11 platform hashes in turn, then the sequence. ARGV: the TTL, the number of changes, our
+    // announcement channel and the revocation channel, then one block per change: its length; 1 and the basis (the
+    // size of each hash, then (key index, token, status) runs) or 0; the removed, kicked and added runs; its touched
+    // keys as JSON strings for DELETE_CACHE_AUTH; its kicked tokens as JSON objects for the revocation channel, or ''.
+    // A change whose hashes no longer hold exactly its basis changes nothing and answers them as they are (one
+    // HGETALL reply per platform); an applied one answers 1. A kick only marks a token still present (a kick must not
+    // create one). Then the TTL of every touched hash is refreshed and the applied changes are announced together:
+    // their keys on DELETE_CACHE_AUTH, as OpenIM does, the next sequence number with the keys on ours, and their
+    // kicked tokens on the revocation channel.
+    private const string Script = """
+        local results, touched, touchedKeys, cacheParts, revokedParts = {}, {}, {}, {}, {}
+        local function touch(key)
+            if not touched[key] then touched[key] = true; touchedKeys[#touchedKeys + 1] = key end
+        end
+        local i = 5
+        for c = 0, tonumber(ARGV[2]) - 1 do
+            local base = c * 11
+            local stop = i + tonumber(ARGV[i])
+            i = i + 1
+            local stale = false
+            if ARGV[i] == '1' then
+                for k = 1, 11 do
+                    if redis.call('HLEN', KEYS[base + k]) ~= tonumber(ARGV[i + k]) then stale = true; break end
+                end
+                i = i + 12
+                if not stale then
+                    local n = tonumber(ARGV[i]); i = i + 1
+                    for _ = 1, n do
+                        if redis.call('HGET', KEYS[base + tonumber(ARGV[i])], ARGV[i + 1]) ~= ARGV[i + 2] then stale = true; break end
+                        i = i + 3
+                    end
+                end
+            else
+                i = i + 1
+            end
+            if stale then
+                local all = {}
+                for k = 1, 11 do all[k] = redis.call('HGETALL', KEYS[base + k]) end
+                results[c + 1] = all
+            else
+                local n = tonumber(ARGV[i]); i = i + 1
+                for _ = 1, n do
+                    local key = KEYS[base + tonumber(ARGV[i])]
+                    redis.call('HDEL', key, ARGV[i + 1]); touch(key); i = i + 2
+                end
+                n = tonumber(ARGV[i]); i = i + 1
+                for _ = 1, n do
+                    local key = KEYS[base + tonumber(ARGV[i])]
+                    if redis.call('HEXISTS', key, ARGV[i + 1]) == 1 then redis.call('HSET', key, ARGV[i + 1], '2') end
+                    touch(key); i = i + 2
+                end
+                n = tonumber(ARGV[i]); i = i + 1
+                for _ = 1, n do
+                    local key = KEYS[base + tonumber(ARGV[i])]
+                    redis.call('HSET', key, ARGV[i + 1], ARGV[i + 2]); touch(key); i = i + 3
+                end
+                if ARGV[i] ~= '' then cacheParts[#cacheParts + 1] = ARGV[i] end
+                if ARGV[i + 1] ~= '' then revokedParts[#revokedParts + 1] = ARGV[i + 1] end
+                results[c + 1] = 1
+            end
+            i = stop
+        end
+        for _, key in ipairs(touchedKeys) do redis.call('EXPIRE', key, ARGV[1]) end
+        if #touchedKeys > 0 then
+            redis.call('PUBLISH', 'DELETE_CACHE_AUTH', '[' .. table.concat(cacheParts, ',') .. ']')
+            local sequence = redis.call('INCR', KEYS[#KEYS])
+            redis.call('PUBLISH', ARGV[3], sequence .. '\n' .. table.concat(touchedKeys, '\n'))
+        end
+        if #revokedParts > 0 then redis.call('PUBLISH', ARGV[4], '[' .. table.concat(revokedParts, ',') .. ']') end
+        return results
+        """;
+
+    private readonly Lock _gate = new();
+    private List<Pending> _queued = [];
+    private bool _running;
+
+    /// <summary>1 when <paramref name="change"/> was applied; on a stale basis, the user's hashes as they are.</summary>
+    public Task<RedisResult> ApplyAsync(TokenStateChange change)
+    {
+        var pending = new Pending(change, new TaskCompletionSource<RedisResult>(TaskCreationOptions.RunContinuationsAsynchronously));
+        lock (_gate)
+        {
+            _queued.Add(pending);
+            if (_running)
+            {
+                return pending.Outcome.Task; // the script in flight takes it next
+            }
+            _running = true;
+        }
+        _ = RunAsync();
+        return pending.Outcome.Task;
+    }
+
+    private async Task RunAsync()
+    {
+        while (true)
+        {
+            List<Pending> batch;
+            lock (_gate)
+            {
+                if (_queued.Count == 0)
+                {
+                    _running = false;
+                    return;
+                }
+                if (_queued.Count <= MaxChangesPerScript)
+                {
+                    batch = _queued;
+                    _queued = [];
+                }
+                else
+                {
+                    batch = _queued[..MaxChangesPerScript];
+                    _queued.RemoveRange(0, MaxChangesPerScript);
+                }
+            }
+            try
+            {
+                var outcomes = (RedisResult[])(await EvaluateAsync(batch))!;
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    batch[i].Outcome.TrySetResult(outcomes[i]);
+                }
+            }
+            catch (Exception ex)
+            {
+                // Every change of the script may or may not have been applied; each caller decides what that means.
+                foreach (var pending in batch)
+                {
+                    pending.Outcome.TrySetException(ex);
+                }
+            }
+        }
+    }
+
+    private Task<RedisResult> EvaluateAsync(List<Pending> batch)
+    {
+        var keys = new RedisKey[batch.Count * HashesPerUser + 1];
+        var args = new List<RedisValue>(4 + batch.Count * 24)
+        {
+            (long)keyLifetime.TotalSeconds, batch.Count, announcements.ToString(), RedisKeys.Revoked.ToString(),
+        };
+        for (var c = 0; c < batch.Count; c++)
+        {
+            var change = batch[c].Change;
+            for (var platform = Platforms.Min; platform <= Platforms.Max; platform++)
+            {
+                keys[c * HashesPerUser + platform - Platforms.Min] = RedisKeys.TokenHash(change.UserId, platform);
+            }
+            AddBlock(args, change);
+        }
+        keys[^1] = RedisKeys.TokenSequence;
+        return db.ScriptEvaluateAsync(Script, keys, [.. args]);
+    }
+
+    private void AddBlock(List<RedisValue> args, TokenStateChange change)
+    {
+        var start = args.Count;
+        args.Add(0); // the block's length, once known
+        if (change.Basis is { } basis)
+        {
+            args.Add(1);
+            for (var platform = Platforms.Min; platform <= Platforms.Max; platform++)
+            {
+                args.Add(basis.Count(t => t.PlatformId == platform));
+            }
+            AddRuns(args, basis, withStatus: true);
+        }
+        else
+        {
+            args.Add(0);
+        }
+        AddRuns(args, change.Removed, withStatus: false);
+        AddRuns(args, change.Kicked, withStatus: false);
+        AddRuns(args, change.Added is { } added ? [added] : [], withStatus: true);
+        var touched = change.Removed.Concat(change.Kicked).Concat(change.Added is { } a ? [a] : [])
+            .Select(t => RedisKeys.TokenHash(t.UserId, t.PlatformId)).Distinct().ToList();
+        args.Add(touched.Count > 0 ? RedisKeys.KeyListItems(touched) : "");
+        args.Add(announceKicks && change.Kicked.Count > 0 ? RedisRevocationBus.MessageItems(change.Kicked) : "");
+        args[start] = args.Count - start;
+    }
+
+    /// <summary>A count, then per token its key index (1-based within the change's 11), the token, and maybe its status.</summary>
+    private static void AddRuns(List<RedisValue> args, IReadOnlyList<StoredToken> tokens, bool withStatus)
+    {
+        args.Add(tokens.Count);
+        foreach (var token in tokens)
+        {
+            args.Add(token.PlatformId - Platforms.Min + 1);
+            args.Add(token.Token);
+            if (withStatus)
+            {
+                args.Add(token.Status);
+            }
+        }
+    }
+
+    private sealed record Pending(TokenStateChange Change, TaskCompletionSource<RedisResult> Outcome);
+}
