@@ -155,6 +155,14 @@ public sealed class PostgresUserStore : IUserStore, IAsyncDisposable
     public Task<UserPage<string>> ListIdsAsync(int skip, int take, CancellationToken cancellationToken) =>
         PageAsync("SELECT user_id FROM users", "SELECT COUNT(*) FROM users", skip, take, r => r.GetString(0), _ => { }, cancellationToken);
 
+    public async Task<UserIdRun> ListIdsAfterAsync(long after, int take, CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand("SELECT seq, user_id FROM users WHERE seq > @after ORDER BY seq LIMIT @take");
+        command.Parameters.AddWithValue("after", after);
+        command.Parameters.AddWithValue("take", take);
+        return await UserIdRun.ReadAsync(command, after, cancellationToken);
+    }
+
     public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
 
     private async Task<UserPage<T>> PageAsync<T>(string select, string count, int skip, int take,

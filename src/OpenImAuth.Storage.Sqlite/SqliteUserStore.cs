@@ -105,6 +105,16 @@ public sealed class SqliteUserStore(SqliteDatabase database) : IUserStore
     public Task<UserPage<string>> ListIdsAsync(int skip, int take, CancellationToken cancellationToken) =>
         PageAsync("SELECT user_id FROM users", "SELECT COUNT(*) FROM users", skip, take, r => r.GetString(0), _ => { }, cancellationToken);
 
+    public async Task<UserIdRun> ListIdsAfterAsync(long after, int take, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenReaderAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT rowid, user_id FROM users WHERE rowid > $after ORDER BY rowid LIMIT $take";
+        command.Parameters.AddWithValue("$after", after);
+        command.Parameters.AddWithValue("$take", take);
+        return await UserIdRun.ReadAsync(command, after, cancellationToken);
+    }
+
     private async Task<UserPage<T>> PageAsync<T>(string select, string count, int skip, int take,
         Func<SqliteDataReader, T> read, Action<SqliteCommand> bind, CancellationToken cancellationToken)
     {

@@ -25,7 +25,7 @@ public sealed class RegisteredUsersLearningTests
 
         // Assert: three pages; the registered are answered without a store call, anyone else still asks the store
         Assert.Equal(5, read);
-        Assert.Equal([(0, 2), (2, 2), (4, 2)], store.Pages);
+        Assert.Equal([(0, 2), (20, 2), (40, 2)], store.Pages);
         Assert.All(await Task.WhenAll(store.Registered.Select(id => registered.ExistsAsync(id, Ct).AsTask())), Assert.True);
         Assert.Empty(store.Calls);
         store.Release();
@@ -45,7 +45,7 @@ public sealed class RegisteredUsersLearningTests
 
         // Assert: the oldest three, and no page beyond the limit
         Assert.Equal(3, read);
-        Assert.Equal([(0, 2), (2, 1)], store.Pages);
+        Assert.Equal([(0, 2), (20, 1)], store.Pages);
         Assert.True(registered.Remembers("carol"));
         Assert.False(registered.Remembers("dave"));
     }

@@ -116,23 +116,25 @@ internal sealed class RegisteredUsers(IUserStore users)
     /// <summary>
     /// Remembers the registered users, page by page in registration order, until half the capacity is taken; returns
     /// how many were read. The other half stays for the users who log in: the memory never forgets, so filling it
-    /// with the oldest registrations of a very large user base would shut out everyone else. Each page is a read of
-    /// its own: a user registered meanwhile may be missed (the shifted page) and is then found by the first login's
-    /// lookup, as before; nothing is remembered that is not registered.
+    /// with the oldest registrations of a very large user base would shut out everyone else. Each page continues from
+    /// the position where the last one ended, so every page costs the same and a user registered meanwhile is not
+    /// skipped; nothing is remembered that is not registered.
     /// </summary>
     public async Task<int> LearnRegisteredAsync(CancellationToken cancellationToken, int pageSize = LearningPage, int limit = Capacity / 2)
     {
         var read = 0;
+        var after = 0L;
         while (read < limit && Volatile.Read(ref _knownCount) < Capacity)
         {
             var take = Math.Min(pageSize, limit - read);
-            var page = await users.ListIdsAsync(read, take, cancellationToken);
-            foreach (var userId in page.Items)
+            var page = await users.ListIdsAfterAsync(after, take, cancellationToken);
+            foreach (var userId in page.UserIds)
             {
                 Remember(userId);
             }
-            read += page.Items.Count;
-            if (page.Items.Count < take)
+            read += page.UserIds.Count;
+            after = page.Next;
+            if (page.UserIds.Count < take)
             {
                 break; // that was the last page
             }

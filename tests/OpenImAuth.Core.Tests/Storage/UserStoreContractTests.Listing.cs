@@ -179,6 +179,25 @@ public abstract partial class UserStoreContractTests
         Assert.Empty(page.Items);
     }
 
+    [Fact]
+    public async Task ListIdsAfter_ContinuesWhereTheLastRunEnded_AndMissesNoLaterRegistration()
+    {
+        // Arrange
+        await RegisterEachAsync("z", "y", "x");
+
+        // Act: a user registered between two reads
+        var first = await Store.ListIdsAfterAsync(0, 2, Ct);
+        await RegisterEachAsync("w");
+        var second = await Store.ListIdsAfterAsync(first.Next, 2, Ct);
+        var end = await Store.ListIdsAfterAsync(second.Next, 2, Ct);
+
+        // Assert
+        Assert.Equal(["z", "y"], first.UserIds);
+        Assert.Equal(["x", "w"], second.UserIds);
+        Assert.Empty(end.UserIds);
+        Assert.Equal(second.Next, end.Next);
+    }
+
     /// <summary>Registers one user per call, so that registration order is unambiguous on every backend.</summary>
     private async Task RegisterEachAsync(params string[] userIds)
     {

@@ -13,8 +13,8 @@ internal sealed class HeldUserStore(params string[] registered) : IUserStore
 
     public string[] Registered => registered;
 
-    /// <summary>The (skip, take) of every <see cref="ListIdsAsync"/> call.</summary>
-    public List<(int Skip, int Take)> Pages { get; } = [];
+    /// <summary>The (after, take) of every <see cref="ListIdsAfterAsync"/> call.</summary>
+    public List<(long After, int Take)> Pages { get; } = [];
 
     public int FailingCall { get; init; }
 
@@ -69,9 +69,15 @@ internal sealed class HeldUserStore(params string[] registered) : IUserStore
     public Task<UserPage<UserRecord>> ListAsync(UserFilter filter, int skip, int take, CancellationToken cancellationToken) =>
         throw new NotSupportedException();
 
-    public Task<UserPage<string>> ListIdsAsync(int skip, int take, CancellationToken cancellationToken)
+    public Task<UserPage<string>> ListIdsAsync(int skip, int take, CancellationToken cancellationToken) =>
+        throw new NotSupportedException();
+
+    /// <summary>The position of the n-th registered user (1-based) is 10·n: positions are not counts, as rowids need not be.</summary>
+    public Task<UserIdRun> ListIdsAfterAsync(long after, int take, CancellationToken cancellationToken)
     {
-        Pages.Add((skip, take));
-        return Task.FromResult(new UserPage<string>(registered.Length, registered.Skip(skip).Take(take).ToList()));
+        Pages.Add((after, take));
+        var skip = (int)(after / 10);
+        var run = registered.Skip(skip).Take(take).ToList();
+        return Task.FromResult(new UserIdRun(run, 10L * (skip + run.Count)));
     }
 }
