@@ -18,8 +18,10 @@ internal sealed class RedisChangeBatcher(IDatabase db, TimeSpan keyLifetime, Red
     // announcement channel and the revocation channel, then one block per change: its length; 1 and the basis (the
     // size of each hash, then (key index, token, status) runs) or 0; the removed, kicked and added runs; its touched
     // keys as JSON strings for DELETE_CACHE_AUTH; its kicked tokens as JSON objects for the revocation channel, or ''.
-    // A change whose hashes no longer hold exactly its basis changes nothing and answers them as they are (one
-    // HGETALL reply per platform); an applied one answers 1. A kick only marks a token still present (a kick must not
+    // Before a change writes anything, its 11 hashes are sized with pcall: a key that is not a hash (WRONGTYPE) fails
+    // that change alone, answered by the error's text, rather than aborting the script halfway through the batch with
+    // the earlier changes written but never announced. A change whose hashes no longer hold exactly its basis changes
+    // nothing and answers them as they are (one HGETALL reply per platform); an applied one answers 1. A kick only marks a token still present (a kick must not
     // create one). Then the TTL of every touched hash is refreshed and the applied changes are announced together:
     // their keys on DELETE_CACHE_AUTH, as OpenIM does, the next sequence number with the keys on ours, and their
     // kicked tokens on the revocation channel.
@@ -33,10 +35,15 @@ internal sealed class RedisChangeBatcher(IDatabase db, TimeSpan keyLifetime, Red
             local base = c * 11
             local stop = i + tonumber(ARGV[i])
             i = i + 1
-            local stale = false
-            if ARGV[i] == '1' then
+            local stale, failed, sizes = false, nil, {}
+            for k = 1, 11 do
+                local size = redis.pcall('HLEN', KEYS[base + k])
+                if type(size) == 'table' then failed = size; break end
+                sizes[k] = size
+            end
+            if ARGV[i] == '1' and not failed then
                 for k = 1, 11 do
-                    if redis.call('HLEN', KEYS[base + k]) ~= tonumber(ARGV[i + k]) then stale = true; break end
+                    if sizes[k] ~= tonumber(ARGV[i + k]) then stale = true; break end
                 end
                 i = i + 12
                 if not stale then
@@ -49,7 +56,9 @@ internal sealed class RedisChangeBatcher(IDatabase db, TimeSpan keyLifetime, Red
             else
                 i = i + 1
             end
-            if stale then
+            if failed then
+                results[c + 1] = failed.err -- a string: an error element would fail the whole reply
+            elseif stale then
                 local all = {}
                 for k = 1, 11 do all[k] = redis.call('HGETALL', KEYS[base + k]) end
                 results[c + 1] = all
@@ -116,6 +125,10 @@ internal sealed class RedisChangeBatcher(IDatabase db, TimeSpan keyLifetime, Red
         try
         {
             outcomes = (RedisResult[])(await EvaluateAsync(batch))!;
+            if (outcomes.Length != batch.Count)
+            {
+                throw new InvalidOperationException($"the apply script answered {outcomes.Length} outcomes for {batch.Count} changes");
+            }
         }
         catch (Exception ex)
         {
@@ -130,7 +143,7 @@ internal sealed class RedisChangeBatcher(IDatabase db, TimeSpan keyLifetime, Red
         if (next is not null)
         {
             // The next script is sent before this one's callers run on: they run inline, one after another, rather
-            // than each as a thread-pool item (a hand-off per login was a sixth of the server's time).
+            // than each as a thread-pool item (each hand-off a thread switch; switches were a sixth of the profile).
             _ = RunAsync(next);
         }
         for (var i = 0; i < batch.Count; i++)

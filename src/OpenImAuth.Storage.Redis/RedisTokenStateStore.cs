@@ -35,7 +35,7 @@ public sealed class RedisTokenStateStore(IConnectionMultiplexer redis, TimeSpan 
         return changed
         """);
 
-    // The latest tokens of about 60,000 users who each hold one or two: some 60 MB at most (a token is ~450 bytes).
+    // The latest tokens of about 60,000 users who each hold one or two: some 70 MB at most (a token is ~550 bytes).
     private const int MaxHintedTokens = 131_072;
 
     private readonly IDatabase _db = redis.GetDatabase();
@@ -128,7 +128,7 @@ public sealed class RedisTokenStateStore(IConnectionMultiplexer redis, TimeSpan 
         var tokens = new List<StoredToken>(basis.Count + 1);
         foreach (var token in basis)
         {
-            if (Contains(change.Removed, token))
+            if (Contains(change.Removed, token) || (change.Added is { } same && same.PlatformId == token.PlatformId && same.Token == token.Token))
             {
                 continue;
             }
@@ -171,6 +171,12 @@ public sealed class RedisTokenStateStore(IConnectionMultiplexer redis, TimeSpan 
         {
             _hints.Set(change.UserId, ReadUserTokens(change.UserId, (RedisResult[])result!));
             return false;
+        }
+        if (result.Resp2Type != ResultType.Integer || (long)result != 1)
+        {
+            // The script wrote nothing of this change (its error, as text) while the rest of its batch went on.
+            _hints.Forget(change.UserId);
+            throw new InvalidOperationException($"redis refused the token change of user {change.UserId}: {result}");
         }
         if (change.Basis is { } applied)
         {

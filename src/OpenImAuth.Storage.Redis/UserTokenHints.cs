@@ -7,7 +7,8 @@ namespace OpenImAuth.Storage.Redis;
 /// that a login makes one round trip instead of a read and then a write. Only a hint: the apply script checks the
 /// basis atomically and answers a stale one with the user's current tokens, so a wrong hint costs a round trip and
 /// never a wrong write. Bounded by the number of tokens held (each user counting one more, so that users without
-/// tokens are bounded too); a stripe that would exceed its share is emptied.
+/// tokens are bounded too); a stripe that would exceed its share is emptied first. The user being set is always kept,
+/// even one whose tokens alone exceed the share (an administrator keeps every token): a retry plans from it.
 /// </summary>
 internal sealed class UserTokenHints(int maxTokens)
 {
@@ -41,11 +42,8 @@ internal sealed class UserTokenHints(int maxTokens)
                 users.Clear();
                 _tokenCounts[stripe] = 0;
             }
-            if (Weight(tokens) <= _maxTokensPerStripe)
-            {
-                users[userId] = tokens;
-                _tokenCounts[stripe] += Weight(tokens);
-            }
+            users[userId] = tokens; // even above the share: a retry plans from it
+            _tokenCounts[stripe] += Weight(tokens);
         }
     }
 

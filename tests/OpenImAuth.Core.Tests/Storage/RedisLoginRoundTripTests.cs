@@ -67,6 +67,55 @@ public sealed class RedisLoginRoundTripTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RepeatLogin_InTheSameSecond_LeavesTheNextLoginOneRoundTrip()
+    {
+        // Arrange
+        var ct = TestContext.Current.CancellationToken;
+        var (a, connectionOfA) = (_a!, _connectionOfA!);
+        var user = "again-" + Guid.NewGuid().ToString("N");
+        await a.IssueAsync("warm-" + user, Platforms.Web, ct);
+
+        // Act: the second login signs the very same bytes as the first (tokens are deterministic)
+        var first = await RoundTripsAsync(connectionOfA, () => a.IssueAsync(user, Platforms.Web, ct));
+        var again = await RoundTripsAsync(connectionOfA, () => a.IssueAsync(user, Platforms.Web, ct));
+        _time.Advance(TimeSpan.FromSeconds(1));
+        var later = await RoundTripsAsync(connectionOfA, () => a.IssueAsync(user, Platforms.Web, ct));
+
+        // Assert: what A remembers after the repeat holds the token once, as Redis does
+        Assert.Equal(first.Token, again.Token);
+        Assert.Equal((1, 1, 1), (first.Trips, again.Trips, later.Trips));
+    }
+
+    [Fact]
+    public async Task ALoginOnAKeyThatIsNoHash_FailsAlone_WhileTheOthersOfItsScriptAreAppliedAndAnnounced()
+    {
+        // Arrange: one user's web key holds a string, which no OpenIM node writes
+        var ct = TestContext.Current.CancellationToken;
+        var (a, lease) = (_a!, _lease!);
+        var broken = "broken-" + Guid.NewGuid().ToString("N");
+        await lease.Db.StringSetAsync(RedisKeys.TokenHash(broken, Platforms.Web), "not a hash");
+        var users = Enumerable.Range(0, 10).Select(i => $"beside-{Guid.NewGuid():N}-{i}").ToList();
+        var sequenced = await _connectionOfA!.GetSubscriber().SubscribeAsync(RedisKeys.TokensChanged(lease.Database));
+
+        // Act: the broken login among the others, all at once, so that it shares a script with some of them
+        var logins = users.Take(5).Append(broken).Concat(users.Skip(5))
+            .Select(user => (User: user, Login: a.IssueAsync(user, Platforms.Web, ct))).ToList();
+        var failure = await Record.ExceptionAsync(() => logins.Single(l => l.User == broken).Login);
+        var issued = await Task.WhenAll(logins.Where(l => l.User != broken).Select(l => l.Login));
+        await _connectionOfA.GetSubscriber().PublishAsync(RedisKeys.TokensChanged(lease.Database), "end");
+        var sequencedKeys = (await MessagesUntilAsync(sequenced, "end")).SelectMany(m => m.Split('\n').Skip(1)).ToHashSet();
+
+        // Assert: only the broken login failed, its key untouched; every other token is stored and announced
+        Assert.Contains("WRONGTYPE", Assert.IsType<InvalidOperationException>(failure).Message);
+        Assert.Equal("not a hash", (string?)await lease.Db.StringGetAsync(RedisKeys.TokenHash(broken, Platforms.Web)));
+        for (var i = 0; i < users.Count; i++)
+        {
+            Assert.Equal("0", (string?)await lease.Db.HashGetAsync(RedisKeys.TokenHash(users[i], Platforms.Web), issued[i]));
+            Assert.Contains((string)RedisKeys.TokenHash(users[i], Platforms.Web)!, sequencedKeys);
+        }
+    }
+
+    [Fact]
     public async Task ConcurrentLogins_ShareScripts_AndEachKicksExactlyItsOwnPredecessor_EvenWhereAnotherInstanceWrote()
     {
         // Arrange: 40 users logged in on the web through A; then B logs every fourth of them in on Android, so A's
@@ -84,18 +133,31 @@ public sealed class RedisLoginRoundTripTests : IAsyncLifetime
         {
             onAndroid[user] = await b.IssueAsync(user, Platforms.Android, ct);
         }
-        var revocations = await connectionOfA.GetSubscriber().SubscribeAsync(RedisKeys.Revoked);
+        var subscriber = connectionOfA.GetSubscriber();
+        var revocations = await subscriber.SubscribeAsync(RedisKeys.Revoked);
+        var sequenced = await subscriber.SubscribeAsync(RedisKeys.TokensChanged(lease.Database));
+        var invalidations = await subscriber.SubscribeAsync(RedisKeys.DeleteCacheAuth);
         time.Advance(TimeSpan.FromSeconds(1));
 
-        // Act
+        // Act, then an end marker on each channel, published after the scripts on the same connection
         var before = connectionOfA.OperationCount;
         var second = await Task.WhenAll(users.Select(user => a.IssueAsync(user, Platforms.Web, ct)));
         var scripts = connectionOfA.OperationCount - before;
-        await connectionOfA.GetSubscriber().PublishAsync(RedisKeys.Revoked, RedisRevocationBus.Message([EndMarker]));
-        var announced = await KickedUntilEndAsync(revocations, users.ToHashSet());
+        var revokedEnd = RedisRevocationBus.Message([EndMarker]);
+        var invalidatedEnd = $"[\"{EndMarker.UserId}-{Guid.NewGuid():N}\"]";
+        await subscriber.PublishAsync(RedisKeys.Revoked, revokedEnd);
+        await subscriber.PublishAsync(RedisKeys.TokensChanged(lease.Database), "end");
+        await subscriber.PublishAsync(RedisKeys.DeleteCacheAuth, invalidatedEnd);
+        var revoked = (await MessagesUntilAsync(revocations, revokedEnd))
+            .SelectMany(m => System.Text.Json.JsonSerializer.Deserialize(m, RedisJson.Default.ListRevokedTokenMessage)!)
+            .Where(t => first.ContainsKey(t.UserId)).Select(t => t.Token).ToList();
+        var sequencedKeys = (await MessagesUntilAsync(sequenced, "end")).SelectMany(m => m.Split('\n').Skip(1)).ToList();
+        var invalidatedKeys = (await MessagesUntilAsync(invalidations, invalidatedEnd))
+            .SelectMany(m => System.Text.Json.JsonSerializer.Deserialize(m, RedisJson.Default.ListString)!).ToHashSet();
 
         // Assert: fewer scripts than logins; every user's web hash holds its first token kicked and its second
-        // normal, B's Android tokens stay normal, and each kicked token was announced exactly once
+        // normal, B's Android tokens stay normal; each kicked token was announced exactly once, and each changed key
+        // once with a sequence number and on OpenIM's channel, whichever script it went in
         Assert.InRange(scripts, 1, users.Count / 2);
         for (var i = 0; i < users.Count; i++)
         {
@@ -108,27 +170,26 @@ public sealed class RedisLoginRoundTripTests : IAsyncLifetime
         {
             Assert.Equal("0", (string?)await lease.Db.HashGetAsync(RedisKeys.TokenHash(user, Platforms.Android), token));
         }
-        Assert.Equal(first.Values.Order(StringComparer.Ordinal), announced.Order(StringComparer.Ordinal));
+        Assert.Equal(first.Values.Order(StringComparer.Ordinal), revoked.Order(StringComparer.Ordinal));
+        var webKeys = users.Select(user => (string)RedisKeys.TokenHash(user, Platforms.Web)!).ToList();
+        Assert.Equal(webKeys.Order(StringComparer.Ordinal), sequencedKeys.Order(StringComparer.Ordinal));
+        Assert.Subset(invalidatedKeys, webKeys.ToHashSet());
     }
 
     private static readonly StoredToken EndMarker = new("end", "batch-end", Platforms.Web, TokenStatus.Kicked, 1, 2);
 
-    /// <summary>The kicked tokens of <paramref name="users"/> announced on the revocation channel, up to the end marker.</summary>
-    private static async Task<List<string>> KickedUntilEndAsync(ChannelMessageQueue queue, HashSet<string> users)
+    /// <summary>The messages that <paramref name="queue"/> receives before <paramref name="end"/>, in order.</summary>
+    private static async Task<List<string>> MessagesUntilAsync(ChannelMessageQueue queue, string end)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(10));
         var heard = new List<string>();
-        while (true)
+        while ((string)(await queue.ReadAsync(timeout.Token)).Message! is var message && message != end)
         {
-            var message = (string)(await queue.ReadAsync(timeout.Token)).Message!;
-            var tokens = System.Text.Json.JsonSerializer.Deserialize(message, RedisJson.Default.ListRevokedTokenMessage)!;
-            heard.AddRange(tokens.Where(t => users.Contains(t.UserId)).Select(t => t.Token));
-            if (tokens.Any(t => t.UserId == EndMarker.UserId))
-            {
-                return heard;
-            }
+            heard.Add(message);
         }
+        await queue.UnsubscribeAsync();
+        return heard;
     }
 
     private static TokenService Instance(ConnectionMultiplexer connection, TimeProvider time) =>

@@ -25,6 +25,21 @@ public sealed class UserTokenHintsTests
     }
 
     [Fact]
+    public void Set_KeepsAUserWhoseTokensAloneExceedAStripesShare()
+    {
+        // Arrange: a share of 10 per stripe; an administrator keeps every token it was ever issued
+        var hints = new UserTokenHints(maxTokens: 640);
+        var many = Enumerable.Range(0, 50).Select(i => Token("admin", i)).ToArray();
+
+        // Act
+        hints.Set("admin", many);
+
+        // Assert: a retry after a rejected apply plans from it, so it must be there
+        Assert.True(hints.TryGet("admin", out var kept));
+        Assert.Equal(many, kept);
+    }
+
+    [Fact]
     public void SetAndForget_ReplaceAndDropOneUser()
     {
         var hints = new UserTokenHints(maxTokens: 1000);
