@@ -35,16 +35,14 @@ internal sealed class RedisChangeBatcher(IDatabase db, TimeSpan keyLifetime, Red
             local base = c * 11
             local stop = i + tonumber(ARGV[i])
             i = i + 1
-            local stale, failed, sizes = false, nil, {}
+            local stale, failed = false, nil
+            local withBasis = ARGV[i] == '1'
             for k = 1, 11 do
                 local size = redis.pcall('HLEN', KEYS[base + k])
                 if type(size) == 'table' then failed = size; break end
-                sizes[k] = size
+                if withBasis and size ~= tonumber(ARGV[i + k]) then stale = true end
             end
-            if ARGV[i] == '1' and not failed then
-                for k = 1, 11 do
-                    if sizes[k] ~= tonumber(ARGV[i + k]) then stale = true; break end
-                end
+            if withBasis and not failed then
                 i = i + 12
                 if not stale then
                     local n = tonumber(ARGV[i]); i = i + 1
