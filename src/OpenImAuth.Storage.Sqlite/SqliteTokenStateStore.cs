@@ -48,6 +48,40 @@ public sealed partial class SqliteTokenStateStore : ITokenStateStore
     public async Task<IReadOnlyList<StoredToken>> KickPlatformAsync(string userId, int platformId, CancellationToken cancellationToken) =>
         await _database.Writer.WriteAsync(w => KickPlatform(w, userId, platformId), ApplyCommitted);
 
+    public async Task<int> ForgetExpiredAsync(CancellationToken cancellationToken) =>
+        (await _database.Writer.WriteAsync(_ => ExpiredByNow(), ForgetCommitted)).Count;
+
+    /// <summary>
+    /// On the writer: the tokens in memory that have expired by now. Nothing is written for them: replay drops expired
+    /// tokens by itself, and compaction drops the rows of tokens no longer in memory.
+    /// </summary>
+    private List<StoredToken> ExpiredByNow()
+    {
+        var now = _time.GetUtcNow().ToUnixTimeSeconds();
+        var expired = new List<StoredToken>();
+        foreach (var (_, stored) in _byToken)
+        {
+            if (stored.ExpiresAt <= now)
+            {
+                expired.Add(stored);
+            }
+        }
+        return expired;
+    }
+
+    /// <summary>After commit, on the writer: the expired tokens forgotten, and the users left without any.</summary>
+    private void ForgetCommitted(List<StoredToken> expired)
+    {
+        foreach (var token in expired)
+        {
+            Forget(token.Token);
+            if (_byUser.TryGetValue(token.UserId, out var tokens) && tokens.Count == 0)
+            {
+                _byUser.TryRemove(token.UserId, out _); // only the writer adds to a user's list, so it stays empty
+            }
+        }
+    }
+
     /// <summary>On the writer: appends the rows of <paramref name="change"/>, or returns <c>null</c> if its basis is stale.</summary>
     private List<StoredToken>? Write(SqliteWriter writer, TokenStateChange change)
     {

@@ -63,6 +63,13 @@ public interface ITokenStateStore
     /// </summary>
     bool AnnouncesKicks => false;
 
+    /// <summary>
+    /// Forgets the tokens that have expired by now; returns how many. A store that keeps every token until its user
+    /// logs in again (the embedded store's memory) would otherwise hold those of users who never come back; one whose
+    /// backend expires keys by itself (Redis) has nothing to do, as OpenIM leaves expired fields to the next login.
+    /// </summary>
+    Task<int> ForgetExpiredAsync(CancellationToken cancellationToken) => Task.FromResult(0);
+
     /// <summary>Marks every token of (user, platform) kicked; returns the tokens whose status changed.</summary>
     Task<IReadOnlyList<StoredToken>> KickPlatformAsync(string userId, int platformId, CancellationToken cancellationToken);
 }

@@ -27,6 +27,8 @@ internal static class ServiceRegistration
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<IPresenceDirectory>()));
         services.AddHostedService<RegisteredUsersWarmUp>();
+        services.AddSingleton<ExpiredTokenSweep>();
+        services.AddHostedService(sp => sp.GetRequiredService<ExpiredTokenSweep>());
         // Scaled out, presence is shared through Redis; alone, the local connection registry answers.
         services.AddSingleton<IPresenceDirectory>(sp =>
             sp.GetRequiredService<StorageHost>().SharedPresence ?? ActivatorUtilities.CreateInstance<LocalPresenceDirectory>(sp));
