@@ -24,6 +24,24 @@ public sealed class WireGoldenTests
     }
 
     [Fact]
+    public async Task Envelope_EscapesStringsAsGoDoes_ByteForByte()
+    {
+        // Arrange: a nickname with everything Go's encoding/json treats specially, and what it leaves raw
+        await using var app = new AuthApplication();
+        const string Nickname = "a<b>&\"\\\n\r\t\u0001\u2028\u2029é😀'+";
+        var users = new[] { new { userID = "golden", nickname = Nickname, faceURL = "", ex = "" } };
+        (await app.PostAsync("/user/user_register", new { secret = AuthApplication.Secret, users })).AssertOk();
+        var token = await app.AdminTokenAsync();
+
+        // Act
+        var (_, body) = await app.PostRawAsync("/user/get_users_info", """{"userIDs":["golden"]}""", token);
+
+        // Assert: <>& U+2028 U+2029 and controls as \u escapes in lower-case hex, quote, backslash, \n \r \t short,
+        // the rest (accents, emoji, ' and +) raw
+        Assert.Contains("\"nickname\":\"a\\u003cb\\u003e\\u0026\\\"\\\\\\n\\r\\t\\u0001\\u2028\\u2029é😀'+\",", body);
+    }
+
+    [Fact]
     public async Task UserToken_AnswersSeed1004ByteForByte_ForUnknownUser()
     {
         await using var app = new AuthApplication();

@@ -1,10 +1,10 @@
 using System.Buffers;
 using System.Net.WebSockets;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using OpenImAuth.Core.Errors;
+using OpenImAuth.Server.Json;
 
 namespace OpenImAuth.Server.Gateway;
 
@@ -53,8 +53,8 @@ internal static class GatewayFrames
     public const int KickOnline = 2002;
     public const int Logout = 2003;
 
-    // Go writes non-ASCII text raw; the default encoder would \u-escape it.
-    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    // Strings escaped as Go escapes them, as in the API's envelopes.
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = GoJsonEncoder.Instance };
 
     /// <summary>TEXT <c>{"errCode":0,"errMsg":"","errDlt":""}</c>: the JS SDK counts as logged in when it gets it.</summary>
     public static readonly OutboundFrame LoggedIn = Text(new HandshakeResult(0, "", ""), GatewayJson.Default.HandshakeResult);

@@ -1,8 +1,8 @@
 using System.Buffers;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using OpenImAuth.Core.Errors;
+using OpenImAuth.Server.Json;
 
 namespace OpenImAuth.Server.Http;
 
@@ -72,8 +72,8 @@ internal static class Envelope
         }
     }
 
-    // Go writes non-ASCII text raw; the default encoder would \u-escape it.
-    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    // Strings escaped as Go escapes them (.NET's encoders escape more, or less), so envelopes match OpenIM's bytes.
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = GoJsonEncoder.Instance };
 
     public static async Task WriteAsync(HttpContext context, ApiResult result, int statusCode = StatusCodes.Status200OK)
     {

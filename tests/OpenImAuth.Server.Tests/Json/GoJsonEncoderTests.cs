@@ -1,0 +1,32 @@
+using System.Text;
+using System.Text.Json;
+using OpenImAuth.Server.Json;
+
+namespace OpenImAuth.Server.Tests.Json;
+
+public sealed class GoJsonEncoderTests
+{
+    // What Go's encoding/json writes for each input (spec: openim-rest-api.md §1.1).
+    [Theory]
+    [InlineData("plain-token.eyJ0eXAi_-", "\"plain-token.eyJ0eXAi_-\"")]
+    [InlineData("a<b>&c", "\"a\\u003cb\\u003e\\u0026c\"")]
+    [InlineData("q\"b\\n\nr\rt\t", "\"q\\\"b\\\\n\\nr\\rt\\t\"")]
+    [InlineData("\u0000\u001f", "\"\\u0000\\u001f\"")]
+    [InlineData("\u2028\u2029", "\"\\u2028\\u2029\"")]
+    [InlineData("é€…😀'+", "\"é€…😀'+\"")] // € is E2 82 AC and … E2 80 A6: the same lead byte as U+2028, written raw
+    public void Writes_WhatGoWrites_FromTextAndFromUtf8(string value, string expected)
+    {
+        Assert.Equal(expected, Write(writer => writer.WriteStringValue(value)));
+        Assert.Equal(expected, Write(writer => writer.WriteStringValue(Encoding.UTF8.GetBytes(value))));
+    }
+
+    private static string Write(Action<Utf8JsonWriter> write)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Encoder = GoJsonEncoder.Instance }))
+        {
+            write(writer);
+        }
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+}
