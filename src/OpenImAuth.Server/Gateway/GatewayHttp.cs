@@ -198,14 +198,15 @@ internal static class GatewayHttp
             headers = end < 0 ? default : headers[(end + 2)..];
             var colon = line.IndexOf((byte)':');
             var name = colon < 0 ? default : line[..colon];
-            // Whitespace may surround a value (OWS), never a name: before the colon it must be refused (RFC 9112
+            // A name is a token (RFC 9110 section 5.6.2): whitespace before the colon must be refused (RFC 9112
             // section 5.1), and so is a line that starts with it, an obs-fold (section 5.2). Trimmed instead, as it
-            // was, "Upgrade : websocket" meant one thing to the gateway and another to a proxy in front of it.
-            if (name.IsEmpty || HasBareCrOrLf(line) || name.IndexOfAny((byte)' ', (byte)'\t') >= 0)
+            // was, "Upgrade : websocket" meant one thing to the gateway and another to a proxy in front of it. A value
+            // may hold tabs and obs-text but no other control character (section 5.5), NUL and DEL included, as Kestrel.
+            var value = colon < 0 ? default : line[(colon + 1)..].Trim(" \t"u8);
+            if (name.IsEmpty || name.IndexOfAnyExcept(TokenChars) >= 0 || value.IndexOfAnyExcept(FieldValueChars) >= 0)
             {
                 return null;
             }
-            var value = line[(colon + 1)..].Trim(" \t"u8);
             if (Ascii.EqualsIgnoreCase(name, "upgrade"u8))
             {
                 upgrade = Ascii.EqualsIgnoreCase(value, "websocket"u8);
@@ -228,6 +229,12 @@ internal static class GatewayHttp
         return new GatewayHttpRequest(method.SequenceEqual("GET"u8) ? "GET" : Encoding.Latin1.GetString(method),
             Encoding.Latin1.GetString(target), isWebSocket ? key : null);
     }
+
+    private static readonly SearchValues<byte> TokenChars =
+        SearchValues.Create("!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"u8);
+
+    private static readonly SearchValues<byte> FieldValueChars =
+        SearchValues.Create([(byte)'\t', .. Enumerable.Range(0x20, 0x7F - 0x20).Select(b => (byte)b), .. Enumerable.Range(0x80, 0x80).Select(b => (byte)b)]);
 
     // Lines were split at CRLF, so a CR or LF left in one is bare: a bare LF would end the line for one reader and not
     // for another, and RFC 9112 section 2.2 makes a bare CR invalid.

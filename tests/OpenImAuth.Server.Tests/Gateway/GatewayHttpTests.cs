@@ -34,12 +34,31 @@ public sealed class GatewayHttpTests(GatewayServer server) : IClassFixture<Gatew
     [InlineData("GET / HTTP/1.1\r\nHost : x\r\n\r\n")]
     [InlineData("GET / HTTP/1.1\r\nHost\t: x\r\n\r\n")]
     [InlineData("GET / HTTP/1.1\r\nHost: x\r\n X-Folded: y\r\n\r\n")]
+    // A name that is not a token, and control characters in a value (RFC 9110 sections 5.6.2 and 5.5).
+    [InlineData("GET / HTTP/1.1\r\nX@Name: y\r\n\r\n")]
+    [InlineData("GET / HTTP/1.1\r\nX\"Quoted: y\r\n\r\n")]
+    [InlineData("GET / HTTP/1.1\r\nHost: x\0y\r\n\r\n")]
+    [InlineData("GET / HTTP/1.1\r\nHost: x\u007fy\r\n\r\n")]
+    [InlineData("GET / HTTP/1.1\r\nHost: x\u001by\r\n\r\n")]
     public async Task HeadThatIsNotHttp_Gets400_AndTheConnectionCloses(string head)
     {
         var answer = await ExchangeAsync(head);
 
         Assert.StartsWith("HTTP/1.1 400 ", answer, StringComparison.Ordinal);
         Assert.Contains("\"errCode\":1001", answer, StringComparison.Ordinal);
+        Assert.Contains("not HTTP/1.1", answer, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task HeaderValue_WithTabsAndObsText_IsHttp()
+    {
+        // A Latin-1 é (obs-text) and a tab inside a value are allowed: the head is answered as the same head without
+        // that header is.
+        var with = await ExchangeAsync("GET / HTTP/1.1\r\nHost: x\r\nX-Note: caf\u00e9\tau lait\r\n\r\n");
+        var without = await ExchangeAsync("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+
+        Assert.StartsWith("HTTP/1.1 200 ", without, StringComparison.Ordinal);
+        Assert.Equal(without, with);
     }
 
     [Theory]
@@ -118,7 +137,7 @@ public sealed class GatewayHttpTests(GatewayServer server) : IClassFixture<Gatew
         using var client = new TcpClient();
         await client.ConnectAsync("127.0.0.1", server.Process.GatewayPort, TestContext.Current.CancellationToken);
         var stream = client.GetStream();
-        await stream.WriteAsync(Encoding.ASCII.GetBytes(head), TestContext.Current.CancellationToken);
+        await stream.WriteAsync(Encoding.Latin1.GetBytes(head), TestContext.Current.CancellationToken);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         timeout.CancelAfter(GatewayClient.FrameTimeout);
         using var answer = new MemoryStream();
