@@ -77,9 +77,9 @@ public sealed class RedisTokenStateStore(IConnectionMultiplexer redis, TimeSpan 
     }
 
     /// <summary>
-    /// What this instance last wrote or read for the user, or no tokens for a user it has not seen: most users who
-    /// log in have none stored (their hashes expire with their last token), and for the others the apply script
-    /// answers the wrong guess with their tokens, which costs the same round trip a read first would have.
+    /// What this instance last wrote or read for the user, or no tokens for a user it has not seen: right for a new
+    /// user or one whose hashes expired with their last token, and for the others the apply script answers the wrong
+    /// guess with their tokens, which costs the same round trip a read first would have.
     /// </summary>
     public Task<IReadOnlyList<StoredToken>> GetPlanningBasisAsync(string userId, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<StoredToken>>(_hints.TryGet(userId, out var tokens) ? tokens : []);
