@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using OpenImAuth.Core.Presence;
@@ -9,7 +10,9 @@ namespace OpenImAuth.Storage.Redis;
 /// Who is connected, on every instance: each instance records its connections in a per-user hash of our own
 /// (<c>OPENIMAUTH:ONLINE:{userID}</c>, field = instance and connection, value = the entry) and keeps a liveness key
 /// (<c>OPENIMAUTH:INSTANCE:{id}</c>) alive while it runs. Entries of an instance whose liveness key expired (it
-/// died without saying goodbye) are ignored and cleaned up on read.
+/// died without saying goodbye) are ignored and cleaned up on read. When a refresh finds its own liveness key gone
+/// (Redis restarted without persistence, or an outage outlasted the key and other instances cleaned up after us),
+/// the instance writes its connections again.
 /// </summary>
 public sealed class RedisPresenceDirectory : IPresenceDirectory, IAsyncDisposable
 {
@@ -20,11 +23,19 @@ public sealed class RedisPresenceDirectory : IPresenceDirectory, IAsyncDisposabl
     private readonly string _instanceId = Guid.NewGuid().ToString("N");
     private readonly ITimer _refresh;
 
+    private Task _lastRefresh = Task.CompletedTask;
+
+    // This instance's connections, to write again when Redis lost them.
+    private readonly ConcurrentDictionary<PresenceEntry, byte> _own = new();
+
     private RedisPresenceDirectory(IConnectionMultiplexer redis, TimeProvider time)
     {
         _db = redis.GetDatabase();
-        _refresh = time.CreateTimer(_ => _ = RefreshLivenessAsync(), null, LivenessRefresh, LivenessRefresh);
+        _refresh = time.CreateTimer(_ => Volatile.Write(ref _lastRefresh, RefreshLivenessAsync()), null, LivenessRefresh, LivenessRefresh);
     }
+
+    /// <summary>The refresh the timer started last (for tests, whose clock starts it).</summary>
+    internal Task LastRefresh => Volatile.Read(ref _lastRefresh);
 
     public static async Task<RedisPresenceDirectory> StartAsync(IConnectionMultiplexer redis, TimeProvider time)
     {
@@ -35,12 +46,31 @@ public sealed class RedisPresenceDirectory : IPresenceDirectory, IAsyncDisposabl
 
     public async ValueTask ConnectedAsync(PresenceEntry entry, CancellationToken cancellationToken)
     {
-        var value = JsonSerializer.Serialize(new StoredPresence(_instanceId, entry), PresenceJson.Default.StoredPresence);
-        await _db.HashSetAsync(OnlineKey(entry.UserId), Field(entry), value);
+        _own[entry] = 0;
+        await WriteAsync(entry);
     }
 
-    public async ValueTask DisconnectedAsync(PresenceEntry entry, CancellationToken cancellationToken) =>
+    public async ValueTask DisconnectedAsync(PresenceEntry entry, CancellationToken cancellationToken)
+    {
+        _own.TryRemove(entry, out _);
         await _db.HashDeleteAsync(OnlineKey(entry.UserId), Field(entry));
+    }
+
+    private Task<bool> WriteAsync(PresenceEntry entry) => _db.HashSetAsync(OnlineKey(entry.UserId), Field(entry),
+        JsonSerializer.Serialize(new StoredPresence(_instanceId, entry), PresenceJson.Default.StoredPresence));
+
+    /// <summary>Every connection of this instance written again; one that went meanwhile is removed again after.</summary>
+    private async Task WriteAllAgainAsync()
+    {
+        foreach (var entry in _own.Keys)
+        {
+            await WriteAsync(entry);
+            if (!_own.ContainsKey(entry))
+            {
+                await _db.HashDeleteAsync(OnlineKey(entry.UserId), Field(entry));
+            }
+        }
+    }
 
     public async ValueTask<IReadOnlyList<PresenceEntry>> FindAsync(IReadOnlyCollection<string> userIds, CancellationToken cancellationToken)
     {
@@ -81,7 +111,11 @@ public sealed class RedisPresenceDirectory : IPresenceDirectory, IAsyncDisposabl
     {
         try
         {
-            await _db.StringSetAsync(LivenessKey(_instanceId), "1", LivenessLifetime);
+            var previous = await _db.StringSetAndGetAsync(LivenessKey(_instanceId), "1", LivenessLifetime);
+            if (previous.IsNull && !_own.IsEmpty)
+            {
+                await WriteAllAgainAsync();
+            }
         }
         catch (RedisException)
         {
