@@ -198,9 +198,14 @@ internal sealed class RedisChangeBatcher(IDatabase db, TimeSpan keyLifetime, Red
         if (change.Basis is { } basis)
         {
             args.Add(1);
-            for (var platform = Platforms.Min; platform <= Platforms.Max; platform++)
+            Span<int> sizes = stackalloc int[HashesPerUser]; // one pass over the basis, on every login
+            foreach (var token in basis)
             {
-                args.Add(basis.Count(t => t.PlatformId == platform));
+                sizes[token.PlatformId - Platforms.Min]++;
+            }
+            foreach (var size in sizes)
+            {
+                args.Add(size);
             }
             AddRuns(args, basis, withStatus: true);
         }

@@ -9,7 +9,10 @@ namespace OpenImAuth.Server.Json;
 /// byte-identical to OpenIM's: <c>"</c> <c>\</c> <c>\n</c> <c>\r</c> <c>\t</c> as short escapes; other control
 /// characters, <c>&lt;</c> <c>&gt;</c> <c>&amp;</c>, U+2028 and U+2029 as <c>\u00XX</c>-style escapes in lower-case hex;
 /// every other character, emoji included, raw. .NET's relaxed encoder leaves <c>&lt;&gt;&amp;</c> raw and escapes
-/// characters outside the Basic Multilingual Plane; the default one escapes all non-ASCII.
+/// characters outside the Basic Multilingual Plane; the default one escapes all non-ASCII. The same rules as
+/// <c>OpenImAuth.Core.Tokens.GoJson</c>, which writes the claims we sign as text; this is their System.Text.Json form.
+/// One difference: a lone surrogate reaches an encoder already replaced by U+FFFD, so it is written raw where Go
+/// writes <c>�</c>.
 /// </summary>
 internal sealed class GoJsonEncoder : JavaScriptEncoder
 {
