@@ -30,6 +30,9 @@ public sealed partial class SqliteTokenStateStore
 
     private readonly TokenLogLimits _limits;
 
+    // Made once: a method group passed as a delegate is a new delegate on every login.
+    private readonly Action<List<StoredToken>?> _applyCommitted;
+
     // Only on the writer: the users whose tokens the open transaction changed, as it left them, and the rows it
     // added to the log (net of deletions) and appended for writes (not for compaction). All dropped as it ends.
     private readonly Dictionary<string, List<StoredToken>> _pending = new(StringComparer.Ordinal);
@@ -48,6 +51,7 @@ public sealed partial class SqliteTokenStateStore
         _database = database;
         _time = time;
         _limits = limits;
+        _applyCommitted = ApplyCommitted;
     }
 
     internal static async Task<SqliteTokenStateStore> OpenAsync(
@@ -137,14 +141,10 @@ public sealed partial class SqliteTokenStateStore
 
     private void Insert(SqliteWriter writer, StoredToken row)
     {
-        var insert = writer.Reusable(InsertRow, 6);
-        insert.Parameters[0].Value = row.Token;
-        insert.Parameters[1].Value = row.UserId;
-        insert.Parameters[2].Value = row.PlatformId;
-        insert.Parameters[3].Value = row.Status;
-        insert.Parameters[4].Value = row.IssuedAt;
-        insert.Parameters[5].Value = row.ExpiresAt;
-        insert.ExecuteNonQuery();
+        writer.Statement(InsertRow)
+            .Bind(1, row.Token).Bind(2, row.UserId).Bind(3, row.PlatformId).Bind(4, row.Status)
+            .Bind(5, row.IssuedAt).Bind(6, row.ExpiresAt)
+            .Execute();
         _pendingRows++;
     }
 

@@ -43,10 +43,10 @@ public sealed partial class SqliteTokenStateStore : ITokenStateStore
     }
 
     public async Task<bool> ApplyAsync(TokenStateChange change, CancellationToken cancellationToken) =>
-        await _database.Writer.WriteAsync(w => Write(w, change), ApplyCommitted) is not null;
+        await _database.Writer.WriteAsync(w => Write(w, change), _applyCommitted) is not null;
 
     public async Task<IReadOnlyList<StoredToken>> KickPlatformAsync(string userId, int platformId, CancellationToken cancellationToken) =>
-        await _database.Writer.WriteAsync(w => KickPlatform(w, userId, platformId), ApplyCommitted);
+        await _database.Writer.WriteAsync(w => KickPlatform(w, userId, platformId), _applyCommitted);
 
     public async Task<int> ForgetExpiredAsync(CancellationToken cancellationToken) =>
         (await _database.Writer.WriteAsync(_ => ExpiredByNow(), ForgetCommitted)).Count;

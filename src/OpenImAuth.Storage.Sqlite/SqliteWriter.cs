@@ -17,6 +17,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
     private readonly Channel<PendingWrite> _queue = Channel.CreateUnbounded<PendingWrite>(new() { SingleReader = true });
     private readonly SqliteConnection _connection;
     private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SqliteStatement> _statements = new(StringComparer.Ordinal);
     private readonly Task _loop;
     private SqliteTransaction? _transaction;
 
@@ -53,22 +54,17 @@ internal sealed class SqliteWriter : IAsyncDisposable
     }
 
     /// <summary>
-    /// A prepared command bound to the current transaction whose parameters <c>$1</c>…<c>$n</c> are made once and
-    /// kept: set their values and execute. For statements run per row, where adding fresh parameters each time
-    /// would cost allocations. Only valid inside a write.
+    /// A statement prepared once and run through SQLite's own API, in the current transaction: for statements run
+    /// per row, where a command's per-execution objects would cost allocations. Only valid inside a write.
     /// </summary>
-    public SqliteCommand Reusable(string sql, int parameterCount)
+    public SqliteStatement Statement(string sql)
     {
-        var command = Prepared(sql);
-        if (command.Parameters.Count != parameterCount)
+        if (!_statements.TryGetValue(sql, out var statement))
         {
-            command.Parameters.Clear();
-            for (var i = 1; i <= parameterCount; i++)
-            {
-                command.Parameters.Add(new SqliteParameter("$" + i, DBNull.Value));
-            }
+            statement = new SqliteStatement(_connection, sql);
+            _statements[sql] = statement;
         }
-        return command;
+        return statement;
     }
 
     private SqliteCommand Prepared(string sql)
@@ -180,6 +176,10 @@ internal sealed class SqliteWriter : IAsyncDisposable
         foreach (var command in _commands.Values)
         {
             command.Dispose();
+        }
+        foreach (var statement in _statements.Values)
+        {
+            statement.Dispose();
         }
         await _connection.DisposeAsync();
     }

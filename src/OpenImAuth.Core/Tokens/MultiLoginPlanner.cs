@@ -33,7 +33,7 @@ public static class MultiLoginPlanner
         {
             return []; // the common first login; an unknown policy still fails below
         }
-        var ordered = live.OrderBy(t => t.IssuedAt).ToList(); // stable: equal iat keeps store order
+        var ordered = InIssuanceOrder(live); // stable: equal iat keeps store order
         return policy switch
         {
             MultiLoginPolicy.NoKick => KickBeyondLimit(ordered, newPlatformId, maxNumOneEnd),
@@ -45,7 +45,7 @@ public static class MultiLoginPlanner
         };
     }
 
-    private static List<StoredToken> KickBeyondLimit(List<StoredToken> ordered, int newPlatformId, int maxNumOneEnd)
+    private static List<StoredToken> KickBeyondLimit(IReadOnlyList<StoredToken> ordered, int newPlatformId, int maxNumOneEnd)
     {
         var kick = new List<StoredToken>();
         foreach (var platform in ordered.GroupBy(t => t.PlatformId))
@@ -57,21 +57,57 @@ public static class MultiLoginPlanner
         return Oldest(kick);
     }
 
-    /// <summary>Within each group keep only the newest token; in the new token's own group keep none.</summary>
+    /// <summary>
+    /// Within each group keep only the newest token; in the new token's own group keep none. Groups are taken in the
+    /// order they first appear; plain loops rather than LINQ's grouping, as this runs on every login and a user has
+    /// a handful of tokens.
+    /// </summary>
     private static List<StoredToken> KickAllButNewest<TKey>(
-        List<StoredToken> ordered, Func<StoredToken, TKey> groupOf, TKey ownGroup)
+        IReadOnlyList<StoredToken> ordered, Func<StoredToken, TKey> groupOf, TKey ownGroup)
     {
+        var comparer = EqualityComparer<TKey>.Default;
         var kick = new List<StoredToken>();
-        foreach (var group in ordered.GroupBy(groupOf))
+        for (var first = 0; first < ordered.Count; first++)
         {
-            var tokens = group.ToList();
-            var keep = EqualityComparer<TKey>.Default.Equals(group.Key, ownGroup) ? 0 : 1;
-            kick.AddRange(tokens.Take(tokens.Count - keep));
+            var key = groupOf(ordered[first]);
+            if (AppearsBefore(ordered, groupOf, key, first))
+            {
+                continue; // this group was taken at its first token
+            }
+            StoredToken? newest = null; // the group's latest token so far, kicked once a later one shows up
+            for (var i = first; i < ordered.Count; i++)
+            {
+                if (!comparer.Equals(groupOf(ordered[i]), key))
+                {
+                    continue;
+                }
+                if (newest is not null)
+                {
+                    kick.Add(newest);
+                }
+                newest = ordered[i];
+            }
+            if (comparer.Equals(key, ownGroup))
+            {
+                kick.Add(newest!);
+            }
         }
         return Oldest(kick);
     }
 
-    private static List<StoredToken> KickForPCAndOther(List<StoredToken> ordered, int newPlatformId)
+    private static bool AppearsBefore<TKey>(IReadOnlyList<StoredToken> ordered, Func<StoredToken, TKey> groupOf, TKey key, int index)
+    {
+        for (var i = 0; i < index; i++)
+        {
+            if (EqualityComparer<TKey>.Default.Equals(groupOf(ordered[i]), key))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static List<StoredToken> KickForPCAndOther(IReadOnlyList<StoredToken> ordered, int newPlatformId)
     {
         var nonPc = ordered.Where(t => Platforms.ClassOf(t.PlatformId) != PlatformClass.PC).ToList();
         if (Platforms.ClassOf(newPlatformId) != PlatformClass.PC)
@@ -83,5 +119,40 @@ public static class MultiLoginPlanner
         return nonPc.Where(t => !ReferenceEquals(t, survivor)).ToList();
     }
 
-    private static List<StoredToken> Oldest(List<StoredToken> kick) => kick.OrderBy(t => t.IssuedAt).ToList();
+    private static List<StoredToken> Oldest(List<StoredToken> kick)
+    {
+        SortStablyByIssuance(kick);
+        return kick;
+    }
+
+    /// <summary><paramref name="tokens"/> as they are when already in issuance order (the store's contract), else a sorted copy.</summary>
+    private static IReadOnlyList<StoredToken> InIssuanceOrder(IReadOnlyList<StoredToken> tokens)
+    {
+        for (var i = 1; i < tokens.Count; i++)
+        {
+            if (tokens[i - 1].IssuedAt > tokens[i].IssuedAt)
+            {
+                var copy = new List<StoredToken>(tokens);
+                SortStablyByIssuance(copy);
+                return copy;
+            }
+        }
+        return tokens;
+    }
+
+    /// <summary>Insertion sort: stable, so equal iat keeps its order, and linear on the nearly sorted lists seen here.</summary>
+    private static void SortStablyByIssuance(List<StoredToken> tokens)
+    {
+        for (var i = 1; i < tokens.Count; i++)
+        {
+            var token = tokens[i];
+            var j = i - 1;
+            while (j >= 0 && tokens[j].IssuedAt > token.IssuedAt)
+            {
+                tokens[j + 1] = tokens[j];
+                j--;
+            }
+            tokens[j + 1] = token;
+        }
+    }
 }

@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.Buffers.Text;
+using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using OpenImAuth.Core.Errors;
@@ -40,22 +42,80 @@ public sealed class TokenCodec(string secret)
         var nowSeconds = now.ToUnixTimeSeconds();
         var expires = nowSeconds + (long)lifetime.TotalSeconds;
         var issued = format == TokenFormat.WithNotBefore ? nowSeconds : nowSeconds - 5;
-        var payload = new StringBuilder(96);
-        payload.Append("{\"UserID\":");
-        GoJson.AppendQuoted(payload, userId);
-        payload.Append(",\"PlatformID\":").Append(platformId);
-        payload.Append(",\"exp\":").Append(expires);
-        if (format == TokenFormat.WithNotBefore)
-        {
-            payload.Append(",\"nbf\":").Append(nowSeconds - 300);
-        }
-        payload.Append(",\"iat\":").Append(issued);
-        payload.Append('}');
+        long? notBefore = format == TokenFormat.WithNotBefore ? nowSeconds - 300 : null;
 
-        var signingInput = Header + "." + Base64Url.EncodeToString(Encoding.UTF8.GetBytes(payload.ToString()));
-        Span<byte> signature = stackalloc byte[SignatureBytes];
-        ComputeSignature(Encoding.ASCII.GetBytes(signingInput), signature);
-        return new SignedToken(signingInput + "." + Base64Url.EncodeToString(signature), issued, expires);
+        // Built in one buffer, on the stack for every user ID of the allowed length: the payload's characters, then
+        // its UTF-8 bytes, then the token's ASCII, the only part that becomes a string. Every login signs once.
+        var maxChars = GoJson.MaxQuotedLength(userId) + MaxPayloadFieldsLength;
+        // In UTF-8 the payload takes no more bytes than that: an escape is six ASCII bytes for one character of
+        // the user ID, a raw character at most three, a surrogate pair four for two, and the other fields are ASCII.
+        var maxPayloadBytes = maxChars;
+        var maxToken = Header.Length + 1 + Base64Url.GetEncodedLength(maxPayloadBytes) + 1 + Base64Url.GetEncodedLength(SignatureBytes);
+        var needed = maxChars * sizeof(char) + maxPayloadBytes + maxToken;
+        byte[]? rented = null;
+        var buffer = needed <= 2560 ? stackalloc byte[2560] : (rented = ArrayPool<byte>.Shared.Rent(needed));
+        try
+        {
+            var chars = MemoryMarshal.Cast<byte, char>(buffer[..(maxChars * sizeof(char))]);
+            var payload = buffer.Slice(maxChars * sizeof(char), maxPayloadBytes);
+            var token = buffer.Slice(maxChars * sizeof(char) + maxPayloadBytes, maxToken);
+
+            var payloadLength = Encoding.UTF8.GetBytes(chars[..WritePayload(chars, userId, platformId, expires, notBefore, issued)], payload);
+            var length = Encoding.ASCII.GetBytes(Header, token);
+            token[length++] = (byte)'.';
+            length += Base64Url.EncodeToUtf8(payload[..payloadLength], token[length..]);
+            Span<byte> signature = stackalloc byte[SignatureBytes];
+            ComputeSignature(token[..length], signature);
+            token[length++] = (byte)'.';
+            length += Base64Url.EncodeToUtf8(signature, token[length..]);
+            return new SignedToken(Encoding.ASCII.GetString(token[..length]), issued, expires);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    /// <summary>The most characters the payload's fields other than the user ID take: names and 20-digit numbers.</summary>
+    private const int MaxPayloadFieldsLength = 160;
+
+    /// <summary>
+    /// The claims exactly as open-im-server's Go marshals them, in its field order: UserID, PlatformID, exp, then nbf
+    /// (v3 format only), then iat. Returns the characters written.
+    /// </summary>
+    private static int WritePayload(Span<char> destination, string userId, int platformId, long expires, long? notBefore, long issued)
+    {
+        var at = Append(destination, 0, "{\"UserID\":");
+        at += GoJson.WriteQuoted(destination[at..], userId);
+        at = Append(destination, at, ",\"PlatformID\":");
+        at = Append(destination, at, platformId);
+        at = Append(destination, at, ",\"exp\":");
+        at = Append(destination, at, expires);
+        if (notBefore is { } nbf)
+        {
+            at = Append(destination, at, ",\"nbf\":");
+            at = Append(destination, at, nbf);
+        }
+        at = Append(destination, at, ",\"iat\":");
+        at = Append(destination, at, issued);
+        destination[at++] = '}';
+        return at;
+    }
+
+    private static int Append(Span<char> destination, int at, string text)
+    {
+        text.CopyTo(destination[at..]);
+        return at + text.Length;
+    }
+
+    private static int Append(Span<char> destination, int at, long value)
+    {
+        // Invariant: Go writes plain digits with an ASCII minus sign.
+        value.TryFormat(destination[at..], out var written, default, CultureInfo.InvariantCulture);
+        return at + written;
     }
 
     public TokenVerification Verify(string token, DateTimeOffset now)

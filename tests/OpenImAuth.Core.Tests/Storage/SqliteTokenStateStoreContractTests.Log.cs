@@ -145,7 +145,7 @@ public sealed partial class SqliteTokenStateStoreContractTests
 
         // Assert: each neighbour saw exactly the committed writes before it, and the failed kick never happened
         Assert.True(await before);
-        await Assert.ThrowsAsync<InvalidOperationException>(() => failing);
+        Assert.Equal(19, (await Assert.ThrowsAsync<SqliteException>(() => failing)).SqliteErrorCode); // SQLITE_CONSTRAINT
         Assert.True(await after);
         Assert.Equal([first, second, third], await Store.GetUserTokensAsync("u1", Ct));
         await RestartAsync();

@@ -201,6 +201,27 @@ public sealed partial class TokenCodecTests
         Assert.Equal(userId, codec.Verify(token, now).Claims?.UserId);
     }
 
+    [Theory]
+    [InlineData(64)] // the longest user ID registration allows: signed in a buffer on the stack
+    [InlineData(400)] // longer than that buffer holds: signed in a rented one, with the same bytes
+    public void Sign_WritesTheSamePayload_ForLongUserIds(int escapes)
+    {
+        // Arrange: every '<' becomes a six-character escape, the most a character can take
+        var codec = new TokenCodec("openIM123");
+        var now = DateTimeOffset.FromUnixTimeSeconds(1700000000);
+        var userId = new string('<', escapes - 3) + "日本😀";
+        var expected = Encoding.UTF8.GetBytes("{\"UserID\":\"" + string.Concat(Enumerable.Repeat("\\u003c", escapes - 3)) +
+            "日本😀\",\"PlatformID\":5,\"exp\":1707776000,\"nbf\":1699999700,\"iat\":1700000000}");
+
+        // Act
+        var token = codec.Sign(userId, 5, now, Lifetime, TokenFormat.WithNotBefore);
+
+        // Assert
+        Assert.Equal(expected, Jwt.PayloadBytes(token));
+        Assert.Equal(0, codec.Verify(token, now).ErrorCode);
+        Assert.Equal(userId, codec.Verify(token, now).Claims?.UserId);
+    }
+
     [Fact]
     public void Sign_WritesReplacementEscape_ForLoneSurrogate()
     {
