@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 
 namespace OpenImAuth.Core.Tokens;
@@ -8,17 +9,20 @@ namespace OpenImAuth.Core.Tokens;
 /// </summary>
 internal static class JwtJson
 {
-    /// <summary>The <c>alg</c> header value, or null when absent or not a string; <paramref name="ok"/> is false when the header is not a JSON object.</summary>
-    public static string? ReadAlgorithm(byte[] header, out bool ok)
+    /// <summary>
+    /// Whether the header's <c>alg</c> is the string <c>HS256</c> (the last one, if repeated); <paramref name="ok"/>
+    /// is false when the header is not a JSON object.
+    /// </summary>
+    public static bool ReadIsHs256(ReadOnlySpan<byte> header, out bool ok)
     {
         ok = false;
-        string? algorithm = null;
+        var isHs256 = false;
         try
         {
             var reader = new Utf8JsonReader(header);
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
-                return null;
+                return false;
             }
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
@@ -27,20 +31,20 @@ internal static class JwtJson
                 reader.Read();
                 if (isAlg)
                 {
-                    algorithm = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                    isHs256 = reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("HS256"u8);
                 }
                 reader.Skip();
             }
             ok = reader.TokenType == JsonTokenType.EndObject && !reader.Read();
-            return algorithm;
+            return isHs256;
         }
         catch (JsonException)
         {
-            return null;
+            return false;
         }
     }
 
-    public static TokenClaims? ReadClaims(byte[] payload)
+    public static TokenClaims? ReadClaims(ReadOnlySpan<byte> payload)
     {
         string userId = "";
         var platformId = 0;
@@ -62,10 +66,10 @@ internal static class JwtJson
             }
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                var name = reader.GetString()!;
+                var claim = ClaimOf(ref reader);
                 reader.Read();
                 var isNull = reader.TokenType == JsonTokenType.Null;
-                if (name.Equals("UserID", StringComparison.OrdinalIgnoreCase))
+                if (claim == Claim.UserId)
                 {
                     if (!isNull && reader.TokenType != JsonTokenType.String)
                     {
@@ -73,7 +77,7 @@ internal static class JwtJson
                     }
                     userId = isNull ? "" : reader.GetString()!;
                 }
-                else if (name.Equals("PlatformID", StringComparison.OrdinalIgnoreCase))
+                else if (claim == Claim.PlatformId)
                 {
                     if (!isNull && (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt32(out platformId)))
                     {
@@ -81,15 +85,15 @@ internal static class JwtJson
                     }
                     platformId = isNull ? 0 : platformId;
                 }
-                else if (name.Equals("exp", StringComparison.OrdinalIgnoreCase))
+                else if (claim == Claim.Exp)
                 {
                     if (!TryReadNumericDate(ref reader, out exp)) { return null; }
                 }
-                else if (name.Equals("nbf", StringComparison.OrdinalIgnoreCase))
+                else if (claim == Claim.Nbf)
                 {
                     if (!TryReadNumericDate(ref reader, out nbf)) { return null; }
                 }
-                else if (name.Equals("iat", StringComparison.OrdinalIgnoreCase))
+                else if (claim == Claim.Iat)
                 {
                     if (!TryReadNumericDate(ref reader, out iat)) { return null; }
                 }
@@ -105,6 +109,43 @@ internal static class JwtJson
         {
             return null;
         }
+    }
+
+    private enum Claim
+    {
+        Other,
+        UserId,
+        PlatformId,
+        Exp,
+        Nbf,
+        Iat,
+    }
+
+    private static ReadOnlySpan<byte> UserIdName => "UserID"u8;
+
+    private static ReadOnlySpan<byte> PlatformIdName => "PlatformID"u8;
+
+    /// <summary>Which claim the property name at the reader is, compared ignoring case as Go matches struct fields.</summary>
+    private static Claim ClaimOf(ref Utf8JsonReader reader)
+    {
+        if (!reader.ValueIsEscaped && !reader.HasValueSequence && Ascii.IsValid(reader.ValueSpan))
+        {
+            // The usual name: plain ASCII, compared in place. For ASCII this is what OrdinalIgnoreCase does below.
+            var name = reader.ValueSpan;
+            return Ascii.EqualsIgnoreCase(name, UserIdName) ? Claim.UserId
+                : Ascii.EqualsIgnoreCase(name, PlatformIdName) ? Claim.PlatformId
+                : Ascii.EqualsIgnoreCase(name, "exp"u8) ? Claim.Exp
+                : Ascii.EqualsIgnoreCase(name, "nbf"u8) ? Claim.Nbf
+                : Ascii.EqualsIgnoreCase(name, "iat"u8) ? Claim.Iat
+                : Claim.Other;
+        }
+        var text = reader.GetString()!;
+        return text.Equals("UserID", StringComparison.OrdinalIgnoreCase) ? Claim.UserId
+            : text.Equals("PlatformID", StringComparison.OrdinalIgnoreCase) ? Claim.PlatformId
+            : text.Equals("exp", StringComparison.OrdinalIgnoreCase) ? Claim.Exp
+            : text.Equals("nbf", StringComparison.OrdinalIgnoreCase) ? Claim.Nbf
+            : text.Equals("iat", StringComparison.OrdinalIgnoreCase) ? Claim.Iat
+            : Claim.Other;
     }
 
     /// <summary>jwt-go's NumericDate: any JSON number, fractions truncated to whole seconds.</summary>

@@ -131,20 +131,21 @@ public sealed class TokenCodec(string secret)
             return TokenVerification.Fail(ErrorCodes.TokenMalformedError);
         }
 
-        var header = DecodeSegment(token.AsSpan(0, firstDot));
-        var payload = DecodeSegment(token.AsSpan(firstDot + 1, secondDot - firstDot - 1));
-        if (header is null || payload is null)
+        // Decoded on the stack: base64url is three bytes per four characters, and the token is bounded above.
+        Span<byte> decoded = stackalloc byte[Base64Url.GetMaxDecodedLength(secondDot)];
+        if (!TryDecodeSegment(token.AsSpan(0, firstDot), decoded, out var headerLength)
+            || !TryDecodeSegment(token.AsSpan(firstDot + 1, secondDot - firstDot - 1), decoded[headerLength..], out var payloadLength))
         {
             return TokenVerification.Fail(ErrorCodes.TokenMalformedError);
         }
-        var algorithm = JwtJson.ReadAlgorithm(header, out var headerOk);
-        var claims = JwtJson.ReadClaims(payload);
+        var isHs256 = JwtJson.ReadIsHs256(decoded[..headerLength], out var headerOk);
+        var claims = JwtJson.ReadClaims(decoded.Slice(headerLength, payloadLength));
         if (!headerOk || claims is null)
         {
             return TokenVerification.Fail(ErrorCodes.TokenMalformedError);
         }
         // Only HS256 is ours; "none", RSA and the other HMAC sizes are refused like a bad signature.
-        if (algorithm != "HS256" || !SignatureMatches(token.AsSpan(0, secondDot), token.AsSpan(secondDot + 1)))
+        if (!isHs256 || !SignatureMatches(token.AsSpan(0, secondDot), token.AsSpan(secondDot + 1)))
         {
             return TokenVerification.Fail(ErrorCodes.TokenUnknownError);
         }
@@ -157,13 +158,15 @@ public sealed class TokenCodec(string secret)
     /// </summary>
     public static TokenClaims? ReadClaimsUnverified(string token)
     {
-        var parts = token.Split('.');
-        if (token.Length > MaxTokenLength || parts.Length != 3)
+        var firstDot = token.IndexOf('.', StringComparison.Ordinal);
+        var secondDot = firstDot < 0 ? -1 : token.IndexOf('.', firstDot + 1);
+        if (token.Length > MaxTokenLength || secondDot < 0 || token.IndexOf('.', secondDot + 1) >= 0)
         {
             return null;
         }
-        var payload = DecodeSegment(parts[1]);
-        return payload is null ? null : JwtJson.ReadClaims(payload);
+        var segment = token.AsSpan(firstDot + 1, secondDot - firstDot - 1);
+        Span<byte> payload = stackalloc byte[Base64Url.GetMaxDecodedLength(segment.Length)];
+        return TryDecodeSegment(segment, payload, out var length) ? JwtJson.ReadClaims(payload[..length]) : null;
     }
 
     private static int CheckTimes(TokenClaims claims, DateTimeOffset now)
@@ -188,23 +191,18 @@ public sealed class TokenCodec(string secret)
 
     private bool SignatureMatches(ReadOnlySpan<char> signingInput, ReadOnlySpan<char> encodedSignature)
     {
-        var presented = DecodeSegment(encodedSignature);
-        if (presented is null || presented.Length != SignatureBytes)
+        Span<byte> presented = stackalloc byte[SignatureBytes];
+        if (Base64Url.GetMaxDecodedLength(encodedSignature.Length) > SignatureBytes
+            || !TryDecodeSegment(encodedSignature, presented, out var presentedLength) || presentedLength != SignatureBytes)
         {
             return false;
         }
-        var input = ArrayPool<byte>.Shared.Rent(signingInput.Length);
-        try
-        {
-            var length = Encoding.ASCII.GetBytes(signingInput, input);
-            Span<byte> expected = stackalloc byte[SignatureBytes];
-            ComputeSignature(input.AsSpan(0, length), expected);
-            return CryptographicOperations.FixedTimeEquals(expected, presented);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(input);
-        }
+        // The signing input is ASCII once the segments decoded; MaxTokenLength bounds it.
+        Span<byte> input = stackalloc byte[signingInput.Length];
+        var length = Encoding.ASCII.GetBytes(signingInput, input);
+        Span<byte> expected = stackalloc byte[SignatureBytes];
+        ComputeSignature(input[..length], expected);
+        return CryptographicOperations.FixedTimeEquals(expected, presented);
     }
 
     private void ComputeSignature(ReadOnlySpan<byte> signingInput, Span<byte> signature)
@@ -220,15 +218,15 @@ public sealed class TokenCodec(string secret)
     }
 
     /// <summary>Unpadded base64url, as Go's RawURLEncoding: padding or any other character makes it malformed.</summary>
-    private static byte[]? DecodeSegment(ReadOnlySpan<char> segment)
+    private static bool TryDecodeSegment(ReadOnlySpan<char> segment, Span<byte> destination, out int written)
     {
         // Base64Url.DecodeFromChars skips whitespace, which Go refuses, so check the alphabet first.
+        written = 0;
         if (segment.ContainsAnyExcept(Base64UrlAlphabet))
         {
-            return null;
+            return false;
         }
-        var buffer = new byte[Base64Url.GetMaxDecodedLength(segment.Length)];
-        var status = Base64Url.DecodeFromChars(segment, buffer, out var consumed, out var written);
-        return status == OperationStatus.Done && consumed == segment.Length ? buffer[..written] : null;
+        var status = Base64Url.DecodeFromChars(segment, destination, out var consumed, out written);
+        return status == OperationStatus.Done && consumed == segment.Length;
     }
 }

@@ -238,6 +238,21 @@ public sealed partial class TokenCodecTests
     }
 
     [Fact]
+    public void Verify_ReadsEscapedClaimNames_AsTheNamesTheyEscape()
+    {
+        // Arrange: JSON escapes in a name (here U, P and i) are the same name to Go's decoder
+        var token = Jwt.Sign(Jwt.Hs256Header,
+            """{"\u0055serid":"u1","\u0050latformID":2,"exp":1707776000,"\u0069at":1700000000}""", "openIM123");
+
+        // Act
+        var result = new TokenCodec("openIM123").Verify(token, DateTimeOffset.FromUnixTimeSeconds(1700000001));
+
+        // Assert
+        Assert.Equal(0, result.ErrorCode);
+        Assert.Equal(new TokenClaims("u1", 2, 1707776000, null, 1700000000), result.Claims);
+    }
+
+    [Fact]
     public void Verify_ReadsClaimNamesCaseInsensitively_AndIgnoresUnknownClaims()
     {
         // Arrange: Go matches struct fields case-insensitively and skips unknown keys
