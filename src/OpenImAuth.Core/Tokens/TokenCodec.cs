@@ -13,7 +13,7 @@ namespace OpenImAuth.Core.Tokens;
 /// than Microsoft.IdentityModel accepts. Signing reproduces open-im-server's bytes exactly; verification checks the
 /// signature first, then the claims, and maps failures to OpenIM's codes (spec §3.4, decision 5).
 /// </summary>
-public sealed class TokenCodec(string secret)
+public sealed class TokenCodec(string secret, int rememberedTokens = VerifiedTokens.DefaultCapacity)
 {
     /// <summary>base64url of <c>{"alg":"HS256","typ":"JWT"}</c>, the only header OpenIM writes.</summary>
     public const string Header = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9";
@@ -26,6 +26,10 @@ public sealed class TokenCodec(string secret)
     private static readonly SearchValues<char> Base64UrlAlphabet =
         SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
     private readonly byte[] _key = Encoding.UTF8.GetBytes(secret);
+    private readonly VerifiedTokens _verified = new(rememberedTokens);
+
+    /// <summary>How many tokens are remembered as authentic (for tests and diagnostics).</summary>
+    internal int RememberedTokens => _verified.Count;
 
     // A keyed HMAC per thread, reused: one-shot HashData sets OpenSSL's key up again on every call, which costs as
     // much as the hash itself. Keyed by the codec's key array, so codecs with other secrets never share one.
@@ -120,6 +124,10 @@ public sealed class TokenCodec(string secret)
 
     public TokenVerification Verify(string token, DateTimeOffset now)
     {
+        if (_verified.TryGet(token, out var known))
+        {
+            return new TokenVerification(known, CheckTimes(known, now));
+        }
         if (token.Length > MaxTokenLength)
         {
             return TokenVerification.Fail(ErrorCodes.TokenMalformedError);
@@ -149,6 +157,7 @@ public sealed class TokenCodec(string secret)
         {
             return TokenVerification.Fail(ErrorCodes.TokenUnknownError);
         }
+        _verified.Remember(token, claims);
         return new TokenVerification(claims, CheckTimes(claims, now));
     }
 
