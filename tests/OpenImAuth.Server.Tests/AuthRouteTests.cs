@@ -151,6 +151,7 @@ public sealed class AuthRouteTests
     [InlineData("")]
     [InlineData("garbage")]
     [InlineData("a.b.c")]
+    [InlineData("e30.eyJVc2VySUQiOiJcdWQ4MDAifQ.AAAA")] // {"UserID":"\ud800"}: no valid text, once a 500
     public async Task ParseToken_Fails_ForEmptyOrMalformedToken(string token)
     {
         await using var app = new AuthApplication();

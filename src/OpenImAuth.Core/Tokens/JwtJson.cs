@@ -109,6 +109,12 @@ internal static class JwtJson
         {
             return null;
         }
+        catch (InvalidOperationException)
+        {
+            // A UserID that is no valid text (a lone surrogate escape, invalid UTF-8). Neither OpenIM nor we sign one:
+            // both write such characters as U+FFFD. Refused as malformed rather than failing the request.
+            return null;
+        }
     }
 
     private enum Claim
@@ -139,7 +145,16 @@ internal static class JwtJson
                 : Ascii.EqualsIgnoreCase(name, "iat"u8) ? Claim.Iat
                 : Claim.Other;
         }
-        var text = reader.GetString()!;
+        string text;
+        try
+        {
+            text = reader.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            // A lone surrogate escape or invalid UTF-8: Go decodes it as U+FFFD, and no claim's name holds that.
+            return Claim.Other;
+        }
         return text.Equals("UserID", StringComparison.OrdinalIgnoreCase) ? Claim.UserId
             : text.Equals("PlatformID", StringComparison.OrdinalIgnoreCase) ? Claim.PlatformId
             : text.Equals("exp", StringComparison.OrdinalIgnoreCase) ? Claim.Exp

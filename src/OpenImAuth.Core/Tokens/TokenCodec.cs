@@ -78,7 +78,7 @@ public sealed class TokenCodec(string secret, int rememberedTokens = VerifiedTok
         {
             if (rented is not null)
             {
-                ArrayPool<byte>.Shared.Return(rented);
+                ArrayPool<byte>.Shared.Return(rented, clearArray: true); // it held a bearer token
             }
         }
     }
@@ -124,13 +124,13 @@ public sealed class TokenCodec(string secret, int rememberedTokens = VerifiedTok
 
     public TokenVerification Verify(string token, DateTimeOffset now)
     {
-        if (_verified.TryGet(token, out var known))
-        {
-            return new TokenVerification(known, CheckTimes(known, now));
-        }
         if (token.Length > MaxTokenLength)
         {
             return TokenVerification.Fail(ErrorCodes.TokenMalformedError);
+        }
+        if (_verified.TryGet(token, out var known))
+        {
+            return new TokenVerification(known, CheckTimes(known, now));
         }
         var firstDot = token.IndexOf('.', StringComparison.Ordinal);
         var secondDot = firstDot < 0 ? -1 : token.IndexOf('.', firstDot + 1);

@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 using OpenImAuth.Core.Errors;
@@ -38,6 +39,8 @@ public sealed partial class TokenCodecTests
     [InlineData("UserID as number")]
     [InlineData("exp as bool")]
     [InlineData("longer than the limit")]
+    [InlineData("UserID with a lone surrogate")]
+    [InlineData("UserID with invalid UTF-8")]
     public void Verify_ReturnsMalformed_WhenTokenIsMalformed(string fault)
     {
         // Arrange
@@ -109,6 +112,20 @@ public sealed partial class TokenCodecTests
         Assert.Equal(ErrorCodes.TokenExpiredError, genuine.ErrorCode);
     }
 
+    [Fact]
+    public void Verify_IgnoresAClaimNameThatIsNoValidText_AsGoDoes()
+    {
+        // Arrange: Go decodes the name to U+FFFD, which matches no claim, and skips it
+        var token = Jwt.Sign(Jwt.Hs256Header, ValidPayload.Replace("{", """{"\ud800":1,""", StringComparison.Ordinal), Secret);
+
+        // Act
+        var result = new TokenCodec(Secret).Verify(token, InsideWindow);
+
+        // Assert
+        Assert.Equal(0, result.ErrorCode);
+        Assert.Equal("111111", result.Claims?.UserId);
+    }
+
     private static string MalformedToken(string fault)
     {
         var valid = Jwt.Sign(Jwt.Hs256Header, ValidPayload, Secret);
@@ -135,6 +152,8 @@ public sealed partial class TokenCodecTests
             "PlatformID fractional" => Jwt.Sign(Jwt.Hs256Header, ValidPayload.Replace("\"PlatformID\":1", "\"PlatformID\":1.5", StringComparison.Ordinal), Secret),
             "UserID as number" => Jwt.Sign(Jwt.Hs256Header, ValidPayload.Replace("\"111111\"", "111111", StringComparison.Ordinal), Secret),
             "exp as bool" => Jwt.Sign(Jwt.Hs256Header, ValidPayload.Replace("1707776000", "true", StringComparison.Ordinal), Secret),
+            "UserID with a lone surrogate" => Jwt.Sign(Jwt.Hs256Header, ValidPayload.Replace("111111", "\\ud800", StringComparison.Ordinal), Secret),
+            "UserID with invalid UTF-8" => Jwt.SignSegments(header, Base64Url.EncodeToString([.. "{\"UserID\":\""u8, 0xFF, .. "\"}"u8]), Secret),
             "longer than the limit" => Jwt.Sign(Jwt.Hs256Header,
                 ValidPayload.Replace("111111", new string('u', TokenCodec.MaxTokenLength), StringComparison.Ordinal), Secret),
             _ => throw new ArgumentOutOfRangeException(nameof(fault), fault, null),
