@@ -127,10 +127,6 @@ internal static class JwtJson
         Iat,
     }
 
-    private static ReadOnlySpan<byte> UserIdName => "UserID"u8;
-
-    private static ReadOnlySpan<byte> PlatformIdName => "PlatformID"u8;
-
     /// <summary>Which claim the property name at the reader is, compared ignoring case as Go matches struct fields.</summary>
     private static Claim ClaimOf(ref Utf8JsonReader reader)
     {
@@ -138,8 +134,8 @@ internal static class JwtJson
         {
             // The usual name: plain ASCII, compared in place. For ASCII this is what OrdinalIgnoreCase does below.
             var name = reader.ValueSpan;
-            return Ascii.EqualsIgnoreCase(name, UserIdName) ? Claim.UserId
-                : Ascii.EqualsIgnoreCase(name, PlatformIdName) ? Claim.PlatformId
+            return Ascii.EqualsIgnoreCase(name, "UserID"u8) ? Claim.UserId
+                : Ascii.EqualsIgnoreCase(name, "PlatformID"u8) ? Claim.PlatformId
                 : Ascii.EqualsIgnoreCase(name, "exp"u8) ? Claim.Exp
                 : Ascii.EqualsIgnoreCase(name, "nbf"u8) ? Claim.Nbf
                 : Ascii.EqualsIgnoreCase(name, "iat"u8) ? Claim.Iat
