@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Load benchmark: OpenImAuth against a bare-Kestrel baseline on this machine, in one run, alternating the two, with
-# wrk. Prints a markdown table (requests/s, p50/p99 latency, server RSS, ratio to the baseline) and writes it with
-# the raw wrk output to artifacts/bench/. See docs/benchmarks.md.
+# wrk. Prints a markdown table (requests/s, p50/p99 latency, server CPU per request, server RSS, ratio to the
+# baseline) and writes it with the raw wrk output to artifacts/bench/. See docs/benchmarks.md.
 #   bench/load.sh                 # all scenarios
 #   DURATION=5 ROUNDS=1 bench/load.sh
 set -euo pipefail
@@ -65,6 +65,9 @@ stop_pid() { # the servers are not this shell's children (started in $(…)), so
 
 rss_mb() { awk '/VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
 
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; } # user + system time, in clock ticks
+tick_us=$((1000000 / $(getconf CLK_TCK)))
+
 run_wrk() { # port, scenario, connections ; prints "rps p50 p99" (latencies in ms)
   local log="$work/wrk-$2-$1-$3.txt"
   wrk -t2 -c"$3" -d"${DURATION}s" --latency -s "$work/$2.lua" "http://127.0.0.1:$1" >"$log"
@@ -81,31 +84,36 @@ run_wrk() { # port, scenario, connections ; prints "rps p50 p99" (latencies in m
 }
 
 # measure <label> <server port> <server pid> <baseline port> <baseline pid> <scenario> [<floor port>]: alternates
-# the baseline, the floor (when given) and OpenImAuth, and appends a row
+# the baseline, the floor (when given) and OpenImAuth, and appends a row. The server's CPU time per request is its
+# cost, whatever the machine's other processes (wrk, Redis, PostgreSQL) took meanwhile.
 measure() {
-  local ours=() base=() floor=() line
+  local ours=() base=() floor=() line ticks=0 t0
   DURATION=$WARMUP run_wrk "$4" "$6" "$CONNECTIONS" >/dev/null
   [ -z "${7:-}" ] || DURATION=$WARMUP run_wrk "$7" "$6" "$CONNECTIONS" >/dev/null
   DURATION=$WARMUP run_wrk "$2" "$6" "$CONNECTIONS" >/dev/null
   for _ in $(seq 1 "$ROUNDS"); do
     base+=("$(run_wrk "$4" "$6" "$CONNECTIONS")")
     [ -z "${7:-}" ] || floor+=("$(run_wrk "$7" "$6" "$CONNECTIONS")")
+    t0=$(cpu_ticks "$3")
     ours+=("$(run_wrk "$2" "$6" "$CONNECTIONS")")
+    ticks=$((ticks + $(cpu_ticks "$3") - t0))
   done
   line=$(printf '%s\n' "${ours[@]}" | awk '{r += $1; p += $2; q += $3} END {printf "%.0f %.2f %.2f", r / NR, p / NR, q / NR}')
   local b f="" to_floor=""
   b=$(printf '%s\n' "${base[@]}" | awk '{r += $1} END {printf "%.0f", r / NR}')
   read -r rps p50 p99 <<<"$line"
+  local cpu_us
+  cpu_us=$(awk -v t="$ticks" -v us="$tick_us" -v r="$rps" -v n="$ROUNDS" -v d="$DURATION" 'BEGIN {printf "%.0f", t * us / (r * n * d)}')
   if [ -n "${7:-}" ]; then
     f=$(printf '%s\n' "${floor[@]}" | awk '{r += $1} END {printf "%.0f", r / NR}')
     to_floor=$(awk -v a="$rps" -v b="$f" 'BEGIN {printf "%.2f", a / b}')
   fi
-  printf '| %s | %s | %s | %s | %s | %s | %s | %.2f | %s | %s |\n' "$1" "$rps" "$p50" "$p99" "$(rss_mb "$3")" "$b" \
+  printf '| %s | %s | %s | %s | %s | %s | %s | %s | %.2f | %s | %s |\n' "$1" "$rps" "$p50" "$p99" "$cpu_us" "$(rss_mb "$3")" "$b" \
     "$(rss_mb "$5")" "$(awk -v a="$rps" -v b="$b" 'BEGIN {print a / b}')" "${f:-–}" "${to_floor:-–}" | tee -a "$out/table.md"
 }
 
 header() {
-  printf '\n| scenario | req/s | p50 ms | p99 ms | RSS MB | baseline req/s | baseline RSS MB | ratio | floor req/s | ratio to floor |\n|---|---|---|---|---|---|---|---|---|---|\n' |
+  printf '\n| scenario | req/s | p50 ms | p99 ms | server CPU µs/req | RSS MB | baseline req/s | baseline RSS MB | ratio | floor req/s | ratio to floor |\n|---|---|---|---|---|---|---|---|---|---|---|\n' |
     tee -a "$out/table.md"
 }
 

@@ -33,6 +33,13 @@ internal sealed class SqliteStatement : IDisposable
         return this;
     }
 
+    /// <summary>Runs an INSERT as <see cref="Execute"/> does; returns the rowid of the row it inserted.</summary>
+    public long Insert()
+    {
+        Execute();
+        return raw.sqlite3_last_insert_rowid(_database);
+    }
+
     /// <summary>Runs the statement, which must return no rows, then resets it for the next run.</summary>
     public void Execute()
     {
