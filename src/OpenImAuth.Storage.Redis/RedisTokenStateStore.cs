@@ -14,7 +14,7 @@ namespace OpenImAuth.Storage.Redis;
 /// Changes are applied by <see cref="RedisChangeBatcher"/>: the changes of concurrent logins share a script.
 /// </summary>
 public sealed class RedisTokenStateStore(IConnectionMultiplexer redis, TimeSpan keyLifetime, RedisTokenCheckCache? checkCache = null,
-    bool announceKicks = false) : ITokenStateStore
+    bool announceKicks = false, int hintedTokens = RedisTokenStateStore.DefaultHintedTokens) : ITokenStateStore
 {
     // Atomic "kick everything on this (user, platform)": a token added while a plain read-then-write ran would escape.
     private static readonly LuaScript KickAllScript = LuaScript.Prepare("""
@@ -35,11 +35,15 @@ public sealed class RedisTokenStateStore(IConnectionMultiplexer redis, TimeSpan 
         return changed
         """);
 
-    // The latest tokens of about 60,000 users who each hold one or two: some 70 MB at most (a token is ~550 bytes).
-    private const int MaxHintedTokens = 131_072;
+    /// <summary>
+    /// How many tokens an instance remembers as the basis of its users' next logins by default: those of about 60,000
+    /// users who each hold one or two, some 150 MB at most (a token is about 1.1 KB as a .NET string). A login of a user
+    /// whose tokens are not remembered, or no longer, costs a second script.
+    /// </summary>
+    public const int DefaultHintedTokens = 131_072;
 
     private readonly IDatabase _db = redis.GetDatabase();
-    private readonly UserTokenHints _hints = new(MaxHintedTokens);
+    private readonly UserTokenHints _hints = new(hintedTokens);
     private readonly RedisChannel _announcements = RedisKeys.TokensChanged(redis.GetDatabase().Database);
 
     // Every change of this store goes through one batcher: the changes waiting while a script runs share the next.

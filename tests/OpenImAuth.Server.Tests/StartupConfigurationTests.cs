@@ -21,6 +21,7 @@ public sealed class StartupConfigurationTests : IDisposable
     [InlineData("--longConnSvr.websocketTimeout=soon", "longConnSvr.websocketTimeout")]
     [InlineData("--longConnSvr.path=msg_gateway", "longConnSvr.path")]
     [InlineData("--redis.checkCacheEntries=-1", "redis.checkCacheEntries")]
+    [InlineData("--redis.hintedTokens=many", "redis.hintedTokens")]
     public async Task Server_ExitsWithKeyNamed_ForBadValue(string argument, string named)
     {
         var (exitCode, output) = await ServerProcess.RunToExitAsync(_directory.FullName, argument, DataDir());

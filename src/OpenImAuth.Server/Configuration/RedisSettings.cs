@@ -1,10 +1,12 @@
 using System.Globalization;
+using OpenImAuth.Storage.Redis;
 using StackExchange.Redis;
 
 namespace OpenImAuth.Server.Configuration;
 
 /// <summary>The <c>redis.*</c> keys (OpenIM's redis.yml names), used when storage.kind is redis.</summary>
-internal sealed record RedisSettings(IReadOnlyList<string> Addresses, string? Username, string? Password, int Database, int CheckCacheEntries)
+internal sealed record RedisSettings(
+    IReadOnlyList<string> Addresses, string? Username, string? Password, int Database, int CheckCacheEntries, int HintedTokens)
 {
     /// <summary>How many token hashes a check cache remembers by default (a few hundred bytes each).</summary>
     public const int DefaultCheckCacheEntries = 100_000;
@@ -24,8 +26,9 @@ internal sealed record RedisSettings(IReadOnlyList<string> Addresses, string? Us
         var password = read.String("redis:password", "");
         var database = read.Int("redis:db", 0, 0, 1000);
         var checkCacheEntries = read.Int("redis:checkCacheEntries", DefaultCheckCacheEntries, 0, 100_000_000);
+        var hintedTokens = read.Int("redis:hintedTokens", RedisTokenStateStore.DefaultHintedTokens, 0, 100_000_000);
         return new RedisSettings(addresses, username.Length == 0 ? null : username, password.Length == 0 ? null : password, database,
-            checkCacheEntries);
+            checkCacheEntries, hintedTokens);
     }
 
     /// <summary>

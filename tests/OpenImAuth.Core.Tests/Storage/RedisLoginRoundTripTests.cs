@@ -91,6 +91,32 @@ public sealed class RedisLoginRoundTripTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Login_MakesTwoRoundTrips_OnlyWhenTheUsersTokensNoLongerFitInTheInstancesMemory()
+    {
+        // Arrange: A remembers the default number of tokens; C, on the same connection, only 64 (one per stripe)
+        var ct = TestContext.Current.CancellationToken;
+        var (a, connectionOfA) = (_a!, _connectionOfA!);
+        var c = Instance(connectionOfA, _time, hintedTokens: 64);
+        var run = Guid.NewGuid().ToString("N");
+        await a.IssueAsync("warm-" + run, Platforms.Web, ct);
+        await a.IssueAsync($"remembered-{run}", Platforms.Web, ct);
+        await c.IssueAsync($"forgotten-{run}", Platforms.Web, ct);
+
+        // Act: a thousand other users log in through each, then the two users again
+        await Task.WhenAll(Enumerable.Range(0, 1000).SelectMany(i => new[]
+        {
+            a.IssueAsync($"other-a-{run}-{i}", Platforms.Web, ct), c.IssueAsync($"other-c-{run}-{i}", Platforms.Web, ct),
+        }));
+        _time.Advance(TimeSpan.FromSeconds(1));
+        var remembered = await RoundTripsAsync(connectionOfA, () => a.IssueAsync($"remembered-{run}", Platforms.Web, ct));
+        var forgotten = await RoundTripsAsync(connectionOfA, () => c.IssueAsync($"forgotten-{run}", Platforms.Web, ct));
+
+        // Assert: C's memory could keep none of them (each user evicts the last one of its stripe), so its guess of
+        // no tokens was rejected and answered with the user's tokens; A still planned from its own last write
+        Assert.Equal((1, 2), (remembered.Trips, forgotten.Trips));
+    }
+
+    [Fact]
     public async Task ALoginOnAKeyThatIsNoHash_FailsAlone_WhileTheOthersOfItsScriptAreAppliedAndAnnounced()
     {
         // Arrange: one user's web key holds a string, which no OpenIM node writes
@@ -194,8 +220,10 @@ public sealed class RedisLoginRoundTripTests : IAsyncLifetime
         return heard;
     }
 
-    private static TokenService Instance(ConnectionMultiplexer connection, TimeProvider time) =>
-        new(Options, new RedisTokenStateStore(connection, TimeSpan.FromDays(90), announceKicks: true), time, new LocalRevocationBus());
+    private static TokenService Instance(
+        ConnectionMultiplexer connection, TimeProvider time, int hintedTokens = RedisTokenStateStore.DefaultHintedTokens) =>
+        new(Options, new RedisTokenStateStore(connection, TimeSpan.FromDays(90), announceKicks: true, hintedTokens: hintedTokens), time,
+            new LocalRevocationBus());
 
     /// <summary>
     /// What the logins answered and the commands they sent on <paramref name="connection"/>. Counted by a profiling
