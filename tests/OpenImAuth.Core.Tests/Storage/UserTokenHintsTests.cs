@@ -40,6 +40,21 @@ public sealed class UserTokenHintsTests
     }
 
     [Fact]
+    public void TryGet_GivesBackExactlyTheTokensSet_WhateverTheirCharacters()
+    {
+        // Arrange: kept as UTF-8, so a field some other writer put in Redis must come back as it was read
+        var hints = new UserTokenHints(maxTokens: 1000);
+        var foreign = new StoredToken("jwt-é-\U0001F600-\u4E2D", "a", Platforms.Web, TokenStatus.Kicked, 7, 9);
+
+        // Act
+        hints.Set("a", [Token("a", 1), foreign]);
+
+        // Assert
+        Assert.True(hints.TryGet("a", out var kept));
+        Assert.Equal([Token("a", 1), foreign], kept);
+    }
+
+    [Fact]
     public void SetAndForget_ReplaceAndDropOneUser()
     {
         var hints = new UserTokenHints(maxTokens: 1000);
