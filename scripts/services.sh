@@ -40,10 +40,11 @@ start_services() {
   services=$(mktemp -d /tmp/openimauth-services.XXXXXX)
   chmod 755 "$services"
 
-  # Redis: no persistence; 64 databases so that test classes can each take their own.
+  # Redis: no persistence; 128 databases so that test classes can each take their own, 63 for each of the two test
+  # assemblies, which run at the same time (tests/Shared/TestServers.cs).
   redis_port=$(free_port)
   redis-server --bind 127.0.0.1 --port "$redis_port" --daemonize yes --dir "$services" \
-    --pidfile "$services/redis.pid" --logfile "$services/redis.log" --save "" --appendonly no --databases 64
+    --pidfile "$services/redis.pid" --logfile "$services/redis.log" --save "" --appendonly no --databases 128
   for _ in $(seq 1 100); do
     [ "$(redis-cli -h 127.0.0.1 -p "$redis_port" ping 2>/dev/null)" = "PONG" ] && break
     sleep 0.1

@@ -10,7 +10,10 @@ namespace OpenImAuth.Tests.Shared;
 /// </summary>
 internal static class TestServers
 {
-    private static readonly ConcurrentQueue<int> FreeRedisDatabases = new(Enumerable.Range(1, 63));
+    // Both test assemblies run at once against the one server, so each takes databases of its own: a database shared
+    // between them was flushed by one while the other's test used it (a login then found its user's tokens gone).
+    private static readonly ConcurrentQueue<int> FreeRedisDatabases = new(Enumerable.Range(
+        typeof(TestServers).Assembly.GetName().Name == "OpenImAuth.Server.Tests" ? 64 : 1, 63));
 
     public static string RedisAddress => Required("TEST_REDIS_ADDRESS");
 
