@@ -6,6 +6,29 @@ namespace OpenImAuth.Core.Tests.Storage;
 public abstract partial class TokenStateStoreContractTests
 {
     [Fact]
+    public async Task GetUserTokens_OrdersTokensOfOneSecond_ByTheirText_BeforeAndAfterARestart()
+    {
+        // Arrange: two tokens of the same second, stored in the reverse of their ordinal order (Admin's payload says
+        // PlatformID 10, Android's 2); a plan keeps the newest of a group, so every store and every restart must agree
+        var android = Token("u1", Platforms.Android, 100);
+        var admin = Token("u1", Platforms.Admin, 100);
+        var earlier = Token("u1", Platforms.Ios, 50);
+        await Store.ApplyAsync(Add(android), Ct);
+        await Store.ApplyAsync(Add(admin), Ct);
+        await Store.ApplyAsync(Add(earlier), Ct);
+
+        // Act
+        var before = await Store.GetUserTokensAsync("u1", Ct);
+        await RestartAsync();
+        var after = await Store.GetUserTokensAsync("u1", Ct);
+
+        // Assert
+        Assert.True(string.CompareOrdinal(admin.Token, android.Token) < 0);
+        Assert.Equal([earlier, admin, android], before);
+        Assert.Equal(before, after);
+    }
+
+    [Fact]
     public async Task Apply_StoresNothingAndAnswersFalse_WhenBasisIsStale()
     {
         // Arrange: plan from a read, then another writer adds a token for the same user
