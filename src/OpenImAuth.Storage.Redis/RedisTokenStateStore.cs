@@ -98,7 +98,7 @@ public sealed class RedisTokenStateStore(IConnectionMultiplexer redis, TimeSpan 
         return keys;
     }
 
-    /// <summary>One HGETALL reply per platform hash, as the user's tokens in <see cref="OldestFirst"/> order.</summary>
+    /// <summary>One HGETALL reply per platform hash, as the user's tokens in <see cref="StoredToken.OldestFirst"/> order.</summary>
     private static StoredToken[] ReadUserTokens(string userId, RedisResult[] hashes)
     {
         var tokens = new List<StoredToken>();
@@ -111,20 +111,9 @@ public sealed class RedisTokenStateStore(IConnectionMultiplexer redis, TimeSpan 
             }
         }
         var sorted = tokens.ToArray();
-        Array.Sort(sorted, OldestFirst);
+        Array.Sort(sorted, StoredToken.OldestFirst);
         return sorted;
     }
-
-    private static readonly Comparison<StoredToken> OldestFirst = static (a, b) =>
-    {
-        var order = a.IssuedAt.CompareTo(b.IssuedAt);
-        if (order == 0)
-        {
-            order = string.CompareOrdinal(a.Token, b.Token);
-        }
-        // A token is only ever in its own platform's hash; platform order just keeps the old stable order.
-        return order != 0 ? order : a.PlatformId.CompareTo(b.PlatformId);
-    };
 
     /// <summary>The user's tokens after <paramref name="change"/> was applied to its basis.</summary>
     private static StoredToken[] AfterChange(TokenStateChange change, IReadOnlyList<StoredToken> basis)
@@ -143,7 +132,7 @@ public sealed class RedisTokenStateStore(IConnectionMultiplexer redis, TimeSpan 
             tokens.Add(added);
         }
         var sorted = tokens.ToArray();
-        Array.Sort(sorted, OldestFirst);
+        Array.Sort(sorted, StoredToken.OldestFirst);
         return sorted;
 
         static bool Contains(IReadOnlyList<StoredToken> tokens, StoredToken token)

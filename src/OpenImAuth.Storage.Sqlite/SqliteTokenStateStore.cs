@@ -38,11 +38,11 @@ public sealed partial class SqliteTokenStateStore : ITokenStateStore
         lock (tokens)
         {
             // The list is in insertion order, which a restart (and compaction before it) can change for tokens of one
-            // second; the answer is issuance order with ties by the token's text, as the Redis store orders them.
+            // second; the answer is the contract's order, whatever the list's.
             var ordered = tokens.ToArray();
             if (!IsInIssuanceOrder(tokens))
             {
-                Array.Sort(ordered, IssuanceOrder);
+                Array.Sort(ordered, StoredToken.OldestFirst);
             }
             return Task.FromResult<IReadOnlyList<StoredToken>>(ordered);
         }
@@ -198,17 +198,13 @@ public sealed partial class SqliteTokenStateStore : ITokenStateStore
     {
         for (var i = 1; i < tokens.Count; i++)
         {
-            if (IssuanceOrder(tokens[i - 1], tokens[i]) > 0)
+            if (StoredToken.OldestFirst(tokens[i - 1], tokens[i]) > 0)
             {
                 return false;
             }
         }
         return true;
     }
-
-    /// <summary>Oldest issuance first; a user holds a token once, so the text settles every tie.</summary>
-    private static readonly Comparison<StoredToken> IssuanceOrder = static (a, b) =>
-        a.IssuedAt != b.IssuedAt ? a.IssuedAt.CompareTo(b.IssuedAt) : string.CompareOrdinal(a.Token, b.Token);
 
     private static int IndexOf(List<StoredToken> tokens, string token)
     {

@@ -13,7 +13,23 @@ public static class TokenStatus
 /// One issued token and its state. <see cref="IssuedAt"/> and <see cref="ExpiresAt"/> are Unix seconds taken from the
 /// token's own claims, so a backend that stores only OpenIM's (token → status) layout can still recover them.
 /// </summary>
-public sealed record StoredToken(string Token, string UserId, int PlatformId, int Status, long IssuedAt, long ExpiresAt);
+public sealed record StoredToken(string Token, string UserId, int PlatformId, int Status, long IssuedAt, long ExpiresAt)
+{
+    /// <summary>
+    /// The order every store answers a user's tokens in: oldest issuance first, tokens of one second by their ordinal
+    /// text, so that a plan keeping the newest of a group keeps the same token on every store and after a restart.
+    /// Platform last: a token another writer put into two platforms' hashes still sorts the same way every time.
+    /// </summary>
+    public static readonly Comparison<StoredToken> OldestFirst = static (a, b) =>
+    {
+        var order = a.IssuedAt.CompareTo(b.IssuedAt);
+        if (order == 0)
+        {
+            order = string.CompareOrdinal(a.Token, b.Token);
+        }
+        return order != 0 ? order : a.PlatformId.CompareTo(b.PlatformId);
+    };
+}
 
 /// <summary>
 /// Everything one token issuance or revocation changes for one user, applied atomically.
@@ -40,7 +56,7 @@ public interface ITokenStateStore
     /// </summary>
     ValueTask<int?> GetStatusAsync(string userId, int platformId, string token, CancellationToken cancellationToken);
 
-    /// <summary>Every stored token of the user on every platform, oldest issuance first.</summary>
+    /// <summary>Every stored token of the user on every platform, in <see cref="StoredToken.OldestFirst"/> order.</summary>
     Task<IReadOnlyList<StoredToken>> GetUserTokensAsync(string userId, CancellationToken cancellationToken);
 
     /// <summary>
