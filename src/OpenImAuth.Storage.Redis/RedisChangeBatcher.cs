@@ -16,12 +16,16 @@ internal sealed class RedisChangeBatcher(IDatabase db, TimeSpan keyLifetime, Red
 
     // KEYS: each change's 11 platform hashes in turn, then the sequence. ARGV: the TTL, the number of changes, our
     // announcement channel and the revocation channel, then one block per change: its length; 1 and the basis (the
-    // size of each hash, then (key index, token, status) runs) or 0; the removed, kicked and added runs; its touched
-    // keys as JSON strings for DELETE_CACHE_AUTH; its kicked tokens as JSON objects for the revocation channel, or ''.
-    // Before a change writes anything, its 11 hashes are sized with pcall: a key that is not a hash (WRONGTYPE) fails
-    // that change alone, answered by the error's text, rather than aborting the script halfway through the batch with
-    // the earlier changes written but never announced. A change whose hashes no longer hold exactly its basis changes
-    // nothing and answers them as they are (one HGETALL reply per platform); an applied one answers 1. A kick only marks a token still present (a kick must not
+    // size of each hash the check covers, -1 for the others, then (key index, token, status) runs of the covered
+    // ones) or 0; the removed, kicked and added runs; its touched keys as JSON strings for DELETE_CACHE_AUTH; its
+    // kicked tokens as JSON objects for the revocation channel, or ''. The check covers the platforms the plan
+    // depends on and every one it writes to (TokenStateChange.CheckedPlatforms); a login on one platform under
+    // policy 1 sizes one hash instead of 11 and sends its user's other tokens not at all, which was about a third
+    // of Redis's time per login. Before a change writes anything, the hashes it covers (all 11 without a basis)
+    // are sized with pcall: a key that is not a hash (WRONGTYPE) fails that change alone, answered by the error's
+    // text, rather than aborting the script halfway through the batch with the earlier changes written but never
+    // announced. A change whose covered hashes no longer hold exactly its basis there changes nothing and answers
+    // all 11 as they are (one HGETALL reply per platform); an applied one answers 1. A kick only marks a token still present (a kick must not
     // create one). Then the TTL of every touched hash is refreshed and the applied changes are announced together:
     // their keys on DELETE_CACHE_AUTH, as OpenIM does, the next sequence number with the keys on ours, and their
     // kicked tokens on the revocation channel.
@@ -38,9 +42,12 @@ internal sealed class RedisChangeBatcher(IDatabase db, TimeSpan keyLifetime, Red
             local stale, failed = false, nil
             local withBasis = ARGV[i] == '1'
             for k = 1, 11 do
-                local size = redis.pcall('HLEN', KEYS[base + k])
-                if type(size) == 'table' then failed = size; break end
-                if withBasis and size ~= tonumber(ARGV[i + k]) then stale = true end
+                local expected = withBasis and tonumber(ARGV[i + k]) or 0
+                if expected >= 0 then
+                    local size = redis.pcall('HLEN', KEYS[base + k])
+                    if type(size) == 'table' then failed = size; break end
+                    if withBasis and size ~= expected then stale = true end
+                end
             end
             if withBasis and not failed then
                 i = i + 12
@@ -54,13 +61,17 @@ internal sealed class RedisChangeBatcher(IDatabase db, TimeSpan keyLifetime, Red
             else
                 i = i + 1
             end
+            if stale then
+                local all = {}
+                for k = 1, 11 do
+                    all[k] = redis.pcall('HGETALL', KEYS[base + k])
+                    if all[k].err then failed = all[k]; break end
+                end
+                results[c + 1] = all
+            end
             if failed then
                 results[c + 1] = failed.err -- a string: an error element would fail the whole reply
-            elseif stale then
-                local all = {}
-                for k = 1, 11 do all[k] = redis.call('HGETALL', KEYS[base + k]) end
-                results[c + 1] = all
-            else
+            elseif not stale then
                 local n = tonumber(ARGV[i]); i = i + 1
                 for _ = 1, n do
                     local key = KEYS[base + tonumber(ARGV[i])]
@@ -198,16 +209,29 @@ internal sealed class RedisChangeBatcher(IDatabase db, TimeSpan keyLifetime, Red
         if (change.Basis is { } basis)
         {
             args.Add(1);
+            var checkedPlatforms = change.CheckedPlatforms;
             Span<int> sizes = stackalloc int[HashesPerUser]; // one pass over the basis, on every login
+            var checkedTokens = 0;
             foreach (var token in basis)
             {
-                sizes[token.PlatformId - Platforms.Min]++;
+                if (checkedPlatforms.Contains(token.PlatformId))
+                {
+                    sizes[token.PlatformId - Platforms.Min]++;
+                    checkedTokens++;
+                }
             }
-            foreach (var size in sizes)
+            for (var platform = Platforms.Min; platform <= Platforms.Max; platform++)
             {
-                args.Add(size);
+                args.Add(checkedPlatforms.Contains(platform) ? sizes[platform - Platforms.Min] : -1);
             }
-            AddRuns(args, basis, withStatus: true);
+            args.Add(checkedTokens);
+            foreach (var token in basis)
+            {
+                if (checkedPlatforms.Contains(token.PlatformId))
+                {
+                    AddRun(args, token, withStatus: true);
+                }
+            }
         }
         else
         {
@@ -229,12 +253,17 @@ internal sealed class RedisChangeBatcher(IDatabase db, TimeSpan keyLifetime, Red
         args.Add(tokens.Count);
         foreach (var token in tokens)
         {
-            args.Add(token.PlatformId - Platforms.Min + 1);
-            args.Add(token.Token);
-            if (withStatus)
-            {
-                args.Add(token.Status);
-            }
+            AddRun(args, token, withStatus);
+        }
+    }
+
+    private static void AddRun(List<RedisValue> args, StoredToken token, bool withStatus)
+    {
+        args.Add(token.PlatformId - Platforms.Min + 1);
+        args.Add(token.Token);
+        if (withStatus)
+        {
+            args.Add(token.Status);
         }
     }
 

@@ -91,7 +91,7 @@ public sealed partial class SqliteTokenStateStore : ITokenStateStore
     /// <summary>On the writer: appends the rows of <paramref name="change"/>, or returns <c>null</c> if its basis is stale.</summary>
     private List<StoredToken>? Write(SqliteWriter writer, TokenStateChange change)
     {
-        if (change.Basis is { } basis && !Matches(View(change.UserId), basis))
+        if (change.Basis is { } basis && !Matches(View(change.UserId), basis, change.CheckedPlatforms))
         {
             return null;
         }
@@ -151,26 +151,46 @@ public sealed partial class SqliteTokenStateStore : ITokenStateStore
     }
 
     /// <summary>
-    /// Whether the user's tokens and statuses are exactly <paramref name="basis"/>: as many, and each with the same
-    /// status. A basis is usually a copy of this very list, so one pass in order mostly settles it.
+    /// Whether the user's tokens and statuses on <paramref name="platforms"/> are exactly those of
+    /// <paramref name="basis"/> there: as many, and each with the same status. A basis is usually a copy of this very
+    /// list, so one pass in order mostly settles it.
     /// </summary>
-    private static bool Matches(List<StoredToken> tokens, IReadOnlyList<StoredToken> basis)
+    private static bool Matches(List<StoredToken> tokens, IReadOnlyList<StoredToken> basis, PlatformSet platforms)
     {
-        if (tokens.Count != basis.Count)
+        if (tokens.Count == basis.Count)
         {
-            return false;
+            var same = 0;
+            while (same < tokens.Count && tokens[same].Token == basis[same].Token && tokens[same].Status == basis[same].Status)
+            {
+                same++;
+            }
+            if (same == tokens.Count)
+            {
+                return true;
+            }
         }
-        var i = 0;
-        while (i < tokens.Count && tokens[i].Token == basis[i].Token && tokens[i].Status == basis[i].Status)
+        var expected = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var token in basis)
         {
-            i++;
+            if (platforms.Contains(token.PlatformId))
+            {
+                expected[token.Token] = token.Status;
+            }
         }
-        if (i == tokens.Count)
+        var found = 0;
+        foreach (var token in tokens)
         {
-            return true;
+            if (!platforms.Contains(token.PlatformId))
+            {
+                continue;
+            }
+            if (!expected.TryGetValue(token.Token, out var status) || status != token.Status)
+            {
+                return false;
+            }
+            found++;
         }
-        var expected = basis.ToDictionary(t => t.Token, t => t.Status, StringComparer.Ordinal);
-        return tokens.TrueForAll(t => expected.TryGetValue(t.Token, out var status) && status == t.Status);
+        return found == expected.Count;
     }
 
     /// <summary>After commit, on the writer: the rows a write appended, applied to memory as replay applies them.</summary>

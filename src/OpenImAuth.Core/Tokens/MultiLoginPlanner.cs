@@ -45,6 +45,21 @@ public static class MultiLoginPlanner
         };
     }
 
+    /// <summary>
+    /// The platforms whose tokens decide what a login on <paramref name="newPlatformId"/> kicks: its own group under
+    /// <paramref name="policy"/>. Tokens elsewhere are kicked only as extras of their own group (two live tokens where
+    /// the policy keeps one), which a plan then writes to, so a store checks those platforms too.
+    /// </summary>
+    public static PlatformSet DecidingPlatforms(MultiLoginPolicy policy, int newPlatformId) => policy switch
+    {
+        MultiLoginPolicy.NoKick or MultiLoginPolicy.AllLoginButSameTermKick => PlatformSet.Of(newPlatformId),
+        MultiLoginPolicy.AllLoginButSameClassKick =>
+            PlatformSet.Where(p => Platforms.ClassOf(p) == Platforms.ClassOf(newPlatformId)).With(newPlatformId),
+        MultiLoginPolicy.PCAndOther =>
+            PlatformSet.Where(p => p != Platforms.Admin && Platforms.ClassOf(p) != PlatformClass.PC).With(newPlatformId),
+        _ => PlatformSet.All,
+    };
+
     private static List<StoredToken> KickBeyondLimit(IReadOnlyList<StoredToken> ordered, int newPlatformId, int maxNumOneEnd)
     {
         var kick = new List<StoredToken>();

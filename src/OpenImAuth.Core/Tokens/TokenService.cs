@@ -94,10 +94,14 @@ public sealed class TokenService(AuthOptions options, ITokenStateStore store, Ti
                 (live ??= []).Add(t);
             }
         }
-        var kicked = IsAdminToken(userId, platformId)
+        var isAdminToken = IsAdminToken(userId, platformId);
+        var kicked = isAdminToken
             ? []
             : MultiLoginPlanner.Plan(options.MultiLoginPolicy, options.MaxNumOneEnd, platformId, live ?? []);
-        return (new TokenStateChange(userId, added, kicked, removed ?? [], existing), token);
+        // Only the platforms the plan depends on are checked when it is applied (the change adds those it writes to):
+        // a login elsewhere meanwhile, through another instance, neither changes this plan nor refuses it.
+        var deciding = isAdminToken ? PlatformSet.Of(platformId) : MultiLoginPlanner.DecidingPlatforms(options.MultiLoginPolicy, platformId);
+        return (new TokenStateChange(userId, added, kicked, removed ?? [], existing, deciding), token);
     }
 
     /// <summary>

@@ -50,6 +50,41 @@ public abstract partial class TokenStateStoreContractTests
     }
 
     [Fact]
+    public async Task Apply_ChecksTheBasis_OnlyOnItsPlatforms_AndOnThoseItWritesTo()
+    {
+        // Arrange: two users with a token on iOS and one on Android each; plans are made, then another writer adds a
+        // second Android token for each
+        var (iosOfU1, androidOfU1) = (Token("u1", Platforms.Ios, 0), Token("u1", Platforms.Android, 1));
+        var (iosOfU2, androidOfU2) = (Token("u2", Platforms.Ios, 0), Token("u2", Platforms.Android, 1));
+        foreach (var token in new[] { iosOfU1, androidOfU1, iosOfU2, androidOfU2 })
+        {
+            await Store.ApplyAsync(Add(token), Ct);
+        }
+        var basisOfU1 = await Store.GetUserTokensAsync("u1", Ct);
+        var basisOfU2 = await Store.GetUserTokensAsync("u2", Ct);
+        var concurrentOfU1 = Token("u1", Platforms.Android, 2);
+        var concurrentOfU2 = Token("u2", Platforms.Android, 2);
+        await Store.ApplyAsync(Add(concurrentOfU1), Ct);
+        await Store.ApplyAsync(Add(concurrentOfU2), Ct);
+
+        // Act: both plans depend on iOS alone; u2's also kicks its Android token, so it writes where the other wrote
+        var plannedOfU1 = Token("u1", Platforms.Ios, 3);
+        var plannedOfU2 = Token("u2", Platforms.Ios, 3);
+        var onlyIos = await Store.ApplyAsync(
+            new TokenStateChange("u1", plannedOfU1, [iosOfU1], [], basisOfU1, PlatformSet.Of(Platforms.Ios)), Ct);
+        var alsoAndroid = await Store.ApplyAsync(
+            new TokenStateChange("u2", plannedOfU2, [iosOfU2, androidOfU2], [], basisOfU2, PlatformSet.Of(Platforms.Ios)), Ct);
+
+        // Assert: the change on Android did not concern u1's plan, which applied; u2's plan changed nothing
+        Assert.True(onlyIos);
+        Assert.False(alsoAndroid);
+        Assert.Equal(
+            [iosOfU1 with { Status = TokenStatus.Kicked }, androidOfU1, concurrentOfU1, plannedOfU1],
+            await Store.GetUserTokensAsync("u1", Ct));
+        Assert.Equal([iosOfU2, androidOfU2, concurrentOfU2], await Store.GetUserTokensAsync("u2", Ct));
+    }
+
+    [Fact]
     public async Task PlanningBasis_IsCurrentAfterAnApply_WhetherItAppliedOrNot()
     {
         // Arrange: the user's tokens change without a basis, as another instance's writes would

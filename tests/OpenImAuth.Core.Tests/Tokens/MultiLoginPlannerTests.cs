@@ -147,6 +147,39 @@ public sealed class MultiLoginPlannerTests
         Assert.Empty(kicked);
     }
 
+    [Theory]
+    [InlineData(MultiLoginPolicy.NoKick, Platforms.Web, new[] { Platforms.Web })]
+    [InlineData(MultiLoginPolicy.AllLoginButSameTermKick, Platforms.Android, new[] { Platforms.Android })]
+    [InlineData(MultiLoginPolicy.AllLoginButSameClassKick, Platforms.Linux, new[] { Platforms.Windows, Platforms.Osx, Platforms.Linux })]
+    [InlineData(MultiLoginPolicy.AllLoginButSameClassKick, Platforms.IPad, new[] { Platforms.AndroidPad, Platforms.IPad })]
+    [InlineData(MultiLoginPolicy.PCAndOther, Platforms.Osx, new[]
+    {
+        Platforms.Ios, Platforms.Android, Platforms.Osx, Platforms.Web, Platforms.MiniWeb, Platforms.AndroidPad, Platforms.IPad,
+        Platforms.HarmonyOS,
+    })]
+    [InlineData(MultiLoginPolicy.PCAndOther, Platforms.Web, new[]
+    {
+        Platforms.Ios, Platforms.Android, Platforms.Web, Platforms.MiniWeb, Platforms.AndroidPad, Platforms.IPad, Platforms.HarmonyOS,
+    })]
+    public void DecidingPlatforms_AreTheNewLoginsOwnGroup(MultiLoginPolicy policy, int newPlatformId, int[] expected)
+    {
+        // Act
+        var deciding = MultiLoginPlanner.DecidingPlatforms(policy, newPlatformId);
+
+        // Assert
+        Assert.Equal(expected, Enumerable.Range(Platforms.Min, Platforms.Max).Where(deciding.Contains));
+    }
+
+    [Fact]
+    public void DecidingPlatforms_AreAll_ForAnUnknownPolicy()
+    {
+        // Act
+        var deciding = MultiLoginPlanner.DecidingPlatforms((MultiLoginPolicy)2, Platforms.Ios);
+
+        // Assert
+        Assert.Equal(Enumerable.Range(Platforms.Min, Platforms.Max), Enumerable.Range(0, 40).Where(deciding.Contains));
+    }
+
     [Fact]
     public void Plan_Throws_ForUnimplementedPolicy()
     {

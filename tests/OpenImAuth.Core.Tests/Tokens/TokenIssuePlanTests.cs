@@ -44,6 +44,9 @@ public sealed class TokenIssuePlanTests
         Assert.Equal([normalIos], change.Kicked);
         Assert.Equal([k1, expired, k10], change.Removed);
         Assert.Same(existing, change.Basis);
+        // under policy 1 an iOS login depends on iOS alone; the check also covers where it removes (Android, Web)
+        Assert.Equal(PlatformSet.Of(Platforms.Ios), change.BasisPlatforms);
+        Assert.Equal(PlatformSet.Of(Platforms.Ios).With(Platforms.Android).With(Platforms.Web), change.CheckedPlatforms);
     }
 
     [Theory]
@@ -123,8 +126,10 @@ public sealed class TokenIssuePlanTests
         // Act
         await service.IssueAsync("imAdmin", Platforms.Ios, Ct);
 
-        // Assert
-        Assert.Empty(Assert.Single(store.Applied).Kicked);
+        // Assert: nothing on other platforms decides an administrator's login
+        var change = Assert.Single(store.Applied);
+        Assert.Empty(change.Kicked);
+        Assert.Equal(PlatformSet.Of(Platforms.Ios), change.BasisPlatforms);
     }
 
     private TokenService Service(ITokenStateStore store, MultiLoginPolicy policy, CompatProfile profile, int maxNumOneEnd = 30) =>
