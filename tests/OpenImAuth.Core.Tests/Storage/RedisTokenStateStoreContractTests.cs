@@ -72,6 +72,31 @@ public class RedisTokenStateStoreContractTests : TokenStateStoreContractTests
     }
 
     [Fact]
+    public async Task Apply_AnnouncesKeysOfAnyUserId_AsAJsonArrayOfTheirExactNames()
+    {
+        // Arrange: a user ID with characters JSON escapes or may escape (a quote, a slash, a backslash, non-ASCII)
+        var ct = TestContext.Current.CancellationToken;
+        var user = "we\"ird/\\ü-" + Guid.NewGuid().ToString("N");
+        var key = $"UID_PID_TOKEN_STATUS:{user}:Web";
+        var invalidations = new TaskCompletionSource<List<string>>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await _lease!.Subscriber.SubscribeAsync(RedisChannel.Literal("DELETE_CACHE_AUTH"), (_, message) =>
+        {
+            var keys = System.Text.Json.JsonSerializer.Deserialize((string)message!, RedisJson.Default.ListString)!;
+            if (keys.Any(k => k.Contains(user[^32..], StringComparison.Ordinal)))
+            {
+                invalidations.TrySetResult(keys);
+            }
+        });
+
+        // Act
+        await Store.ApplyAsync(Add(Token(user, Platforms.Web, 0)), ct);
+
+        // Assert
+        Assert.Equal([key], await invalidations.Task.WaitAsync(TimeSpan.FromSeconds(10), ct));
+        Assert.Equal(1, await _lease.Db.HashLengthAsync(key));
+    }
+
+    [Fact]
     public async Task GetStatus_HonoursStateWrittenByGoNode()
     {
         // Arrange: a Go OpenIM node writes a token of its own straight into the hash, then announces the key on
