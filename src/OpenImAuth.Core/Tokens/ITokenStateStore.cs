@@ -72,8 +72,9 @@ public interface ITokenStateStore
 
     /// <summary>
     /// The user's tokens to plan an issuance from. A store may answer from what it last wrote or read, without a round
-    /// trip, when its <see cref="ApplyAsync"/> checks the basis: a stale answer then only costs a rejected apply, after
-    /// which the store answers with what it found.
+    /// trip, when its <see cref="ApplyAsync"/> checks the basis: an answer stale where the plan's check looks only costs
+    /// a rejected apply, after which the store answers with what it found. Elsewhere it may stay stale: it decides no
+    /// kick there, but the kicked tokens it holds count towards <see cref="TokenService.MaxKickedKept"/>.
     /// </summary>
     Task<IReadOnlyList<StoredToken>> GetPlanningBasisAsync(string userId, CancellationToken cancellationToken) =>
         GetUserTokensAsync(userId, cancellationToken);

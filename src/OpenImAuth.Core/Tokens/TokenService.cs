@@ -99,7 +99,8 @@ public sealed class TokenService(AuthOptions options, ITokenStateStore store, Ti
             ? []
             : MultiLoginPlanner.Plan(options.MultiLoginPolicy, options.MaxNumOneEnd, platformId, live ?? []);
         // Only the platforms the plan depends on are checked when it is applied (the change adds those it writes to):
-        // a login elsewhere meanwhile, through another instance, neither changes this plan nor refuses it.
+        // a login elsewhere meanwhile, through another instance, does not refuse it. It can change which of the
+        // user's old kicked tokens count towards MaxKickedKept, which is bookkeeping, not who stays logged in.
         var deciding = isAdminToken ? PlatformSet.Of(platformId) : MultiLoginPlanner.DecidingPlatforms(options.MultiLoginPolicy, platformId);
         return (new TokenStateChange(userId, added, kicked, removed ?? [], existing, deciding), token);
     }

@@ -160,6 +160,23 @@ public sealed class RedisLoginRoundTripTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ALogin_Succeeds_WhenAKeyItsPlanDoesNotDependOnIsNoHash()
+    {
+        // Arrange: the user's Android key holds a string; the login is on the web, under policy 1
+        var ct = TestContext.Current.CancellationToken;
+        var (a, lease) = (_a!, _lease!);
+        var user = "odd-" + Guid.NewGuid().ToString("N");
+        await lease.Db.StringSetAsync(RedisKeys.TokenHash(user, Platforms.Android), "not a hash");
+
+        // Act
+        var token = await a.IssueAsync(user, Platforms.Web, ct);
+
+        // Assert: the web token is stored; the odd key is left as it was
+        Assert.Equal("0", (string?)await lease.Db.HashGetAsync(RedisKeys.TokenHash(user, Platforms.Web), token));
+        Assert.Equal("not a hash", (string?)await lease.Db.StringGetAsync(RedisKeys.TokenHash(user, Platforms.Android)));
+    }
+
+    [Fact]
     public async Task ConcurrentLogins_ShareScripts_AndEachKicksExactlyItsOwnPredecessor_EvenWhereAnotherInstanceWrote()
     {
         // Arrange: 40 users logged in on the web through A; then B logs every fourth of them in on the web too, so

@@ -170,6 +170,51 @@ public sealed class MultiLoginPlannerTests
         Assert.Equal(expected, Enumerable.Range(Platforms.Min, Platforms.Max).Where(deciding.Contains));
     }
 
+    [Theory]
+    [InlineData(MultiLoginPolicy.NoKick)]
+    [InlineData(MultiLoginPolicy.AllLoginButSameTermKick)]
+    [InlineData(MultiLoginPolicy.AllLoginButSameClassKick)]
+    [InlineData(MultiLoginPolicy.PCAndOther)]
+    public void Plan_KicksOnlyOnItsDecidingPlatforms_WhenTheTokensAlreadyObeyThePolicy(MultiLoginPolicy policy)
+    {
+        // Arrange: many random sets of live tokens that earlier logins under the same policy could have left (so no
+        // extras to clean up), for a new login on every platform; seeded, so a failure repeats
+        const int MaxNumOneEnd = 2;
+        var random = new Random(20261126);
+        var platforms = Enumerable.Range(Platforms.Min, Platforms.Max).Where(p => p != Platforms.Admin).ToArray();
+        for (var round = 0; round < 500; round++)
+        {
+            var live = new List<StoredToken>();
+            foreach (var platform in platforms.Where(_ => random.Next(2) == 0))
+            {
+                var count = policy == MultiLoginPolicy.NoKick ? random.Next(1, MaxNumOneEnd + 1) : 1;
+                live.AddRange(Enumerable.Range(0, count).Select(i => T($"{platform}-{i}", platform, random.Next(1000))));
+            }
+            live = ObeyingPolicy(policy, live);
+            live.Sort(StoredToken.OldestFirst);
+            foreach (var newPlatform in platforms)
+            {
+                // Act
+                var kicked = MultiLoginPlanner.Plan(policy, MaxNumOneEnd, newPlatform, live);
+
+                // Assert
+                var deciding = MultiLoginPlanner.DecidingPlatforms(policy, newPlatform);
+                Assert.All(kicked, token => Assert.True(deciding.Contains(token.PlatformId),
+                    $"{policy}: a login on {newPlatform} kicked {token.Token} outside its deciding platforms"));
+            }
+        }
+    }
+
+    /// <summary>What a policy leaves standing: one token per class under 4, at most one non-PC token under 5.</summary>
+    private static List<StoredToken> ObeyingPolicy(MultiLoginPolicy policy, List<StoredToken> live) => policy switch
+    {
+        MultiLoginPolicy.AllLoginButSameClassKick => live.GroupBy(t => Platforms.ClassOf(t.PlatformId)).Select(g => g.First()).ToList(),
+        MultiLoginPolicy.PCAndOther =>
+            live.Where(t => Platforms.ClassOf(t.PlatformId) == PlatformClass.PC)
+                .Concat(live.Where(t => Platforms.ClassOf(t.PlatformId) != PlatformClass.PC).Take(1)).ToList(),
+        _ => live,
+    };
+
     [Fact]
     public void DecidingPlatforms_AreAll_ForAnUnknownPolicy()
     {
