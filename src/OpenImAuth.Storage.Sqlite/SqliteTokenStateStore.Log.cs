@@ -219,7 +219,7 @@ public sealed partial class SqliteTokenStateStore
             taken++;
             last = row.Seq;
             var tokens = View(row.State.UserId);
-            var index = IndexOf(tokens, row.State.Token);
+            var index = IndexOf(tokens, row.State);
             if (index >= 0 && ReferenceEquals(tokens[index], row.State) && row.State.ExpiresAt > now)
             {
                 Insert(writer, row.State);
