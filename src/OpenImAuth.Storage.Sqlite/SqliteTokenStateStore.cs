@@ -222,7 +222,8 @@ public sealed partial class SqliteTokenStateStore : ITokenStateStore
         }
         for (var i = 0; i < tokens.Count; i++)
         {
-            if (tokens[i].Token == sought.Token)
+            // Equal texts carry equal claims, and so equal issuance times: the cheap comparison first.
+            if (tokens[i].IssuedAt == sought.IssuedAt && tokens[i].Token == sought.Token)
             {
                 return i;
             }
