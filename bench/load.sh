@@ -134,16 +134,28 @@ token_length() { # port: the length of a real token, so the baseline answers as 
 
 # Beside bare Kestrel, each scenario with a guarantee that needs a wait is also measured against its floor: the
 # baseline that, before answering, waits only for what the guarantee needs (bench/OpenImAuth.Baseline/Floors.cs).
+# The server's arguments for a store, into the array named by $3: its own directory on the embedded store; on Redis,
+# database 1 and PostgreSQL's users, both emptied first, so that scenarios run one after another start alike.
+store_args() { # store, data dir name, array name
+  local -n into=$3
+  if [ "$1" = redis ]; then
+    redis-cli -h 127.0.0.1 -p "$redis_port" -n 1 flushdb >/dev/null
+    "$pg_bin/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres -qc "TRUNCATE users" >/dev/null 2>&1 || true
+    into=(--storage.kind=redis --redis.address="127.0.0.1:$redis_port" --redis.db=1
+          --postgres.connectionString="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres;Maximum Pool Size=64")
+  else
+    into=(--storage.dataDir="$work/$2")
+  fi
+}
+
 scenario_main() { # store
   local port=$((12000 + RANDOM % 1000)) bport=$((13000 + RANDOM % 1000)) args=() pid bpid token length
   local -A floor_of=() floor_pids=()
+  store_args "$1" data-main args
   if [ "$1" = redis ]; then
-    args=(--storage.kind=redis --redis.address="127.0.0.1:$redis_port" --redis.db=1
-          --postgres.connectionString="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres;Maximum Pool Size=64")
     floor_of=([user_token]="redis-write 127.0.0.1:$redis_port,defaultDatabase=2"
               [parse_token]="redis-read 127.0.0.1:$redis_port,defaultDatabase=2")
   else
-    args=(--storage.dataDir="$work/data-main")
     mkdir -p "$work/floor"
     floor_of=([user_token]="durable $work/floor")
   fi
@@ -215,33 +227,46 @@ tokens_in() { # data dir: normal tokens in the token log, by each token's last r
     "SELECT COUNT(*) FROM (SELECT status, MAX(seq) FROM token_log GROUP BY token) WHERE status = 0" 2>/dev/null || echo "?"
 }
 
-# Throughput against concurrent connections, for the plot in docs/benchmarks.md.
-scenario_curve() {
-  local port=$((19000 + RANDOM % 1000)) bport=$((20000 + RANDOM % 1000)) pid bpid token
-  pid=$(start_server "$port" --storage.dataDir="$work/data-curve"); pids+=("$pid")
+# Throughput against concurrent connections on one store, for the plot in docs/benchmarks.md.
+scenario_curve() { # store
+  local port=$((19000 + RANDOM % 1000)) bport=$((20000 + RANDOM % 1000)) args=() pid bpid token
+  store_args "$1" data-curve args
+  pid=$(start_server "$port" "${args[@]}"); pids+=("$pid")
   bpid=$(start_baseline "$bport" 200); pids+=("$bpid")
   dotnet "$load_tool" seed-users "http://127.0.0.1:$port" 1 $((USERS + 1)) >/dev/null
   token=$(dotnet "$load_tool" issue-tokens "http://127.0.0.1:$port" $((USERS + 1)) 1 5)
   write_scripts "$USERS" "$token"
-  echo "connections baseline user_token parse_token get_users_info" >"$out/curve.dat"
+  echo "connections baseline user_token parse_token get_users_info" >"$out/curve-$1.dat"
   for c in 2 8 32 64 128 256; do
     local row="$c $(run_wrk "$bport" parse_token "$c" | cut -d' ' -f1)"
     for scenario in user_token parse_token get_users_info; do
       DURATION=$WARMUP run_wrk "$port" "$scenario" "$c" >/dev/null
       row="$row $(run_wrk "$port" "$scenario" "$c" | cut -d' ' -f1)"
     done
-    echo "$row" | tee -a "$out/curve.dat"
+    echo "$1 $row" | tee -a "$out/table.md"
+    echo "$row" >>"$out/curve-$1.dat"
   done
   stop_pid "$pid"; stop_pid "$bpid"
-  if command -v gnuplot >/dev/null || { apt-get install -y -qq gnuplot-nox >/dev/null 2>&1; }; then
-    gnuplot <<GNUPLOT
-set terminal pngcairo size 900,540 noenhanced
-set output "$out/throughput.png"
-set title "Requests/s against concurrent connections (embedded store, wrk -t2, $(nproc) cores)"
-set xlabel "concurrent connections"; set ylabel "requests/s"; set logscale x 2; set key top left; set grid
-plot for [i=2:5] "$out/curve.dat" using 1:i with linespoints title columnheader(i)
-GNUPLOT
-  fi
+}
+
+# One panel per store measured, side by side, each with the baseline measured beside it.
+plot_curves() {
+  local stores=() store
+  for store in sqlite redis; do [ -f "$out/curve-$store.dat" ] && stores+=("$store"); done
+  [ ${#stores[@]} -gt 0 ] || return 0
+  command -v gnuplot >/dev/null || apt-get install -y -qq gnuplot-nox >/dev/null 2>&1 || return 0
+  {
+    echo "set terminal pngcairo size $((560 * ${#stores[@]})),540 noenhanced"
+    echo "set output \"$out/throughput.png\""
+    echo "set multiplot layout 1,${#stores[@]}"
+    echo "set xlabel 'concurrent connections'; set ylabel 'requests/s'; set logscale x 2; set key top left; set grid"
+    for store in "${stores[@]}"; do
+      local name=embedded; [ "$store" = redis ] && name="Redis + PostgreSQL"
+      echo "set title '$name (wrk -t2, $(nproc) cores)'"
+      echo "plot for [i=2:5] '$out/curve-$store.dat' using 1:i with linespoints title columnheader(i)"
+    done
+    echo "unset multiplot"
+  } | gnuplot
 }
 
 # 20k idle gateway connections (memory per connection) and force_logout → kick frame latency under that load.
@@ -286,6 +311,7 @@ start_services on
 for s in $SCENARIOS; do
   case "$s" in
     main) for store in ${STORES:-sqlite redis}; do scenario_main "$store"; done ;;
+    curve) for store in ${STORES:-sqlite redis}; do scenario_curve "$store"; done; plot_curves ;;
     *) [ "$(type -t "scenario_$s")" = function ] && "scenario_$s" ;;
   esac
 done
