@@ -25,8 +25,9 @@ internal sealed class RedisChangeBatcher(IDatabase db, TimeSpan keyLifetime, Red
     // are sized with pcall: a key that is not a hash (WRONGTYPE) fails that change alone, answered by the error's
     // text, rather than aborting the script halfway through the batch with the earlier changes written but never
     // announced. A change whose covered hashes no longer hold exactly its basis there changes nothing and answers
-    // all 11 as they are (one HGETALL reply per platform); an applied one answers 1. A kick only marks a token still present (a kick must not
-    // create one). Then the TTL of every touched hash is refreshed and the applied changes are announced together:
+    // all 11 as they are (one HGETALL reply per platform); an applied one answers 1. A kick only marks a token still
+    // present (a kick must not create one). Then the TTL of every touched hash is refreshed and the applied changes
+    // are announced together:
     // their keys on DELETE_CACHE_AUTH, as OpenIM does, the next sequence number with the keys on ours, and their
     // kicked tokens on the revocation channel.
     private const string Script = """

@@ -222,8 +222,7 @@ public sealed partial class SqliteTokenStateStore : ITokenStateStore
         }
         for (var i = 0; i < tokens.Count; i++)
         {
-            // Equal texts carry equal claims, and so equal issuance times: the cheap comparison first.
-            if (tokens[i].IssuedAt == sought.IssuedAt && tokens[i].Token == sought.Token)
+            if (tokens[i].Is(sought.Token, sought.IssuedAt))
             {
                 return i;
             }

@@ -81,7 +81,7 @@ public sealed class TokenService(AuthOptions options, ITokenStateStore store, Ti
         for (var i = 0; i < existing.Count; i++)
         {
             var t = existing[i];
-            if (IsSameToken(t, signed))
+            if (t.Is(signed.Token, signed.IssuedAt))
             {
                 continue;
             }
@@ -165,21 +165,13 @@ public sealed class TokenService(AuthOptions options, ITokenStateStore store, Ti
     {
         for (var i = 0; i < existing.Count; i++)
         {
-            if (existing[i].Status != TokenStatus.Normal && IsSameToken(existing[i], signed))
+            if (existing[i].Status != TokenStatus.Normal && existing[i].Is(signed.Token, signed.IssuedAt))
             {
                 return true;
             }
         }
         return false;
     }
-
-    /// <summary>
-    /// Whether <paramref name="stored"/> is the token just signed. Equal texts carry equal claims, and a stored token's
-    /// issuance time is read from its claims, so the time is compared first: a user's tokens share their first hundred
-    /// characters, which every text comparison would otherwise walk.
-    /// </summary>
-    private static bool IsSameToken(StoredToken stored, SignedToken signed) =>
-        stored.IssuedAt == signed.IssuedAt && stored.Token == signed.Token;
 
     /// <summary>Checks signature, claims and stored state (spec §4.5); never throws for a bad token.</summary>
     public async ValueTask<TokenCheck> CheckAsync(string token, CancellationToken cancellationToken)
