@@ -21,7 +21,7 @@ public sealed class TokenCodec(string secret, int rememberedTokens = VerifiedTok
     /// <summary>Longer tokens are refused as malformed before any decoding, to bound the work an attacker can ask for.</summary>
     public const int MaxTokenLength = 4096;
 
-    private const int SignatureBytes = 32;
+    internal const int SignatureBytes = 32;
 
     private static readonly SearchValues<char> Base64UrlAlphabet =
         SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
@@ -46,8 +46,20 @@ public sealed class TokenCodec(string secret, int rememberedTokens = VerifiedTok
         var nowSeconds = now.ToUnixTimeSeconds();
         var expires = nowSeconds + (long)lifetime.TotalSeconds;
         var issued = format == TokenFormat.WithNotBefore ? nowSeconds : nowSeconds - 5;
-        long? notBefore = format == TokenFormat.WithNotBefore ? nowSeconds - 300 : null;
+        var token = WriteToken(userId, platformId, issued, expires, format, this, default, expected: null)!;
+        return new SignedToken(token, issued, expires);
+    }
 
+    /// <summary>
+    /// Writes a token in OpenIM's layout <paramref name="format"/>, whose <c>nbf</c> follows from <paramref name="issued"/>.
+    /// With a <paramref name="signer"/> it signs; without, it writes <paramref name="signature"/> (a compact token
+    /// written out again). Returns the text, or with <paramref name="expected"/> compares instead of allocating:
+    /// <paramref name="expected"/> itself when it is exactly that text, else null.
+    /// </summary>
+    internal static string? WriteToken(string userId, int platformId, long issued, long expires, TokenFormat format,
+        TokenCodec? signer, ReadOnlySpan<byte> signature, string? expected)
+    {
+        long? notBefore = format == TokenFormat.WithNotBefore ? issued - 300 : null;
         // Built in one buffer, on the stack for every user ID of the allowed length: the payload's characters, then
         // its UTF-8 bytes, then the token's ASCII, the only part that becomes a string. Every login signs once.
         var maxChars = GoJson.MaxQuotedLength(userId) + MaxPayloadFieldsLength;
@@ -57,7 +69,7 @@ public sealed class TokenCodec(string secret, int rememberedTokens = VerifiedTok
         var maxToken = Header.Length + 1 + Base64Url.GetEncodedLength(maxPayloadBytes) + 1 + Base64Url.GetEncodedLength(SignatureBytes);
         var needed = maxChars * sizeof(char) + maxPayloadBytes + maxToken;
         byte[]? rented = null;
-        var buffer = needed <= 2560 ? stackalloc byte[2560] : (rented = ArrayPool<byte>.Shared.Rent(needed));
+        var buffer = needed <= 2560 ? stackalloc byte[needed] : (rented = ArrayPool<byte>.Shared.Rent(needed));
         try
         {
             var chars = MemoryMarshal.Cast<byte, char>(buffer[..(maxChars * sizeof(char))]);
@@ -68,11 +80,12 @@ public sealed class TokenCodec(string secret, int rememberedTokens = VerifiedTok
             var length = Encoding.ASCII.GetBytes(Header, token);
             token[length++] = (byte)'.';
             length += Base64Url.EncodeToUtf8(payload[..payloadLength], token[length..]);
-            Span<byte> signature = stackalloc byte[SignatureBytes];
-            ComputeSignature(token[..length], signature);
+            Span<byte> computed = stackalloc byte[SignatureBytes];
+            signer?.ComputeSignature(token[..length], computed);
             token[length++] = (byte)'.';
-            length += Base64Url.EncodeToUtf8(signature, token[length..]);
-            return new SignedToken(Encoding.ASCII.GetString(token[..length]), issued, expires);
+            length += Base64Url.EncodeToUtf8(signer is null ? signature : computed, token[length..]);
+            return expected is null ? Encoding.ASCII.GetString(token[..length])
+                : Ascii.Equals(token[..length], expected) ? expected : null;
         }
         finally
         {

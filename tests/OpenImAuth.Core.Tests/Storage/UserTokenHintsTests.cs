@@ -55,6 +55,62 @@ public sealed class UserTokenHintsTests
     }
 
     [Fact]
+    public void TryGet_GivesBackRealTokens_KeptCompact_BesideForeignOnes()
+    {
+        // Arrange: two tokens in OpenIM's layout (one kicked) and one some other writer stored under a platform
+        var codec = new TokenCodec("openIM123");
+        var now = DateTimeOffset.FromUnixTimeSeconds(1_700_000_000);
+        var web = codec.SignWithTimes("a", Platforms.Web, now, TimeSpan.FromDays(90), TokenFormat.Backdated);
+        var ios = codec.SignWithTimes("a", Platforms.Ios, now.AddSeconds(1), TimeSpan.FromDays(90), TokenFormat.WithNotBefore);
+        StoredToken[] held =
+        [
+            new(web.Token, "a", Platforms.Web, TokenStatus.Kicked, web.IssuedAt, web.ExpiresAt),
+            new(ios.Token, "a", Platforms.Ios, TokenStatus.Normal, ios.IssuedAt, ios.ExpiresAt),
+            new(ios.Token, "a", Platforms.Android, TokenStatus.Normal, ios.IssuedAt, ios.ExpiresAt), // not its claim's platform
+        ];
+        var hints = new UserTokenHints(maxTokens: 1000);
+
+        // Act
+        hints.Set("a", held);
+
+        // Assert
+        Assert.True(hints.TryGet("a", out var kept));
+        Assert.Equal(held, kept);
+        Assert.Equal(1, hints.TokensKeptAsText("a"));
+    }
+
+    [Fact]
+    public void Set_AfterALookup_KeepsWhatThePlanChanged_OfTheTokensItGaveOut()
+    {
+        // Arrange: a plan kicks one looked-up token, keeps one, copies one to another platform's hash and adds one
+        var codec = new TokenCodec("openIM123");
+        var now = DateTimeOffset.FromUnixTimeSeconds(1_700_000_000);
+        StoredToken Signed(int platform, int seconds)
+        {
+            var signed = codec.SignWithTimes("a", platform, now.AddSeconds(seconds), TimeSpan.FromDays(90), TokenFormat.WithNotBefore);
+            return new StoredToken(signed.Token, "a", platform, TokenStatus.Normal, signed.IssuedAt, signed.ExpiresAt);
+        }
+        var hints = new UserTokenHints(maxTokens: 1000);
+        hints.Set("a", [Signed(Platforms.Ios, 0), Signed(Platforms.Web, 1), Signed(Platforms.Android, 2)]);
+        Assert.True(hints.TryGet("a", out var basis));
+        StoredToken[] after =
+        [
+            basis[0] with { Status = TokenStatus.Kicked },
+            basis[1],
+            basis[2] with { PlatformId = Platforms.Linux },
+            Signed(Platforms.Ios, 3),
+        ];
+
+        // Act
+        hints.Set("a", after);
+
+        // Assert: the same texts, now with the statuses and platforms the plan gave them
+        Assert.True(hints.TryGet("a", out var kept));
+        Assert.Equal(after, kept);
+        Assert.Equal(1, hints.TokensKeptAsText("a")); // the copy under another platform than its claim's
+    }
+
+    [Fact]
     public void SetAndForget_ReplaceAndDropOneUser()
     {
         var hints = new UserTokenHints(maxTokens: 1000);

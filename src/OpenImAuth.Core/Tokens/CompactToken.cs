@@ -1,0 +1,69 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.Runtime.CompilerServices;
+
+namespace OpenImAuth.Core.Tokens;
+
+/// <summary>
+/// A token in OpenIM's exact layout, kept as what its claims do not say: its signature and its format, 33 bytes where
+/// its text takes 200 or more. Together with the user, platform, <c>iat</c> and <c>exp</c> that a store keeps beside
+/// it anyway, that writes the very same text again without the secret. Only a token that is exactly such a text can
+/// be made compact (<see cref="TryCreate"/> checks every byte), so any other token a foreign writer stored stays as it is.
+/// </summary>
+public readonly struct CompactToken
+{
+    private readonly SignatureBytes _signature;
+    private readonly bool _withNotBefore;
+
+    // One deployment signs in one format: trying the one that matched last first makes a check one write, not two.
+    private static volatile bool s_lastWithNotBefore = true;
+
+    private CompactToken(ReadOnlySpan<byte> signature, bool withNotBefore)
+    {
+        signature.CopyTo(_signature);
+        _withNotBefore = withNotBefore;
+    }
+
+    private TokenFormat Format => _withNotBefore ? TokenFormat.WithNotBefore : TokenFormat.Backdated;
+
+    /// <summary>
+    /// The compact form of <paramref name="token"/> when writing out that form with these claims gives back exactly
+    /// <paramref name="token"/>, in either of OpenIM's two formats.
+    /// </summary>
+    public static bool TryCreate(string token, string userId, int platformId, long issuedAt, long expiresAt, out CompactToken compact)
+    {
+        compact = default;
+        var dot = token.LastIndexOf('.');
+        var encoded = token.AsSpan(dot + 1);
+        Span<byte> signature = stackalloc byte[TokenCodec.SignatureBytes];
+        if (dot < 0 || encoded.Length != Base64Url.GetEncodedLength(TokenCodec.SignatureBytes)
+            || Base64Url.DecodeFromChars(encoded, signature, out _, out var written) != OperationStatus.Done
+            || written != TokenCodec.SignatureBytes)
+        {
+            return false;
+        }
+        var first = s_lastWithNotBefore;
+        foreach (var withNotBefore in (ReadOnlySpan<bool>)[first, !first])
+        {
+            var candidate = new CompactToken(signature, withNotBefore);
+            // Compared byte for byte: a decoder that accepts other spellings of the signature changes nothing here.
+            if (TokenCodec.WriteToken(userId, platformId, issuedAt, expiresAt, candidate.Format, null, candidate._signature, token) is not null)
+            {
+                compact = candidate;
+                s_lastWithNotBefore = withNotBefore;
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>The token's text, given the claims it was made compact with.</summary>
+    public string ToToken(string userId, int platformId, long issuedAt, long expiresAt) =>
+        TokenCodec.WriteToken(userId, platformId, issuedAt, expiresAt, Format, null, _signature, expected: null)!;
+
+    [InlineArray(TokenCodec.SignatureBytes)]
+    private struct SignatureBytes
+    {
+        private byte _first;
+    }
+}
