@@ -37,8 +37,8 @@ public sealed class RedisTokenStateStore(IConnectionMultiplexer redis, TimeSpan 
 
     /// <summary>
     /// How many tokens an instance remembers as the basis of its users' next logins by default: those of some 250,000
-    /// users who each hold three or four, about 100 MB at most (some 100 bytes a token of OpenIM's layout, kept
-    /// compact; a token of any other shape takes its text's length more). A login of a user whose tokens are not
+    /// users who each hold three or four, about 100 MB at most (some 95 bytes a token of OpenIM's layout, kept compact;
+    /// a token of any other shape counts one more per 72 bytes of its text). A login of a user whose tokens are not
     /// remembered, or no longer, costs a second script.
     /// </summary>
     public const int DefaultHintedTokens = 1_048_576;

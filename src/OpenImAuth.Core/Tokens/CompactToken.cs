@@ -47,10 +47,13 @@ public readonly struct CompactToken
         {
             var candidate = new CompactToken(signature, withNotBefore);
             // Compared byte for byte: a decoder that accepts other spellings of the signature changes nothing here.
-            if (TokenCodec.WriteToken(userId, platformId, issuedAt, expiresAt, candidate.Format, null, candidate._signature, token) is not null)
+            if (TokenCodec.IsWrittenAs(token, userId, platformId, issuedAt, expiresAt, candidate.Format, candidate._signature))
             {
                 compact = candidate;
-                s_lastWithNotBefore = withNotBefore;
+                if (withNotBefore != first)
+                {
+                    s_lastWithNotBefore = withNotBefore; // written only on a switch: every login on every core reads it
+                }
                 return true;
             }
         }
@@ -59,7 +62,7 @@ public readonly struct CompactToken
 
     /// <summary>The token's text, given the claims it was made compact with.</summary>
     public string ToToken(string userId, int platformId, long issuedAt, long expiresAt) =>
-        TokenCodec.WriteToken(userId, platformId, issuedAt, expiresAt, Format, null, _signature, expected: null)!;
+        TokenCodec.WriteSigned(userId, platformId, issuedAt, expiresAt, Format, _signature);
 
     [InlineArray(TokenCodec.SignatureBytes)]
     private struct SignatureBytes

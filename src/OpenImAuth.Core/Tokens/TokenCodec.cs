@@ -46,22 +46,35 @@ public sealed class TokenCodec(string secret, int rememberedTokens = VerifiedTok
         var nowSeconds = now.ToUnixTimeSeconds();
         var expires = nowSeconds + (long)lifetime.TotalSeconds;
         var issued = format == TokenFormat.WithNotBefore ? nowSeconds : nowSeconds - 5;
-        var token = WriteToken(userId, platformId, issued, expires, format, this, default, expected: null)!;
+        var token = Write(userId, platformId, issued, expires, format, this, default, expected: null)!;
         return new SignedToken(token, issued, expires);
     }
 
     /// <summary>
-    /// Writes a token in OpenIM's layout <paramref name="format"/>, whose <c>nbf</c> follows from <paramref name="issued"/>.
-    /// With a <paramref name="signer"/> it signs; without, it writes <paramref name="signature"/> (a compact token
-    /// written out again). Returns the text, or with <paramref name="expected"/> compares instead of allocating:
-    /// <paramref name="expected"/> itself when it is exactly that text, else null.
+    /// The text of the token in OpenIM's layout <paramref name="format"/> (whose <c>nbf</c> follows from
+    /// <paramref name="issued"/>) that carries <paramref name="signature"/>: a compact token written out again.
     /// </summary>
-    internal static string? WriteToken(string userId, int platformId, long issued, long expires, TokenFormat format,
+    internal static string WriteSigned(string userId, int platformId, long issued, long expires, TokenFormat format,
+        ReadOnlySpan<byte> signature) =>
+        Write(userId, platformId, issued, expires, format, null, signature, expected: null)!;
+
+    /// <summary>Whether <paramref name="token"/> is exactly the text <see cref="WriteSigned"/> gives for these values.</summary>
+    internal static bool IsWrittenAs(string token, string userId, int platformId, long issued, long expires, TokenFormat format,
+        ReadOnlySpan<byte> signature) =>
+        Write(userId, platformId, issued, expires, format, null, signature, token) is not null;
+
+    /// <summary>
+    /// Writes a token: with a <paramref name="signer"/> it signs, else it writes <paramref name="signature"/>. Returns
+    /// the text, or with <paramref name="expected"/> compares instead of allocating one: <paramref name="expected"/>
+    /// itself when it is exactly that text, else null.
+    /// </summary>
+    private static string? Write(string userId, int platformId, long issued, long expires, TokenFormat format,
         TokenCodec? signer, ReadOnlySpan<byte> signature, string? expected)
     {
         long? notBefore = format == TokenFormat.WithNotBefore ? issued - 300 : null;
         // Built in one buffer, on the stack for every user ID of the allowed length: the payload's characters, then
-        // its UTF-8 bytes, then the token's ASCII, the only part that becomes a string. Every login signs once.
+        // its UTF-8 bytes, then the token's ASCII, the only part that becomes a string. Every login signs once, and on
+        // Redis writes out and checks the user's remembered tokens.
         var maxChars = GoJson.MaxQuotedLength(userId) + MaxPayloadFieldsLength;
         // In UTF-8 the payload takes no more bytes than that: an escape is six ASCII bytes for one character of
         // the user ID, a raw character at most three, a surrogate pair four for two, and the other fields are ASCII.

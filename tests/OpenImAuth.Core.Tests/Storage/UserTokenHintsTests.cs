@@ -107,7 +107,74 @@ public sealed class UserTokenHintsTests
         // Assert: the same texts, now with the statuses and platforms the plan gave them
         Assert.True(hints.TryGet("a", out var kept));
         Assert.Equal(after, kept);
+        Assert.Equal(2, hints.ReusedHints); // the kicked and the kept one; the copy's platform differs
         Assert.Equal(1, hints.TokensKeptAsText("a")); // the copy under another platform than its claim's
+    }
+
+    [Fact]
+    public void Set_AfterALookupOfManyTokens_FindsThemWhereverThePlanMovedThem()
+    {
+        // Arrange: an administrator's 40 tokens; the plan drops the oldest, so every other one moves up one place
+        var codec = new TokenCodec("openIM123");
+        var held = Enumerable.Range(0, 40).Select(i =>
+        {
+            var signed = codec.SignWithTimes("admin", Platforms.Admin, DateTimeOffset.FromUnixTimeSeconds(1_700_000_000 + i), TimeSpan.FromDays(90), TokenFormat.Backdated);
+            return new StoredToken(signed.Token, "admin", Platforms.Admin, TokenStatus.Normal, signed.IssuedAt, signed.ExpiresAt);
+        }).ToArray();
+        var hints = new UserTokenHints(maxTokens: 1000);
+        hints.Set("admin", held);
+        Assert.True(hints.TryGet("admin", out var basis));
+
+        // Act
+        hints.Set("admin", basis[1..].Reverse().ToArray());
+
+        // Assert
+        Assert.True(hints.TryGet("admin", out var kept));
+        Assert.Equal(held[1..].Reverse(), kept);
+        Assert.Equal(39, hints.ReusedHints);
+    }
+
+    [Fact]
+    public void Set_ChecksAgain_ATokenWhoseClaimsChanged_OrWhenAnotherSetCameBetween()
+    {
+        // Arrange
+        var codec = new TokenCodec("openIM123");
+        var signed = codec.SignWithTimes("a", Platforms.Ios, DateTimeOffset.FromUnixTimeSeconds(1_700_000_000), TimeSpan.FromDays(90), TokenFormat.Backdated);
+        var token = new StoredToken(signed.Token, "a", Platforms.Ios, TokenStatus.Normal, signed.IssuedAt, signed.ExpiresAt);
+        var hints = new UserTokenHints(maxTokens: 1000);
+        hints.Set("a", [token]);
+
+        // Act: the same string with another expiry; then a lookup whose strings another Set replaced meanwhile
+        Assert.True(hints.TryGet("a", out var first));
+        var changed = first[0] with { ExpiresAt = 42 };
+        hints.Set("a", [changed]);
+        Assert.True(hints.TryGet("a", out var second));
+        hints.Set("a", [token]);
+        hints.Set("a", [second[0]]);
+
+        // Assert
+        Assert.True(hints.TryGet("a", out var kept));
+        Assert.Equal([token with { ExpiresAt = 42 }], kept);
+        Assert.Equal(0, hints.ReusedHints);
+    }
+
+    [Fact]
+    public void Set_WeighsATokenKeptAsText_ByItsLength()
+    {
+        // Arrange: 100 a stripe; a user with one foreign token of 720 bytes weighs 1 + 1 + 10
+        var hints = new UserTokenHints(maxTokens: 6400);
+        var foreign = new string('x', 10 * UserTokenHints.TextBytesPerUnit);
+
+        // Act
+        for (var user = 0; user < 10_000; user++)
+        {
+            hints.Set("u" + user, [new StoredToken(foreign, "u" + user, Platforms.Web, TokenStatus.Normal, 100, 200)]);
+        }
+
+        // Assert
+        var held = Enumerable.Range(0, 10_000).Count(user => hints.TryGet("u" + user, out _));
+        Assert.InRange(held * 12, 1, 6400);
+        Assert.Equal(1, hints.TokensKeptAsText("u9999"));
     }
 
     [Fact]

@@ -52,6 +52,71 @@ public sealed class CompactTokenTests
     }
 
     [Fact]
+    public void TryCreate_Refuses_ARealTokenSpelledAnyOtherWay()
+    {
+        // Arrange
+        var signed = new TokenCodec("openIM123").SignWithTimes("u1", 1, SignedAt, Lifetime, TokenFormat.WithNotBefore);
+        var signatureAt = signed.Token.LastIndexOf('.') + 1;
+        string[] respelled =
+        [
+            signed.Token + "\n",
+            " " + signed.Token,
+            signed.Token[..(signatureAt + 5)] + " " + signed.Token[(signatureAt + 6)..],
+            "é" + signed.Token[1..],
+            signed.Token + "=",
+        ];
+
+        // Act, Assert
+        Assert.True(CompactToken.TryCreate(signed.Token, "u1", 1, signed.IssuedAt, signed.ExpiresAt, out _));
+        Assert.All(respelled, token => Assert.False(CompactToken.TryCreate(token, "u1", 1, signed.IssuedAt, signed.ExpiresAt, out _)));
+    }
+
+    [Fact]
+    public void ToToken_WritesTheSignedTextAgain_ForLongUserIds_AndExtremeTimes()
+    {
+        // Arrange: a user ID whose escaped payload no longer fits the stack buffer, and times at the ends of long
+        var codec = new TokenCodec("openIM123");
+        var longUser = string.Concat(Enumerable.Repeat("<\"用户\">", 200));
+        (string User, DateTimeOffset At, TimeSpan Lifetime)[] cases =
+        [
+            (longUser, SignedAt, Lifetime),
+            ("u1", DateTimeOffset.FromUnixTimeSeconds(0), TimeSpan.Zero),
+            ("u1", DateTimeOffset.MaxValue, TimeSpan.FromDays(1)),
+        ];
+
+        foreach (var (user, at, lifetime) in cases)
+        {
+            // Act
+            var signed = codec.SignWithTimes(user, 3, at, lifetime, TokenFormat.WithNotBefore);
+            var made = CompactToken.TryCreate(signed.Token, user, 3, signed.IssuedAt, signed.ExpiresAt, out var compact);
+
+            // Assert
+            Assert.True(made);
+            Assert.Equal(signed.Token, compact.ToToken(user, 3, signed.IssuedAt, signed.ExpiresAt));
+        }
+    }
+
+    [Fact]
+    public void TryCreate_FindsEitherFormat_WhicheverCameBefore()
+    {
+        // Arrange: a deployment may switch profiles, and tokens of both stay stored for their lifetime
+        var codec = new TokenCodec("openIM123");
+        var formats = new[] { TokenFormat.Backdated, TokenFormat.WithNotBefore, TokenFormat.WithNotBefore, TokenFormat.Backdated, TokenFormat.Backdated };
+
+        for (var i = 0; i < formats.Length; i++)
+        {
+            var signed = codec.SignWithTimes("u1", 1, SignedAt.AddSeconds(i), Lifetime, formats[i]);
+
+            // Act
+            var made = CompactToken.TryCreate(signed.Token, "u1", 1, signed.IssuedAt, signed.ExpiresAt, out var compact);
+
+            // Assert
+            Assert.True(made);
+            Assert.Equal(signed.Token, compact.ToToken("u1", 1, signed.IssuedAt, signed.ExpiresAt));
+        }
+    }
+
+    [Fact]
     public void TryCreate_Refuses_ClaimsInAnotherLayout_EvenWithTheSameValues()
     {
         // Arrange: the same claims and a good signature, but fields in another order than Go writes them
@@ -73,6 +138,7 @@ public sealed class CompactTokenTests
         const string Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
         var signatureStart = signed.Token.LastIndexOf('.') + 1;
         var compactBeforeSignature = 0;
+        var compactSignatures = 0;
 
         // Act, Assert
         for (var at = 0; at < signed.Token.Length; at++)
@@ -85,13 +151,15 @@ public sealed class CompactTokenTests
                     // A changed signature is still a token of this layout (the secret is not checked here)...
                     Assert.Equal(altered, compact.ToToken("u1", 1, signed.IssuedAt, signed.ExpiresAt));
                     compactBeforeSignature += at < signatureStart ? 1 : 0;
+                    compactSignatures += at < signatureStart ? 0 : 1;
                 }
             }
         }
         Assert.Equal(0, compactBeforeSignature); // ...a changed header or payload never is
+        Assert.True(compactSignatures > 0);
 
-        // The signature's last character carries two unused bits: a spelling with them set decodes to the same
-        // bytes, and must not be taken for the token written with them clear.
+        // The signature's last character carries two unused bits: a spelling with them set is not the token written
+        // with them clear, whether or not a decoder accepts it.
         var last = Alphabet.IndexOf(signed.Token[^1]);
         Assert.Equal(0, last & 3);
         for (var unused = 1; unused < 4; unused++)
