@@ -29,6 +29,7 @@ internal sealed class UserTokenHints(int maxTokens)
     private readonly Dictionary<string, Entry>[] _stripes =
         Enumerable.Range(0, Stripes).Select(_ => new Dictionary<string, Entry>(StringComparer.Ordinal)).ToArray();
     private readonly int[] _tokenCounts = new int[Stripes];
+    private readonly long[] _reusedCounts = new long[Stripes]; // counted under each stripe's lock, for tests
     private readonly int _maxTokensPerStripe = Math.Max(1, maxTokens / Stripes);
 
     public bool TryGet(string userId, out StoredToken[] tokens)
@@ -92,10 +93,6 @@ internal sealed class UserTokenHints(int maxTokens)
                 tokens[i] = ToHint(userId, token);
             }
         }
-        if (reused > 0)
-        {
-            Interlocked.Add(ref _reusedHints, reused);
-        }
         lock (users)
         {
             if (users.Remove(userId, out var replaced))
@@ -109,6 +106,7 @@ internal sealed class UserTokenHints(int maxTokens)
             }
             users[userId] = new Entry(tokens, null); // even above the share: a retry plans from it
             _tokenCounts[stripe] += Weight(tokens);
+            _reusedCounts[stripe] += reused;
         }
     }
 
@@ -131,10 +129,22 @@ internal sealed class UserTokenHints(int maxTokens)
         return new Hint(text, compact, token.PlatformId, token.Status, token.IssuedAt, token.ExpiresAt);
     }
 
-    private long _reusedHints;
-
     /// <summary>How many tokens a Set took over from the lookup before it, unchecked (for tests).</summary>
-    internal long ReusedHints => Interlocked.Read(ref _reusedHints);
+    internal long ReusedHints
+    {
+        get
+        {
+            long reused = 0;
+            for (var stripe = 0; stripe < Stripes; stripe++)
+            {
+                lock (_stripes[stripe])
+                {
+                    reused += _reusedCounts[stripe];
+                }
+            }
+            return reused;
+        }
+    }
 
     /// <summary>How many of the user's remembered tokens could not be kept compact (for tests).</summary>
     internal int TokensKeptAsText(string userId)

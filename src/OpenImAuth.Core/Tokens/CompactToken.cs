@@ -6,8 +6,8 @@ namespace OpenImAuth.Core.Tokens;
 
 /// <summary>
 /// A token in OpenIM's exact layout, kept as what its claims do not say: its signature and its format, 33 bytes where
-/// its text takes 200 or more. Together with the user, platform, <c>iat</c> and <c>exp</c> that a store keeps beside
-/// it anyway, that writes the very same text again without the secret. Only a token that is exactly such a text can
+/// its text takes 160 characters or more. With the user, platform, <c>iat</c> and <c>exp</c> that a store keeps beside
+/// it anyway, that writes the very same text again, without the secret. Only a token that is exactly such a text can
 /// be made compact (<see cref="TryCreate"/> checks every byte), so any other token a foreign writer stored stays as it is.
 /// </summary>
 public readonly struct CompactToken
