@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Buffers.Text;
 using System.Runtime.CompilerServices;
 
@@ -37,8 +36,7 @@ public readonly struct CompactToken
         var encoded = token.AsSpan(dot + 1);
         Span<byte> signature = stackalloc byte[TokenCodec.SignatureBytes];
         if (dot < 0 || encoded.Length != Base64Url.GetEncodedLength(TokenCodec.SignatureBytes)
-            || Base64Url.DecodeFromChars(encoded, signature, out _, out var written) != OperationStatus.Done
-            || written != TokenCodec.SignatureBytes)
+            || !TokenCodec.TryDecodeSegment(encoded, signature, out var written) || written != TokenCodec.SignatureBytes)
         {
             return false;
         }

@@ -253,7 +253,7 @@ public sealed class TokenCodec(string secret, int rememberedTokens = VerifiedTok
     }
 
     /// <summary>Unpadded base64url, as Go's RawURLEncoding: padding or any other character makes it malformed.</summary>
-    private static bool TryDecodeSegment(ReadOnlySpan<char> segment, Span<byte> destination, out int written)
+    internal static bool TryDecodeSegment(ReadOnlySpan<char> segment, Span<byte> destination, out int written)
     {
         // Base64Url.DecodeFromChars skips whitespace, which Go refuses, so check the alphabet first.
         written = 0;
