@@ -66,7 +66,7 @@ public sealed class StartupConfigurationTests : IDisposable
         var environment = new Dictionary<string, string> { ["OPENIMAUTH_secret"] = "fromEnv", ["OPENIMAUTH_tokenPolicy__expire"] = "8" };
 
         // Act
-        await using var server = await ServerProcess.StartAsync(_directory.FullName, ServerProcess.FreePort(), environment,
+        await using var server = await ServerProcess.StartOnFreePortsAsync(_directory.FullName, environment,
             "--config", configFile, "--tokenPolicy.expire=7", DataDir());
         var fromYaml = await server.PostAsync("/auth/get_admin_token", new { secret = "fromYaml", userID = "imAdmin" });
         var answer = await server.PostAsync("/auth/get_admin_token", new { secret = "fromEnv", userID = "imAdmin" });
@@ -82,7 +82,7 @@ public sealed class StartupConfigurationTests : IDisposable
     {
         var environment = new Dictionary<string, string> { ["OPENIMAUTH_tokenPolicy__expire"] = "8" };
 
-        await using var server = await ServerProcess.StartAsync(_directory.FullName, ServerProcess.FreePort(), environment, DataDir());
+        await using var server = await ServerProcess.StartOnFreePortsAsync(_directory.FullName, environment, DataDir());
         var answer = await server.PostAsync("/auth/get_admin_token", new { secret = "openIM123", userID = "imAdmin" });
 
         Assert.Equal(8 * 86400, answer.Data.GetProperty("expireTimeSeconds").GetInt64());

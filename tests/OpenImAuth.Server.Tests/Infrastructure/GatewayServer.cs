@@ -30,7 +30,7 @@ public class GatewayServer : IAsyncLifetime
     }
 
     public async ValueTask InitializeAsync() =>
-        _process = await ServerProcess.StartAsync(_directory.FullName, ServerProcess.FreePort(),
+        _process = await ServerProcess.StartOnFreePortsAsync(_directory.FullName,
             [$"--storage.dataDir={Path.Combine(_directory.FullName, "data")}", .. Settings]);
 
     /// <summary>The gateway URL with <paramref name="query"/>, as the JS SDK builds it (no encoding).</summary>

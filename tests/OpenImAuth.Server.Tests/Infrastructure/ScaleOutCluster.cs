@@ -27,7 +27,7 @@ public sealed class ScaleOutCluster : IAsyncDisposable
     /// <summary>Starts one more instance; <paramref name="redisAddress"/> replaces the shared Redis when given.</summary>
     public async Task<ServerProcess> StartInstanceAsync(string? redisAddress = null, params string[] extraArgs)
     {
-        var server = await ServerProcess.StartAsync(_directory.FullName, ServerProcess.FreePort(),
+        var server = await ServerProcess.StartOnFreePortsAsync(_directory.FullName,
         [
             "--storage.kind=redis",
             $"--redis.address={redisAddress ?? TestServers.RedisAddress}",

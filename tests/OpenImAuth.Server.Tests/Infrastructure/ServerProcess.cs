@@ -62,6 +62,30 @@ public sealed class ServerProcess : IAsyncDisposable
         return server;
     }
 
+    /// <summary>
+    /// Starts the server on ports free now. A port is free only until the server binds it: should anything take it
+    /// meanwhile (an outgoing connection's ephemeral port, another test's server), the server is started again on new
+    /// ones, as the caller did not care which.
+    /// </summary>
+    public static async Task<ServerProcess> StartOnFreePortsAsync(string workingDirectory,
+        IReadOnlyDictionary<string, string> environment, params string[] args)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartAsync(workingDirectory, FreePort(), environment, args);
+            }
+            catch (InvalidOperationException taken) when (attempt < 3 && taken.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+            {
+            }
+        }
+    }
+
+    /// <summary>As <see cref="StartOnFreePortsAsync(string, IReadOnlyDictionary{string, string}, string[])"/>, in the test's environment.</summary>
+    public static Task<ServerProcess> StartOnFreePortsAsync(string workingDirectory, params string[] args) =>
+        StartOnFreePortsAsync(workingDirectory, new Dictionary<string, string>(), args);
+
     /// <summary>Runs the server expecting it to refuse to start; returns its exit code and output.</summary>
     public static async Task<(int ExitCode, string Output)> RunToExitAsync(string workingDirectory, params string[] args)
     {
