@@ -93,4 +93,48 @@ public sealed class BadInputTests
 
         Assert.Equal("""{"errCode":1001,"errMsg":"ArgsError","errDlt":"header must have operationID: [1001]ArgsError"}""", text);
     }
+
+    private const string NotUnicode = "a string is not valid Unicode text (invalid UTF-8, or a \\\\u escape of a lone surrogate)";
+
+    public static TheoryData<string, string> UndecodableStrings => new()
+    {
+        { """{"secret":"openIM123","platformID":1,"userID":"\ud800"}""", "at $.userID (line 1, byte 55)" },
+        { """{"secret":"openIM123","platformID":1,"userID":"a\udc00b"}""", "at $.userID (line 1, byte 57)" },
+        { "{\n  \"secret\": \"\\ud800x\",\n  \"platformID\": 1\n}", "at $.secret (line 2, byte 22)" },
+    };
+
+    [Theory]
+    [MemberData(nameof(UndecodableStrings))]
+    public async Task UserToken_SaysTheStringIsNotUnicode_ForLoneSurrogateEscape(string body, string where)
+    {
+        await using var app = new AuthApplication();
+
+        var (status, text) = await app.PostRawAsync("/auth/user_token", body);
+
+        Assert.Equal(200, status);
+        Assert.Equal($$"""{"errCode":1001,"errMsg":"ArgsError","errDlt":"request body is not valid for this route: {{NotUnicode}} {{where}}: [1001]ArgsError"}""", text);
+    }
+
+    [Fact]
+    public async Task UserToken_SaysTheStringIsNotUnicode_ForInvalidUtf8()
+    {
+        await using var app = new AuthApplication();
+        byte[] body = [.. "{\"secret\":\"openIM123\",\"platformID\":1,\"userID\":\""u8, 0xFF, .. "\"}"u8];
+
+        var (status, text) = await app.PostBytesAsync("/auth/user_token", body);
+
+        Assert.Equal(200, status);
+        Assert.Equal($$"""{"errCode":1001,"errMsg":"ArgsError","errDlt":"request body is not valid for this route: {{NotUnicode}} at $.userID (line 1, byte 50): [1001]ArgsError"}""", text);
+    }
+
+    [Fact]
+    public async Task UserToken_NamesTheWrongType_WhenAnIgnoredStringBeforeItIsNotUnicode()
+    {
+        await using var app = new AuthApplication();
+
+        // The unknown field's bad string is skipped, not decoded, so the error is the wrong type after it.
+        var (_, text) = await app.PostRawAsync("/auth/user_token", """{"note":"\ud800","secret":"openIM123","platformID":"1","userID":"u"}""");
+
+        Assert.StartsWith("""{"errCode":1001,"errMsg":"ArgsError","errDlt":"request body is not valid for this route: a value has the wrong JSON type at $.platformID""", text, StringComparison.Ordinal);
+    }
 }

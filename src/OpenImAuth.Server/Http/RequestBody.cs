@@ -62,11 +62,67 @@ internal static class RequestBody
         catch (JsonException ex)
         {
             var where = string.IsNullOrEmpty(ex.Path) ? "$" : ex.Path;
-            var what = ex.Message.StartsWith("The JSON value could not be converted", StringComparison.Ordinal)
-                ? "a value has the wrong JSON type"
-                : "the body is not valid JSON";
+            var what = IsUndecodableStringAt(body, ex)
+                ? "a string is not valid Unicode text (invalid UTF-8, or a \\u escape of a lone surrogate)"
+                : ex.Message.StartsWith("The JSON value could not be converted", StringComparison.Ordinal)
+                    ? "a value has the wrong JSON type"
+                    : "the body is not valid JSON";
             return (null, OpenImError.Args($"request body is not valid for this route: {what} at {where} (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1})"));
         }
+    }
+
+    /// <summary>
+    /// Whether <paramref name="error"/> is about a string that ends where the error points and cannot be decoded.
+    /// System.Text.Json reports such a string as a failed conversion, the same words as a number where a string
+    /// belongs; Go would decode it with U+FFFD in place of the bad part, so the sender should learn what it sent.
+    /// Only on the error path: the body is read again up to the error's position.
+    /// </summary>
+    private static bool IsUndecodableStringAt(ReadOnlySequence<byte> body, JsonException error)
+    {
+        if (error.LineNumber is not { } line || error.BytePositionInLine is not { } column)
+        {
+            return false;
+        }
+        var errorOffset = OffsetOf(body, line, column);
+        var reader = new Utf8JsonReader(body);
+        try
+        {
+            while (reader.BytesConsumed < errorOffset && reader.Read())
+            {
+                if (reader.TokenType == JsonTokenType.String && reader.BytesConsumed == errorOffset)
+                {
+                    reader.GetString();
+                }
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            return true; // GetString refused the very string the error points at
+        }
+        catch (JsonException)
+        {
+            // bad syntax before the error's position: not a string's text
+        }
+        return false;
+    }
+
+    private static long OffsetOf(ReadOnlySequence<byte> body, long line, long column)
+    {
+        long offset = 0;
+        foreach (var segment in body)
+        {
+            var span = segment.Span;
+            for (var i = 0; i < span.Length && line > 0; i++)
+            {
+                line -= span[i] == (byte)'\n' ? 1 : 0;
+                offset++;
+            }
+            if (line == 0)
+            {
+                break;
+            }
+        }
+        return offset + column;
     }
 
     private static OpenImError TooLarge(int maxBytes) =>

@@ -56,13 +56,16 @@ public sealed class AuthApplication : WebApplicationFactory<Program>
     }
 
     /// <summary>POSTs a raw body with an operationID (and a token when given); returns status and body text.</summary>
-    public async Task<(int Status, string Body)> PostRawAsync(string path, string? body, string? token = null, bool operationId = true)
+    public Task<(int Status, string Body)> PostRawAsync(string path, string? body, string? token = null, bool operationId = true) =>
+        PostContentAsync(path, body is null ? null : new StringContent(body, Encoding.UTF8, "application/json"), token, operationId);
+
+    /// <summary>POSTs bytes as they are (such as invalid UTF-8) with an operationID; returns status and body text.</summary>
+    public Task<(int Status, string Body)> PostBytesAsync(string path, byte[] body) =>
+        PostContentAsync(path, new ByteArrayContent(body), token: null, operationId: true);
+
+    private async Task<(int Status, string Body)> PostContentAsync(string path, HttpContent? content, string? token, bool operationId)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, path);
-        if (body is not null)
-        {
-            request.Content = new StringContent(body, Encoding.UTF8, "application/json");
-        }
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = content };
         if (operationId)
         {
             request.Headers.Add("operationID", "test-op");
