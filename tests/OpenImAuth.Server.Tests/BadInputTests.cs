@@ -101,6 +101,7 @@ public sealed class BadInputTests
         { """{"secret":"openIM123","platformID":1,"userID":"\ud800"}""", "at $.userID (line 1, byte 55)" },
         { """{"secret":"openIM123","platformID":1,"userID":"a\udc00b"}""", "at $.userID (line 1, byte 57)" },
         { "{\n  \"secret\": \"\\ud800x\",\n  \"platformID\": 1\n}", "at $.secret (line 2, byte 22)" },
+        { """{"\ud800":1,"secret":"openIM123","platformID":1,"userID":"u"}""", "at $ (line 1, byte 11)" },
     };
 
     [Theory]

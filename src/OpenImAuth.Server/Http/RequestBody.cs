@@ -72,9 +72,10 @@ internal static class RequestBody
     }
 
     /// <summary>
-    /// Whether <paramref name="error"/> is about a string that ends where the error points and cannot be decoded.
-    /// System.Text.Json reports such a string as a failed conversion, the same words as a number where a string
-    /// belongs; Go would decode it with U+FFFD in place of the bad part, so the sender should learn what it sent.
+    /// Whether <paramref name="error"/> is about a string (a value or a property name) that ends where the error
+    /// points and cannot be decoded. System.Text.Json reports such a string as a failed conversion, the same words as
+    /// a number where a string belongs; Go would decode it with U+FFFD in place of the bad part, so the sender should
+    /// learn what it sent.
     /// Only on the error path: the body is read again up to the error's position.
     /// </summary>
     private static bool IsUndecodableStringAt(ReadOnlySequence<byte> body, JsonException error)
@@ -89,7 +90,7 @@ internal static class RequestBody
         {
             while (reader.BytesConsumed < errorOffset && reader.Read())
             {
-                if (reader.TokenType == JsonTokenType.String && reader.BytesConsumed == errorOffset)
+                if (reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName && reader.BytesConsumed == errorOffset)
                 {
                     reader.GetString();
                 }
