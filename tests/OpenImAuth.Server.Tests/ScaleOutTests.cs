@@ -14,8 +14,7 @@ public sealed class ScaleOutTests
     public async Task Instances_ShareUsersAndTokens_AndRevocationsAtOnce()
     {
         // Arrange
-        // Policy 4 (one login per platform class): a kick within one second needs two platforms, because two
-        // logins of one (user, platform) in the same second sign the very same token.
+        // Policy 4 (one login per platform class): the kick crosses two platforms of one class as well as two instances.
         await using var cluster = await ScaleOutCluster.CreateAsync();
         var a = await cluster.StartInstanceAsync(null, "--multiLoginPolicy=4");
         var b = await cluster.StartInstanceAsync(null, "--multiLoginPolicy=4");

@@ -39,16 +39,28 @@ public sealed class TokenCodec(string secret, int rememberedTokens = VerifiedTok
     public string Sign(string userId, int platformId, DateTimeOffset now, TimeSpan lifetime, TokenFormat format) =>
         SignWithTimes(userId, platformId, now, lifetime, format).Token;
 
-    /// <summary>Signs as <see cref="Sign"/> does, and says which <c>iat</c> and <c>exp</c> the token carries.</summary>
-    public SignedToken SignWithTimes(string userId, int platformId, DateTimeOffset now, TimeSpan lifetime, TokenFormat format)
+    /// <summary>
+    /// Signs as <see cref="Sign"/> does, and says which <c>iat</c> and <c>exp</c> the token carries. With a
+    /// <paramref name="tokenId"/> the claims end in a <c>jti</c>, where Go's jwt.RegisteredClaims writes its ID: a
+    /// token OpenIM accepts as its own, told apart from every other token of the same second.
+    /// </summary>
+    public SignedToken SignWithTimes(string userId, int platformId, DateTimeOffset now, TimeSpan lifetime, TokenFormat format,
+        string? tokenId = null)
     {
         // OpenIM truncates "now" to whole seconds before computing every claim.
         var nowSeconds = now.ToUnixTimeSeconds();
         var expires = nowSeconds + (long)lifetime.TotalSeconds;
-        var issued = format == TokenFormat.WithNotBefore ? nowSeconds : nowSeconds - 5;
-        var token = Write(userId, platformId, issued, expires, format, this, default, expected: null)!;
+        var issued = IssuedAt(now, format);
+        var token = Write(new PayloadFields(userId, platformId, issued, expires, format, tokenId), this, default, expected: null)!;
         return new SignedToken(token, issued, expires);
     }
+
+    /// <summary>The <c>iat</c> a token signed at <paramref name="now"/> carries: format B's is five seconds back.</summary>
+    public static long IssuedAt(DateTimeOffset now, TokenFormat format) =>
+        format == TokenFormat.WithNotBefore ? now.ToUnixTimeSeconds() : now.ToUnixTimeSeconds() - 5;
+
+    /// <summary>A new token ID: 128 random bits, base64url, so that no two logins ever share one.</summary>
+    public static string NewTokenId() => Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(16));
 
     /// <summary>
     /// The text of the token in OpenIM's layout <paramref name="format"/> (whose <c>nbf</c> follows from
@@ -56,26 +68,24 @@ public sealed class TokenCodec(string secret, int rememberedTokens = VerifiedTok
     /// </summary>
     internal static string WriteSigned(string userId, int platformId, long issued, long expires, TokenFormat format,
         ReadOnlySpan<byte> signature) =>
-        Write(userId, platformId, issued, expires, format, null, signature, expected: null)!;
+        Write(new PayloadFields(userId, platformId, issued, expires, format, TokenId: null), null, signature, expected: null)!;
 
     /// <summary>Whether <paramref name="token"/> is exactly the text <see cref="WriteSigned"/> gives for these values.</summary>
     internal static bool IsWrittenAs(string token, string userId, int platformId, long issued, long expires, TokenFormat format,
         ReadOnlySpan<byte> signature) =>
-        Write(userId, platformId, issued, expires, format, null, signature, token) is not null;
+        Write(new PayloadFields(userId, platformId, issued, expires, format, TokenId: null), null, signature, token) is not null;
 
     /// <summary>
     /// Writes a token: with a <paramref name="signer"/> it signs, else it writes <paramref name="signature"/>. Returns
     /// the text, or with <paramref name="expected"/> compares instead of allocating one: <paramref name="expected"/>
     /// itself when it is exactly that text, else null.
     /// </summary>
-    private static string? Write(string userId, int platformId, long issued, long expires, TokenFormat format,
-        TokenCodec? signer, ReadOnlySpan<byte> signature, string? expected)
+    private static string? Write(in PayloadFields fields, TokenCodec? signer, ReadOnlySpan<byte> signature, string? expected)
     {
-        long? notBefore = format == TokenFormat.WithNotBefore ? issued - 300 : null;
         // Built in one buffer, on the stack for every user ID of the allowed length: the payload's characters, then
         // its UTF-8 bytes, then the token's ASCII, the only part that becomes a string. Every login signs once, and on
         // Redis writes out and checks the user's remembered tokens.
-        var maxChars = GoJson.MaxQuotedLength(userId) + MaxPayloadFieldsLength;
+        var maxChars = GoJson.MaxQuotedLength(fields.UserId) + MaxPayloadFieldsLength + (fields.TokenId?.Length ?? 0);
         // In UTF-8 the payload takes no more bytes than that: an escape is six ASCII bytes for one character of
         // the user ID, a raw character at most three, a surrogate pair four for two, and the other fields are ASCII.
         var maxPayloadBytes = maxChars;
@@ -89,7 +99,7 @@ public sealed class TokenCodec(string secret, int rememberedTokens = VerifiedTok
             var payload = buffer.Slice(maxChars * sizeof(char), maxPayloadBytes);
             var token = buffer.Slice(maxChars * sizeof(char) + maxPayloadBytes, maxToken);
 
-            var payloadLength = Encoding.UTF8.GetBytes(chars[..WritePayload(chars, userId, platformId, expires, notBefore, issued)], payload);
+            var payloadLength = Encoding.UTF8.GetBytes(chars[..WritePayload(chars, fields)], payload);
             var length = Encoding.ASCII.GetBytes(Header, token);
             token[length++] = (byte)'.';
             length += Base64Url.EncodeToUtf8(payload[..payloadLength], token[length..]);
@@ -109,28 +119,40 @@ public sealed class TokenCodec(string secret, int rememberedTokens = VerifiedTok
         }
     }
 
-    /// <summary>The most characters the payload's fields other than the user ID take: names and 20-digit numbers.</summary>
-    private const int MaxPayloadFieldsLength = 160;
+    /// <summary>
+    /// The most characters the payload's fields other than the user ID and token ID take: names, 20-digit numbers,
+    /// and the token ID's name and quotes.
+    /// </summary>
+    private const int MaxPayloadFieldsLength = 176;
+
+    /// <summary>What a token's claims are written from. The token ID, when there is one, is base64url: no escapes.</summary>
+    private readonly record struct PayloadFields(string UserId, int PlatformId, long Issued, long Expires, TokenFormat Format, string? TokenId);
 
     /// <summary>
     /// The claims exactly as open-im-server's Go marshals them, in its field order: UserID, PlatformID, exp, then nbf
-    /// (v3 format only), then iat. Returns the characters written.
+    /// (v3 format only), then iat, then jti when set. Returns the characters written.
     /// </summary>
-    private static int WritePayload(Span<char> destination, string userId, int platformId, long expires, long? notBefore, long issued)
+    private static int WritePayload(Span<char> destination, in PayloadFields fields)
     {
         var at = Append(destination, 0, "{\"UserID\":");
-        at += GoJson.WriteQuoted(destination[at..], userId);
+        at += GoJson.WriteQuoted(destination[at..], fields.UserId);
         at = Append(destination, at, ",\"PlatformID\":");
-        at = Append(destination, at, platformId);
+        at = Append(destination, at, fields.PlatformId);
         at = Append(destination, at, ",\"exp\":");
-        at = Append(destination, at, expires);
-        if (notBefore is { } nbf)
+        at = Append(destination, at, fields.Expires);
+        if (fields.Format == TokenFormat.WithNotBefore)
         {
             at = Append(destination, at, ",\"nbf\":");
-            at = Append(destination, at, nbf);
+            at = Append(destination, at, fields.Issued - 300);
         }
         at = Append(destination, at, ",\"iat\":");
-        at = Append(destination, at, issued);
+        at = Append(destination, at, fields.Issued);
+        if (fields.TokenId is { } tokenId)
+        {
+            at = Append(destination, at, ",\"jti\":\"");
+            at = Append(destination, at, tokenId);
+            destination[at++] = '"';
+        }
         destination[at++] = '}';
         return at;
     }

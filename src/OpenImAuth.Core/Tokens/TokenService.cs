@@ -67,7 +67,7 @@ public sealed class TokenService(AuthOptions options, ITokenStateStore store, Ti
     private (TokenStateChange Change, string Token) PlanIssue(string userId, int platformId, IReadOnlyList<StoredToken> existing)
     {
         var now = time.GetUtcNow();
-        var signed = SignUnrevoked(userId, platformId, now, existing);
+        var signed = SignUnique(userId, platformId, now, existing);
         var token = signed.Token;
         var added = new StoredToken(token, userId, platformId, TokenStatus.Normal, signed.IssuedAt, signed.ExpiresAt);
         var nowSeconds = now.ToUnixTimeSeconds();
@@ -81,10 +81,6 @@ public sealed class TokenService(AuthOptions options, ITokenStateStore store, Ti
         for (var i = 0; i < existing.Count; i++)
         {
             var t = existing[i];
-            if (t.Is(signed.Token, signed.IssuedAt))
-            {
-                continue;
-            }
             if (t.ExpiresAt <= nowSeconds || (t.Status != TokenStatus.Normal && droppedKicked?[i] == true))
             {
                 (removed ??= []).Add(t);
@@ -107,7 +103,8 @@ public sealed class TokenService(AuthOptions options, ITokenStateStore store, Ti
 
     /// <summary>
     /// Which of the unexpired revoked tokens are not among the newest <see cref="MaxKickedKept"/> (by issuance, store
-    /// order among equals), by index into <paramref name="existing"/>; null when all of them are kept.
+    /// order among equals), by index into <paramref name="existing"/>; null when all of them are kept. The newest token
+    /// of each platform is always kept: it is what tells <see cref="SignUnique"/> whether a second was signed before.
     /// </summary>
     private static bool[]? KickedBeyondKept(IReadOnlyList<StoredToken> existing, long nowSeconds)
     {
@@ -132,45 +129,51 @@ public sealed class TokenService(AuthOptions options, ITokenStateStore store, Ti
         Array.Sort(newestFirst, (a, b) => existing[a].IssuedAt != existing[b].IssuedAt
             ? existing[b].IssuedAt.CompareTo(existing[a].IssuedAt)
             : a.CompareTo(b));
+        var newestOfPlatform = NewestOfEachPlatform(existing);
         var dropped = new bool[existing.Count];
         for (var k = MaxKickedKept; k < newestFirst.Length; k++)
         {
-            dropped[newestFirst[k]] = true;
+            dropped[newestFirst[k]] = Array.IndexOf(newestOfPlatform, newestFirst[k]) < 0;
         }
         return dropped;
 
         static bool IsUnexpiredRevoked(StoredToken t, long nowSeconds) => t.Status != TokenStatus.Normal && t.ExpiresAt > nowSeconds;
     }
 
-    /// <summary>
-    /// Tokens are deterministic: a login in the same second as a revoked token of the same (user, platform) would
-    /// sign the very same bytes, and storing them as new would bring the revoked copy back to life. Such a token is
-    /// signed a second earlier instead (still valid at once), as often as needed.
-    /// </summary>
-    private SignedToken SignUnrevoked(string userId, int platformId, DateTimeOffset now, IReadOnlyList<StoredToken> existing)
+    /// <summary>By platform, the index of its token issued last (the later in store order among equals), or -1.</summary>
+    private static int[] NewestOfEachPlatform(IReadOnlyList<StoredToken> existing)
     {
-        var signedAt = now;
-        while (true)
-        {
-            var signed = _codec.SignWithTimes(userId, platformId, signedAt, options.TokenLifetime, options.TokenFormat);
-            if (!IsRevoked(signed, existing))
-            {
-                return signed;
-            }
-            signedAt -= TimeSpan.FromSeconds(1);
-        }
-    }
-
-    private static bool IsRevoked(SignedToken signed, IReadOnlyList<StoredToken> existing)
-    {
+        var newest = new int[Platforms.Max + 1];
+        Array.Fill(newest, -1);
         for (var i = 0; i < existing.Count; i++)
         {
-            if (existing[i].Status != TokenStatus.Normal && existing[i].Is(signed.Token, signed.IssuedAt))
+            var platform = existing[i].PlatformId;
+            if (platform is >= Platforms.Min and <= Platforms.Max
+                && (newest[platform] < 0 || existing[i].IssuedAt >= existing[newest[platform]].IssuedAt))
             {
-                return true;
+                newest[platform] = i;
             }
         }
-        return false;
+        return newest;
+    }
+
+    /// <summary>
+    /// Every login gets a token of its own (docs/decisions.md, "Every login gets a token of its own"). OpenIM's token
+    /// is a function of user, platform and second, so a second login within one second would sign the bytes of the
+    /// first, and bring it back to life if it was revoked. The plain token is signed when no token of the platform was
+    /// issued in its second or later: stores keep each platform's newest token (see <see cref="KickedBeyondKept"/>),
+    /// so then none ever was. Otherwise the token carries a random <c>jti</c> as well.
+    /// </summary>
+    private SignedToken SignUnique(string userId, int platformId, DateTimeOffset now, IReadOnlyList<StoredToken> existing)
+    {
+        var issuedAt = TokenCodec.IssuedAt(now, options.TokenFormat);
+        var taken = false;
+        for (var i = 0; i < existing.Count && !taken; i++)
+        {
+            taken = existing[i].PlatformId == platformId && existing[i].IssuedAt >= issuedAt;
+        }
+        return _codec.SignWithTimes(userId, platformId, now, options.TokenLifetime, options.TokenFormat,
+            taken ? TokenCodec.NewTokenId() : null);
     }
 
     /// <summary>Checks signature, claims and stored state (spec §4.5); never throws for a bad token.</summary>

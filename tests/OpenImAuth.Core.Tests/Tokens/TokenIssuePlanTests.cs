@@ -71,48 +71,68 @@ public sealed class TokenIssuePlanTests
         Assert.Equal(Now + 7_776_000, added.ExpiresAt);
     }
 
-    [Fact]
-    public async Task Issue_SignsSecondsEarlier_WhileTheTokenOfThatSecondIsRevoked()
+    [Theory]
+    [InlineData(TokenStatus.Kicked)]
+    [InlineData(TokenStatus.Normal)]
+    public async Task Issue_AddsATokenId_WhenItsPlatformHasATokenOfThisSecond(int status)
     {
-        // Arrange: the tokens of this second and of the one before were kicked, the one before that never issued
-        var codec = new TokenCodec(Secret);
+        // Arrange: this second's plain token was issued already
         var now = _time.GetUtcNow();
-        var thisSecond = codec.Sign("u1", Platforms.Ios, now, Lifetime, TokenFormat.WithNotBefore);
-        var secondBefore = codec.Sign("u1", Platforms.Ios, now.AddSeconds(-1), Lifetime, TokenFormat.WithNotBefore);
-        var store = new ScriptedStore(
-        [
-            new StoredToken(secondBefore, "u1", Platforms.Ios, TokenStatus.Kicked, Now - 1, Now - 1 + 7_776_000),
-            new StoredToken(thisSecond, "u1", Platforms.Ios, TokenStatus.Kicked, Now, Now + 7_776_000),
-        ]);
+        var codec = new TokenCodec(Secret);
+        var plain = codec.Sign("u1", Platforms.Ios, now, Lifetime, TokenFormat.WithNotBefore);
+        var existing = new StoredToken(plain, "u1", Platforms.Ios, status, Now, Now + 7_776_000);
+        var store = new ScriptedStore([existing]);
         var service = Service(store, MultiLoginPolicy.AllLoginButSameTermKick, CompatProfile.V3);
 
         // Act
         var token = await service.IssueAsync("u1", Platforms.Ios, Ct);
 
-        // Assert: signed two seconds back, and stored with the times it carries
-        Assert.Equal(codec.Sign("u1", Platforms.Ios, now.AddSeconds(-2), Lifetime, TokenFormat.WithNotBefore), token);
-        var added = Assert.Single(store.Applied).Added!;
-        Assert.Equal((Now - 2, Now - 2 + 7_776_000), (added.IssuedAt, added.ExpiresAt));
-        Assert.Empty(Assert.Single(store.Applied).Removed);
+        // Assert: a token of its own, of this second, that differs from the plain one by a jti alone, and the plain
+        // one is kicked if it was live
+        Assert.NotEqual(plain, token);
+        Assert.Equal(new TokenClaims("u1", Platforms.Ios, Now + 7_776_000, Now - 300, Now), TokenCodec.ReadClaimsUnverified(token));
+        var tokenId = JwtPayload(token).GetProperty("jti").GetString()!;
+        Assert.Equal(codec.SignWithTimes("u1", Platforms.Ios, now, Lifetime, TokenFormat.WithNotBefore, tokenId).Token, token);
+        Assert.Equal(22, tokenId.Length);
+        var change = Assert.Single(store.Applied);
+        Assert.Equal(status == TokenStatus.Normal ? new[] { existing } : [], change.Kicked);
+        Assert.Equal((Now, Now + 7_776_000), (change.Added!.IssuedAt, change.Added.ExpiresAt));
     }
 
     [Fact]
-    public async Task Issue_NeitherKicksNorRemoves_TheLiveTokenItSignsAgain()
+    public async Task Issue_SignsThePlainToken_WhenOnlyOtherPlatformsOrEarlierSecondsHaveTokens()
     {
-        // Arrange: a second login in the same second signs the same bytes as the live token
-        var now = _time.GetUtcNow();
-        var same = new TokenCodec(Secret).Sign("u1", Platforms.Ios, now, Lifetime, TokenFormat.WithNotBefore);
-        var store = new ScriptedStore([new StoredToken(same, "u1", Platforms.Ios, TokenStatus.Normal, Now, Now + 7_776_000)]);
-        var service = Service(store, MultiLoginPolicy.NoKick, CompatProfile.V3, maxNumOneEnd: 1);
+        // Arrange
+        var store = new ScriptedStore([Kicked("android", Now), Normal("ios", Platforms.Ios, Now - 1)]);
+        var service = Service(store, MultiLoginPolicy.AllLoginButSameTermKick, CompatProfile.V3);
 
         // Act
         var token = await service.IssueAsync("u1", Platforms.Ios, Ct);
 
-        // Assert
-        var change = Assert.Single(store.Applied);
-        Assert.Equal(same, token);
-        Assert.Empty(change.Kicked);
-        Assert.Empty(change.Removed);
+        // Assert: byte for byte what OpenIM signs at this clock
+        Assert.Equal(new TokenCodec(Secret).Sign("u1", Platforms.Ios, _time.GetUtcNow(), Lifetime, TokenFormat.WithNotBefore), token);
+    }
+
+    [Fact]
+    public async Task Issue_KeepsEachPlatformsNewestToken_BeyondTheKickedCap()
+    {
+        // Arrange: the cap's oldest kicked tokens include Web's only one and Windows's newest
+        var web = Kicked("web", 10) with { PlatformId = Platforms.Web };
+        var olderWindows = Kicked("windows-1", 10) with { PlatformId = Platforms.Windows };
+        var newerWindows = Kicked("windows-2", 11) with { PlatformId = Platforms.Windows };
+        StoredToken[] existing =
+        [
+            web, olderWindows, newerWindows,
+            .. Enumerable.Range(0, 8).Select(i => Kicked($"android-{i}", 100 + i)),
+        ];
+        var store = new ScriptedStore(existing);
+        var service = Service(store, MultiLoginPolicy.AllLoginButSameTermKick, CompatProfile.V3);
+
+        // Act
+        await service.IssueAsync("u1", Platforms.Ios, Ct);
+
+        // Assert: only the token that is neither among the newest eight nor its platform's newest goes
+        Assert.Equal([olderWindows], Assert.Single(store.Applied).Removed);
     }
 
     [Fact]
@@ -134,6 +154,9 @@ public sealed class TokenIssuePlanTests
 
     private TokenService Service(ITokenStateStore store, MultiLoginPolicy policy, CompatProfile profile, int maxNumOneEnd = 30) =>
         new(new AuthOptions(Secret, 90, policy, maxNumOneEnd, [new AdminAccount("imAdmin", "imAdmin")], profile), store, _time);
+
+    private static System.Text.Json.JsonElement JwtPayload(string token) =>
+        System.Text.Json.JsonDocument.Parse(System.Buffers.Text.Base64Url.DecodeFromChars(token.Split('.')[1])).RootElement;
 
     private static StoredToken Kicked(string token, long issuedAt) =>
         new(token, "u1", Platforms.Android, TokenStatus.Kicked, issuedAt, Now + 1000);

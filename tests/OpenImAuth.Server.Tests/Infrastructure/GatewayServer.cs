@@ -1,4 +1,3 @@
-using OpenImAuth.Tests.Shared;
 using OpenImAuth.Core.Tokens;
 
 namespace OpenImAuth.Server.Tests.Infrastructure;
@@ -58,18 +57,6 @@ public class GatewayServer : IAsyncLifetime
     /// <summary>A token with a good signature that expired an hour ago (the minimum lifetime is a day, so none can be waited for).</summary>
     public static string ExpiredToken(string userId, int platformId) =>
         new TokenCodec(Secret).Sign(userId, platformId, DateTimeOffset.UtcNow.AddDays(-1).AddHours(-1), TimeSpan.FromDays(1), TokenFormat.WithNotBefore);
-
-    /// <summary>
-    /// Tokens are deterministic to the second: a second login within the same second as <paramref name="token"/> would
-    /// get the very same token and kick nothing. Waits until the clock (the server's too: it is a process on this
-    /// machine) has passed the second it was issued in.
-    /// </summary>
-    public static async Task UntilAfterIssueOfAsync(string token)
-    {
-        var issuedAt = new TokenCodec(Secret).Verify(token, DateTimeOffset.UtcNow).Claims!.IssuedAt!.Value;
-        await Eventually.UntilAsync(() => Task.FromResult(DateTimeOffset.UtcNow.ToUnixTimeSeconds()), now => now > issuedAt,
-            TimeSpan.FromSeconds(5), $"the clock passing second {issuedAt}");
-    }
 
     public Task<GatewayClient> ConnectAsync(string userId, string token, int platformId, bool isMsgResp = true) =>
         GatewayClient.ConnectAsync(Url(GatewayClient.SdkQuery(userId, token, platformId, isMsgResp)));
