@@ -19,9 +19,9 @@ internal interface IFloor
 internal static class Floors
 {
     /// <summary>
-    /// <c>durable &lt;dir&gt;</c>: the embedded <c>user_token</c> answers only once its token is on disk (decision 12);
+    /// <c>durable &lt;dir&gt;</c>: the embedded <c>user_token</c> answers only once its token is on disk (docs/decisions.md, D12);
     /// <c>redis-read &lt;host:port&gt;</c>: a Redis check waits for one read shared with the checks around it
-    /// (decision 7); <c>redis-write &lt;host:port&gt;</c>: a Redis login writes OpenIM's hash and announces it.
+    /// (D7); <c>redis-write &lt;host:port&gt;</c>: a Redis login writes OpenIM's hash and announces it.
     /// </summary>
     public static async Task<IFloor?> CreateAsync(string[] args) => args switch
     {
@@ -116,7 +116,7 @@ internal sealed class SharedRedisReadFloor(IConnectionMultiplexer redis) : IFloo
 
 /// <summary>
 /// One script per request that sets a token's status in the user's OpenIM hash and publishes on
-/// <c>DELETE_CACHE_AUTH</c>, as decision 8 requires of every write: the least a login on Redis must send. Our
+/// <c>DELETE_CACHE_AUTH</c>, as every write does (docs/decisions.md, D8): the least a login on Redis must send. Our
 /// login also reads the user's hashes first and plans kicks from them. The message is OpenIM's (a JSON array of
 /// keys): pub/sub ignores the database number, so any OpenImAuth server on the same Redis reads it too. One field per
 /// user, overwritten, so the hashes stay as small as a login's under multi-login policy 1.

@@ -4,7 +4,7 @@ using OpenImAuth.Core.Tokens;
 
 namespace OpenImAuth.Core;
 
-/// <summary>Which OpenIM generation's shapes to speak where they conflict (spec decision 2).</summary>
+/// <summary>Which OpenIM generation's shapes to speak where they conflict (docs/decisions.md, D2).</summary>
 public enum CompatProfile
 {
     /// <summary>v3.0 – v3.8.0, the seed's era (default).</summary>

@@ -26,7 +26,7 @@ builder.WebHost.ListenOnConfiguredPorts();
 
 var app = builder.Build();
 
-// Bad configuration stops start-up with the key to fix (decision 11).
+// Bad configuration stops start-up with the key to fix (docs/decisions.md, D11).
 var (settings, errors) = ServerSettings.Load(app.Configuration);
 if (settings is null)
 {

@@ -4,7 +4,7 @@ using StackExchange.Redis;
 
 namespace OpenImAuth.Storage.Redis;
 
-/// <summary>OpenIM's own Redis layout (spec §4.1, decision 8), so that Go OpenIM nodes sharing the Redis agree with us.</summary>
+/// <summary>OpenIM's own Redis layout (docs/decisions.md, D8 and W6), so that Go OpenIM nodes sharing the Redis agree with us.</summary>
 public static class RedisKeys
 {
     /// <summary>OpenIM publishes the affected hash keys here on every token write (local-cache.yml auth.topic).</summary>

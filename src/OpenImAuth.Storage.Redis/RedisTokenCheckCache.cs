@@ -3,7 +3,7 @@ using StackExchange.Redis;
 namespace OpenImAuth.Storage.Redis;
 
 /// <summary>
-/// Token checks from memory, with revocation still instant on every instance (decision 7).
+/// Token checks from memory, with revocation still instant on every instance (docs/decisions.md, D7).
 /// <para>
 /// Every token write of ours, in the same atomic script, increments <see cref="RedisKeys.TokenSequence"/> and
 /// publishes the new number with the changed hash keys on <see cref="RedisKeys.TokensChanged"/>. A check first

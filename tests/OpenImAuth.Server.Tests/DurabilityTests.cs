@@ -2,7 +2,7 @@ using OpenImAuth.Server.Tests.Infrastructure;
 
 namespace OpenImAuth.Server.Tests;
 
-/// <summary>Decision 12: a success answer means the state survives SIGKILL of the real server process.</summary>
+/// <summary>docs/decisions.md, D12: a success answer means the state survives SIGKILL of the real server process.</summary>
 public sealed class DurabilityTests : IDisposable
 {
     private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("openimauth-durable-");

@@ -2,7 +2,7 @@ using OpenImAuth.Server.Tests.Infrastructure;
 
 namespace OpenImAuth.Server.Tests;
 
-/// <summary>Decision 10 and 11: bad configuration stops the real process with a message naming the key.</summary>
+/// <summary>docs/decisions.md, D10 and D11: bad configuration stops the real process with a message naming the key.</summary>
 public sealed class StartupConfigurationTests : IDisposable
 {
     private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("openimauth-config-");

@@ -5,7 +5,7 @@ namespace OpenImAuth.Server.Tests;
 /// <summary>Byte-for-byte answers of the seed route and OpenIM's global HTTP behaviour.</summary>
 public sealed class WireGoldenTests
 {
-    // openim-rest-api.md §3.3 vector 3: openIM123, user 111111, platform 1, now = 1700000000, 90 days, Format A.
+    // JWT vector 3 of docs/decisions.md, W4: openIM123, user 111111, platform 1, now = 1700000000, 90 days, Format A.
     private const string Vector3 = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJVc2VySUQiOiIxMTExMTEiLCJQbGF0Zm9ybUlEIjoxLCJleHAiOjE3MDc3NzYwMDAsIm5iZiI6MTY5OTk5OTcwMCwiaWF0IjoxNzAwMDAwMDAwfQ.dSg_IfafOcVQjru6wSI1tTNQSaiib832jnTowrk2MXc";
 
     [Fact]

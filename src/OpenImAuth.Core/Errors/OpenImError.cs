@@ -2,7 +2,7 @@ namespace OpenImAuth.Core.Errors;
 
 /// <summary>
 /// An expected failure, carried as a value. On the wire it becomes
-/// <c>{"errCode":Code,"errMsg":Message,"errDlt":"&lt;Detail&gt;: [Code]Message"}</c> (spec decision 4).
+/// <c>{"errCode":Code,"errMsg":Message,"errDlt":"&lt;Detail&gt;: [Code]Message"}</c> (docs/decisions.md, D4).
 /// </summary>
 public sealed record OpenImError(int Code, string Detail)
 {

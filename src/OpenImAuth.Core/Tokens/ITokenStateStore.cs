@@ -64,7 +64,7 @@ public sealed record TokenStateChange(
 
 /// <summary>
 /// Durable token state: which tokens were issued to whom, and whether each is still good.
-/// A write returns only once its state is durable (spec decision 12) and visible to every later read.
+/// A write returns only once its state is durable (docs/decisions.md, D12) and visible to every later read.
 /// </summary>
 public interface ITokenStateStore
 {

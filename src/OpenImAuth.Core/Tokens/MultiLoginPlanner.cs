@@ -17,8 +17,8 @@ public enum MultiLoginPolicy
 }
 
 /// <summary>
-/// Decides which live tokens a new login kicks (spec §4.3). OpenIM picks survivors in Go map order, which is random;
-/// here candidates are ordered by issuance so that the newest token always survives (decision 6).
+/// Decides which live tokens a new login kicks (docs/decisions.md, W7). OpenIM picks survivors in Go map order, which is random;
+/// here candidates are ordered by issuance so that the newest token always survives (D6).
 /// </summary>
 public static class MultiLoginPlanner
 {

@@ -6,7 +6,7 @@ public sealed record TokenClaims(string UserId, int PlatformId, long? ExpiresAt,
 /// <summary>A token just signed, with the <c>iat</c> and <c>exp</c> claims (Unix seconds) written into it.</summary>
 public readonly record struct SignedToken(string Token, long IssuedAt, long ExpiresAt);
 
-/// <summary>The two payload layouts OpenIM has signed (spec §3.2).</summary>
+/// <summary>The two payload layouts OpenIM has signed (docs/decisions.md, W4).</summary>
 public enum TokenFormat
 {
     /// <summary>Format A (v3.0–v3.8.2): <c>exp</c>, <c>nbf</c> = now−300, <c>iat</c> = now.</summary>

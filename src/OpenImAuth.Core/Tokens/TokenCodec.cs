@@ -11,7 +11,7 @@ namespace OpenImAuth.Core.Tokens;
 /// <summary>
 /// OpenIM's HS256 JWT, hand-rolled on <see cref="HMACSHA256"/> because OpenIM's default secret (9 bytes) is shorter
 /// than Microsoft.IdentityModel accepts. Signing reproduces open-im-server's bytes exactly; verification checks the
-/// signature first, then the claims, and maps failures to OpenIM's codes (spec §3.4, decision 5).
+/// signature first, then the claims, and maps failures to OpenIM's codes (docs/decisions.md, D5 and W5).
 /// </summary>
 public sealed class TokenCodec(string secret, int rememberedTokens = VerifiedTokens.DefaultCapacity)
 {

@@ -176,7 +176,7 @@ public sealed class TokenService(AuthOptions options, ITokenStateStore store, Ti
             taken ? TokenCodec.NewTokenId() : null);
     }
 
-    /// <summary>Checks signature, claims and stored state (spec §4.5); never throws for a bad token.</summary>
+    /// <summary>Checks signature, claims and stored state (docs/decisions.md, W5); never throws for a bad token.</summary>
     public async ValueTask<TokenCheck> CheckAsync(string token, CancellationToken cancellationToken)
     {
         var verification = _codec.Verify(token, time.GetUtcNow());
@@ -218,6 +218,6 @@ public sealed class TokenService(AuthOptions options, ITokenStateStore store, Ti
     private SemaphoreSlim LockOf(string userId) =>
         _userLocks[(int)((uint)StringComparer.Ordinal.GetHashCode(userId) % (uint)_userLocks.Length)];
 
-    /// <summary>Admin tokens are never kicked by multi-login, and issuing one kicks nothing (decision 6).</summary>
+    /// <summary>Admin tokens are never kicked by multi-login, and issuing one kicks nothing (docs/decisions.md, D6).</summary>
     private bool IsAdminToken(string userId, int platformId) => platformId == Platforms.Admin || options.IsAdmin(userId);
 }

@@ -2,7 +2,7 @@ using System.Text;
 
 namespace OpenImAuth.Core.Users;
 
-/// <summary>Field rules for user records (spec decision 9). Each check returns an error detail, or null when valid.</summary>
+/// <summary>Field rules for user records (docs/decisions.md, D9). Each check returns an error detail, or null when valid.</summary>
 public static class UserRules
 {
     public const int MaxUserIdLength = 64;

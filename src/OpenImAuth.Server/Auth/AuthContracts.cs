@@ -27,7 +27,7 @@ internal sealed record TokenResponse(
     [property: JsonPropertyName("expireTimeSeconds")] long ExpireTimeSeconds);
 
 /// <summary>
-/// v3.0–3.6 named the platform (<c>platform</c>), v3.7+ numbers it (<c>platformID</c>); both are sent (decision 2).
+/// v3.0–3.6 named the platform (<c>platform</c>), v3.7+ numbers it (<c>platformID</c>); both are sent (docs/decisions.md, D2).
 /// <c>expireTimeSeconds</c> here is the absolute expiry, unlike in issuance.
 /// </summary>
 internal sealed record ParseTokenResponse(

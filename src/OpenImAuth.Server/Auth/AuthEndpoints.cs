@@ -5,7 +5,7 @@ using OpenImAuth.Server.Json;
 
 namespace OpenImAuth.Server.Auth;
 
-/// <summary>OpenIM's <c>/auth</c> module (spec §6): both route generations side by side (decision 1).</summary>
+/// <summary>OpenIM's <c>/auth</c> module: both route generations side by side (docs/decisions.md, D1).</summary>
 internal static class AuthEndpoints
 {
     public static void MapAuthEndpoints(this IEndpointRouteBuilder routes)
@@ -99,7 +99,7 @@ internal static class AuthEndpoints
     }
 
     /// <summary>
-    /// Marks every token of (user, platform) kicked, admin tokens included (decision 6). A user with no tokens there,
+    /// Marks every token of (user, platform) kicked, admin tokens included (docs/decisions.md, D6). A user with no tokens there,
     /// registered or not, is already logged out: success, as OpenIM answers (its ForceLogout never looks the user up).
     /// </summary>
     private static async ValueTask<ApiResult> ForceLogoutAsync(PlatformUserRequest request, OpenImCall call)

@@ -4,7 +4,7 @@ using OpenImAuth.Core.Tokens;
 
 namespace OpenImAuth.Server.Gateway;
 
-/// <summary>The query of a gateway connect (spec gateway §2.3), checked in OpenIM's order.</summary>
+/// <summary>The query of a gateway connect (docs/decisions.md, W9), checked in OpenIM's order.</summary>
 internal sealed record ConnectArgs(
     string Token,
     string SendId,
@@ -43,7 +43,7 @@ internal sealed record ConnectArgs(
         {
             return Fail($"platformID '{Get("platformID")}' is not an OpenIM platform (1-11)");
         }
-        // OpenIM requires isBackground; the spec lets a missing one mean false, which every client means by it.
+        // OpenIM requires isBackground; a missing one means false here, as every client means it (docs/decisions.md, W9).
         if (!TryParseGoBool(Get("isBackground"), out var isBackground))
         {
             return Fail($"isBackground '{Get("isBackground")}' is not a boolean");

@@ -26,7 +26,7 @@ internal sealed class GatewayServices(
 }
 
 /// <summary>
-/// The connect handshake of OpenIM's msg gateway (spec gateway §3, HEAD behaviour): the connection limit and the
+/// The connect handshake of OpenIM's msg gateway (docs/decisions.md, W9; OpenIM main's behaviour): the connection limit and the
 /// query are answered over HTTP (status 200, OpenIM's envelope); token problems go over the WebSocket when the client
 /// asked for <c>isMsgResp</c> (the first TEXT frame carries the error, then a close) and over HTTP otherwise.
 /// </summary>

@@ -6,7 +6,7 @@ using OpenImAuth.Core.Presence;
 namespace OpenImAuth.Server.Gateway;
 
 /// <summary>
-/// What the gateway answers to each client frame (spec gateway §4, §7). TEXT carries only the heartbeat; BINARY
+/// What the gateway answers to each client frame (docs/decisions.md, W10). TEXT carries only the heartbeat; BINARY
 /// requests always get a BINARY reply with their reqIdentifier, msgIncr and operationID, an error one when the request
 /// is bad or not supported, so that a client's pending call ends instead of the connection (OpenIM would close it).
 /// </summary>

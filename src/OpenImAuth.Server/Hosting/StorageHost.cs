@@ -42,7 +42,7 @@ internal sealed class StorageHost(TimeProvider time) : IAsyncDisposable
             Revocations = new LocalRevocationBus();
         }
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        // Configured administrators exist from start-up without registration (decision 9); AppAdmin = 2.
+        // Configured administrators exist from start-up without registration (docs/decisions.md, D9); AppAdmin = 2.
         await Users.EnsureRegisteredAsync(
             settings.Auth.Admins.Select(a => new UserRecord(a.UserId, a.Nickname, "", "", 2, 0, now)).ToList(),
             cancellationToken);

@@ -31,7 +31,7 @@ internal readonly struct ApiResult
 
 /// <summary>
 /// Writes <c>{"errCode","errMsg","errDlt","data"}</c> in that order, <c>data</c> only on success with data
-/// (spec decision 3). The body is buffered so that it goes out with a Content-Length in one write.
+/// (docs/decisions.md, D3). The body is buffered so that it goes out with a Content-Length in one write.
 /// </summary>
 internal static class Envelope
 {

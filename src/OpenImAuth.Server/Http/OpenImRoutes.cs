@@ -17,7 +17,7 @@ internal enum Access
 internal delegate ValueTask<ApiResult> OpenImHandler<in TRequest>(TRequest request, OpenImCall call);
 
 /// <summary>
-/// Maps one OpenIM route with OpenIM's request pipeline, in OpenIM's error precedence (spec §1.4): operationID,
+/// Maps one OpenIM route with OpenIM's request pipeline, in OpenIM's error precedence (docs/decisions.md, W2): operationID,
 /// then token, then JSON decoding, then the handler's own checks. Anything unexpected becomes errCode 500 in the
 /// envelope, never a bare HTTP 500.
 /// </summary>

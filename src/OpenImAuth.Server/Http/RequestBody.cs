@@ -6,7 +6,7 @@ using OpenImAuth.Core.Errors;
 namespace OpenImAuth.Server.Http;
 
 /// <summary>
-/// Reads a JSON request body with Go's encoding/json outcomes (spec §1.5): <c>null</c> means all fields zero, a
+/// Reads a JSON request body with Go's encoding/json outcomes (docs/decisions.md, W3): <c>null</c> means all fields zero, a
 /// wrong type or bad syntax is 1001 with a detail that names the place, and a body over the limit is refused
 /// before it is all read.
 /// </summary>

@@ -5,7 +5,7 @@ using System.Text.Encodings.Web;
 namespace OpenImAuth.Server.Json;
 
 /// <summary>
-/// Escapes JSON strings exactly as Go's encoding/json does (spec: openim-rest-api.md §1.1), so that our envelopes are
+/// Escapes JSON strings exactly as Go's encoding/json does (docs/decisions.md, W1), so that our envelopes are
 /// byte-identical to OpenIM's: <c>"</c> <c>\</c> <c>\n</c> <c>\r</c> <c>\t</c> as short escapes; other control
 /// characters, <c>&lt;</c> <c>&gt;</c> <c>&amp;</c>, U+2028 and U+2029 as <c>\u00XX</c>-style escapes in lower-case hex;
 /// every other character, emoji included, raw. .NET's relaxed encoder leaves <c>&lt;&gt;&amp;</c> raw and escapes

@@ -8,7 +8,7 @@ using OpenImAuth.Server.Json;
 namespace OpenImAuth.Server.Users;
 
 /// <summary>
-/// Who is connected to the gateway (spec §7.8, §7.9), from the presence directory: this instance's registry alone, or
+/// Who is connected to the gateway (docs/decisions.md, W8), from the presence directory: this instance's registry alone, or
 /// every instance's when a shared directory is registered. Administrators only, as OpenIM's gateway enforces.
 /// </summary>
 internal static class OnlineStatus

@@ -2,9 +2,9 @@ using System.Text.Json.Serialization;
 
 namespace OpenImAuth.Server.Users;
 
-// The answers of /user/get_users_online_status and /user/get_users_online_token_detail (spec §7.8). The profiles
+// The answers of /user/get_users_online_status and /user/get_users_online_token_detail (docs/decisions.md, W8). The profiles
 // disagree on status (v3 "online"/"offline", v3.8 1/0) and on how a platform is named (v3 by name, v3.8 by ID); the
-// renamed platform field is written both ways in both profiles (decision 2), each in its own profile's field order.
+// renamed platform field is written both ways in both profiles (D2), each in its own profile's field order.
 
 /// <summary>v3: one entry per requested user; detailPlatformStatus is null when the user is offline.</summary>
 internal sealed record OnlineStatusText(

@@ -6,7 +6,7 @@ using OpenImAuth.Server.Json;
 
 namespace OpenImAuth.Server.Users;
 
-/// <summary>OpenIM's <c>/user</c> module (spec §7).</summary>
+/// <summary>OpenIM's <c>/user</c> module (docs/decisions.md, D1).</summary>
 internal static class UserEndpoints
 {
     public static void MapUserEndpoints(this IEndpointRouteBuilder routes)

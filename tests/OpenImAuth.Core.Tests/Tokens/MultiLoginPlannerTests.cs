@@ -2,7 +2,7 @@ using OpenImAuth.Core.Tokens;
 
 namespace OpenImAuth.Core.Tests.Tokens;
 
-/// <summary>The exact kick set of each multi-login policy (spec §4.3), with the newest token always surviving.</summary>
+/// <summary>The exact kick set of each multi-login policy (docs/decisions.md, W7), with the newest token always surviving.</summary>
 public sealed class MultiLoginPlannerTests
 {
     [Fact]

@@ -6,7 +6,7 @@ using OpenImAuth.Core.Tokens;
 
 namespace OpenImAuth.Core.Tests.Tokens;
 
-/// <summary>Signing reproduces open-im-server's bytes (spec §3.3); verification maps every failure to its code (§3.4).</summary>
+/// <summary>Signing reproduces open-im-server's bytes (docs/decisions.md, W4); verification maps every failure to its code (W5).</summary>
 public sealed partial class TokenCodecTests
 {
     private const string SeedSigningInput = TokenCodec.Header + "."

@@ -6,7 +6,7 @@ using OpenImAuth.Storage.Sqlite;
 
 namespace OpenImAuth.Core.Tests.Tokens;
 
-/// <summary>Issue, check and revoke on the real embedded store (spec §4, decisions 6 and 12).</summary>
+/// <summary>Issue, check and revoke on the real embedded store (docs/decisions.md, D6, D12, W5–W7).</summary>
 public sealed partial class TokenServiceTests : IAsyncDisposable
 {
     private const string Secret = "openIM123";

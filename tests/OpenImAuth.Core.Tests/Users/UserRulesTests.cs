@@ -2,7 +2,7 @@ using OpenImAuth.Core.Users;
 
 namespace OpenImAuth.Core.Tests.Users;
 
-/// <summary>userID rules of the two profiles and the bounds of the profile fields (spec decision 9).</summary>
+/// <summary>userID rules of the two profiles and the bounds of the profile fields (docs/decisions.md, D9).</summary>
 public sealed class UserRulesTests
 {
     [Theory]

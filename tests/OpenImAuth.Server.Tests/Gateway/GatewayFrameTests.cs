@@ -4,7 +4,7 @@ using OpenImAuth.Server.Tests.Infrastructure;
 
 namespace OpenImAuth.Server.Tests.Gateway;
 
-/// <summary>Frames after the handshake (spec gateway §4, §7): heartbeat, requests, bad and oversize frames.</summary>
+/// <summary>Frames after the handshake (docs/decisions.md, W10): heartbeat, requests, bad and oversize frames.</summary>
 public sealed class GatewayFrameTests(GatewayServer server) : IClassFixture<GatewayServer>
 {
     [Fact]

@@ -4,7 +4,7 @@ using OpenImAuth.Server.Tests.Infrastructure;
 
 namespace OpenImAuth.Server.Tests.Gateway;
 
-/// <summary>The gateway's connect handshake (spec gateway §2, §3, §7), against the real server process.</summary>
+/// <summary>The gateway's connect handshake (docs/decisions.md, W9), against the real server process.</summary>
 public sealed class GatewayHandshakeTests(GatewayHandshakeTests.Server server) : IClassFixture<GatewayHandshakeTests.Server>
 {
     public sealed class Server : GatewayServer

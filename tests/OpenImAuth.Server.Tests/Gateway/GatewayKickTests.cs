@@ -3,7 +3,7 @@ using OpenImAuth.Server.Tests.Infrastructure;
 
 namespace OpenImAuth.Server.Tests.Gateway;
 
-/// <summary>Kicks (spec gateway §6, decision 7): the 2002 frame then a close, for exactly the revoked tokens' connections.</summary>
+/// <summary>Kicks (docs/decisions.md, W11 and D7): the 2002 frame then a close, for exactly the revoked tokens' connections.</summary>
 public sealed class GatewayKickTests(GatewayServer server) : IClassFixture<GatewayServer>
 {
     private const string KickFrame = """{"reqIdentifier":2002,"msgIncr":"","operationID":"","errCode":0,"errMsg":"","data":null}""";

@@ -3,7 +3,7 @@ using OpenImAuth.Tests.Shared;
 
 namespace OpenImAuth.Server.Tests.Gateway;
 
-/// <summary>Two instances on one Redis: kicks and online status reach across instances (decision 7).</summary>
+/// <summary>Two instances on one Redis: kicks and online status reach across instances (docs/decisions.md, D7).</summary>
 public sealed class GatewayScaleOutTests
 {
     private const string Secret = "openIM123";

@@ -8,7 +8,7 @@ public sealed class NodeSdkScenarios : ICollectionFixture<GatewayServer>;
 
 /// <summary>
 /// End to end with the real <c>@openim/client-sdk@0.0.14</c> under Node 20 (tests/js), against the real server
-/// process: the SDK callbacks and their codes are what is asserted (spec gateway §5).
+/// process: the SDK callbacks and their codes are what is asserted (docs/decisions.md, W5, W9–W11).
 /// </summary>
 [Collection(nameof(NodeSdkScenarios))]
 public sealed class NodeSdkTests(GatewayServer server)

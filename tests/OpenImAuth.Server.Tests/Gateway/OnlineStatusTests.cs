@@ -3,7 +3,7 @@ using OpenImAuth.Server.Tests.Infrastructure;
 
 namespace OpenImAuth.Server.Tests.Gateway;
 
-/// <summary><c>/user/get_users_online_status</c> and <c>/user/get_users_online_token_detail</c> (spec §7.8, §7.9).</summary>
+/// <summary><c>/user/get_users_online_status</c> and <c>/user/get_users_online_token_detail</c> (docs/decisions.md, W8).</summary>
 public sealed class OnlineStatusTests
 {
     private const string Status = "/user/get_users_online_status";

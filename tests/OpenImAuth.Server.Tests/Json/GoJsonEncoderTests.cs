@@ -6,7 +6,7 @@ namespace OpenImAuth.Server.Tests.Json;
 
 public sealed class GoJsonEncoderTests
 {
-    // What Go's encoding/json writes for each input (spec: openim-rest-api.md §1.1).
+    // What Go's encoding/json writes for each input (docs/decisions.md, W1).
     [Theory]
     [InlineData("plain-token.eyJ0eXAi_-", "\"plain-token.eyJ0eXAi_-\"")]
     [InlineData("a<b>&c", "\"a\\u003cb\\u003e\\u0026c\"")]
