@@ -158,9 +158,9 @@ public sealed class TokenService(AuthOptions options, ITokenStateStore store, Ti
     }
 
     /// <summary>
-    /// Every login gets a token of its own (docs/decisions.md, "Every login gets a token of its own"). OpenIM's token
-    /// is a function of user, platform and second, so a second login within one second would sign the bytes of the
-    /// first, and bring it back to life if it was revoked. The plain token is signed when no token of the platform was
+    /// Every login gets a token of its own (docs/decisions.md, D13). OpenIM's token is a function of user, platform and
+    /// second, so a second login within one second would sign the bytes of the first, and bring it back to life if it
+    /// was revoked. The plain token is signed when no token of the platform was
     /// issued in its second or later: stores keep each platform's newest token (see <see cref="KickedBeyondKept"/>),
     /// so then none ever was. Otherwise the token carries a random <c>jti</c> as well.
     /// </summary>

@@ -85,8 +85,8 @@ public sealed class RedisLoginRoundTripTests : IAsyncLifetime
         var user = "again-" + Guid.NewGuid().ToString("N");
         await a.IssueAsync("warm-" + user, Platforms.Web, ct);
 
-        // Act: the second login's plain token would be the very same bytes as the first's (see docs/decisions.md,
-        // "Every login gets a token of its own"), so it carries a token ID
+        // Act: the second login's plain token would be the very same bytes as the first's, so it carries a token ID
+        // (docs/decisions.md, D13)
         var first = await RoundTripsAsync(connectionOfA, () => a.IssueAsync(user, Platforms.Web, ct));
         var again = await RoundTripsAsync(connectionOfA, () => a.IssueAsync(user, Platforms.Web, ct));
         _time.Advance(TimeSpan.FromSeconds(1));

@@ -5,7 +5,7 @@ namespace OpenImAuth.Core.Tests.Storage;
 
 /// <summary>
 /// A revoked or superseded token is never accepted again, however logins and force_logouts interleave within a
-/// second: every login must get a token of its own (see docs/decisions.md, "Every login gets a token of its own").
+/// second: every login must get a token of its own (see docs/decisions.md, D13).
 /// Run through the real token service on every backend.
 /// </summary>
 public abstract partial class TokenStateStoreContractTests
