@@ -22,6 +22,7 @@ builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.N
 
 // Services: settings, the embedded store, token and user logic, the gateway.
 builder.Services.AddOpenImAuth();
+builder.Services.AddOpenImApiReference();
 builder.WebHost.ListenOnConfiguredPorts();
 
 var app = builder.Build();
@@ -42,11 +43,12 @@ if (PortsInUse.Find(settings) is { Count: > 0 } taken)
 }
 await app.Services.GetRequiredService<StorageHost>().OpenAsync(settings, app.Lifetime.ApplicationStopping);
 
-// HTTP: OpenIM's CORS and OPTIONS, then one group per OpenIM module, then 404 for the rest.
+// HTTP: OpenIM's CORS and OPTIONS, then one group per OpenIM module and the API reference, then 404 for the rest.
 app.UseRouting();
 app.UseMiddleware<OpenImHeaders>();
 app.MapAuthEndpoints();
 app.MapUserEndpoints();
+app.MapOpenImApiReference();
 app.MapFallback(OpenImRoutes.NotFoundAsync);
 
 try

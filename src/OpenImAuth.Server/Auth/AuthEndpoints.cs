@@ -11,11 +11,21 @@ internal static class AuthEndpoints
     public static void MapAuthEndpoints(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/auth");
-        group.MapOpenIm("/user_token", Access.Public, ApiJson.Default.UserTokenRequest, UserTokenAsync);
-        group.MapOpenIm("/get_admin_token", Access.Public, ApiJson.Default.GetAdminTokenRequest, GetAdminTokenAsync);
-        group.MapOpenIm("/get_user_token", Access.Token, ApiJson.Default.PlatformUserRequest, GetUserTokenAsync);
-        group.MapOpenIm("/parse_token", Access.Public, ApiJson.Default.ParseTokenRequest, ParseTokenAsync);
-        group.MapOpenIm("/force_logout", Access.Token, ApiJson.Default.PlatformUserRequest, ForceLogoutAsync);
+        group.MapOpenIm("/user_token", Access.Public, ApiJson.Default.UserTokenRequest, UserTokenAsync)
+            .Describe<TokenResponse>("The app server mints a token for a registered user or an administrator with the secret.",
+                ErrorCodes.NoPermissionError, ErrorCodes.RecordNotFoundError);
+        group.MapOpenIm("/get_admin_token", Access.Public, ApiJson.Default.GetAdminTokenRequest, GetAdminTokenAsync)
+            .Describe<TokenResponse>("The secret mints an administrator's token, always on platform 10 (v3.8.1+).",
+                ErrorCodes.NoPermissionError);
+        group.MapOpenIm("/get_user_token", Access.Token, ApiJson.Default.PlatformUserRequest, GetUserTokenAsync)
+            .Describe<TokenResponse>("An administrator mints a token for an ordinary user on a platform other than 10.",
+                ErrorCodes.NoPermissionError, ErrorCodes.RecordNotFoundError);
+        group.MapOpenIm("/parse_token", Access.Public, ApiJson.Default.ParseTokenRequest, ParseTokenAsync)
+            .Describe<ParseTokenResponse>("Checks a token: whose it is, its platform and its absolute expiry.",
+                OpenImRouteDescriptions.TokenErrors);
+        group.MapOpenIm("/force_logout", Access.Token, ApiJson.Default.PlatformUserRequest, ForceLogoutAsync)
+            .Describe("An administrator revokes every token of a user on one platform; their connections are kicked.",
+                ErrorCodes.NoPermissionError);
     }
 
     /// <summary>v3.0–v3.8.0: the secret mints a token for any registered user or administrator.</summary>

@@ -23,15 +23,16 @@ internal delegate ValueTask<ApiResult> OpenImHandler<in TRequest>(TRequest reque
 /// </summary>
 internal static partial class OpenImRoutes
 {
-    public static void MapOpenIm<TRequest>(this IEndpointRouteBuilder routes, string path, Access access,
+    public static IEndpointConventionBuilder MapOpenIm<TRequest>(this IEndpointRouteBuilder routes, string path, Access access,
         JsonTypeInfo<TRequest> requestType, OpenImHandler<TRequest> handler)
         where TRequest : class
     {
         // Mapped for every method so that a GET on a POST route is 404 like gin's, not ASP.NET's 405.
         // The singletons are looked up once, on the first request (the store opens after the routes are mapped).
         RouteServices? services = null;
-        routes.Map(path, context => HandleAsync(context, services ??= RouteServices.From(context), access, requestType, handler))
-            .WithName(path);
+        return routes.Map(path, context => HandleAsync(context, services ??= RouteServices.From(context), access, requestType, handler))
+            .WithName(path)
+            .WithMetadata(new OpenImRoute(access, typeof(TRequest)));
     }
 
     /// <summary>Unknown routes: 404 with an envelope that says so.</summary>

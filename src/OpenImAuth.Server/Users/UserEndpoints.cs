@@ -12,16 +12,34 @@ internal static class UserEndpoints
     public static void MapUserEndpoints(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/user");
-        group.MapOpenIm("/user_register", Access.Public, ApiJson.Default.UserRegisterRequest, UserRegistration.RegisterAsync);
-        group.MapOpenIm("/update_user_info", Access.Token, ApiJson.Default.UpdateUserInfoRequest, UserProfileUpdates.UpdateUserInfoAsync);
-        group.MapOpenIm("/update_user_info_ex", Access.Token, ApiJson.Default.UpdateUserInfoRequest, UserProfileUpdates.UpdateUserInfoExAsync);
-        group.MapOpenIm("/set_global_msg_recv_opt", Access.Token, ApiJson.Default.SetGlobalMsgRecvOptRequest, UserProfileUpdates.SetGlobalMsgRecvOptAsync);
-        group.MapOpenIm("/get_users_info", Access.Token, ApiJson.Default.UserIdsRequest, GetUsersInfoAsync);
-        group.MapOpenIm("/account_check", Access.Token, ApiJson.Default.AccountCheckRequest, AccountCheckAsync);
-        group.MapOpenIm("/get_all_users_uid", Access.Token, ApiJson.Default.PaginationRequest, GetAllUsersUidAsync);
-        group.MapOpenIm("/get_users", Access.Token, ApiJson.Default.GetUsersRequest, GetUsersAsync);
-        group.MapOpenIm("/get_users_online_status", Access.Token, ApiJson.Default.UserIdsRequest, OnlineStatus.GetUsersOnlineStatusAsync);
-        group.MapOpenIm("/get_users_online_token_detail", Access.Token, ApiJson.Default.UserIdsRequest, OnlineStatus.GetUsersOnlineTokenDetailAsync);
+        group.MapOpenIm("/user_register", Access.Public, ApiJson.Default.UserRegisterRequest, UserRegistration.RegisterAsync)
+            .Describe("Registers users, all or none: with the secret in the body, or an administrator's token.",
+                [ErrorCodes.NoPermissionError, ErrorCodes.RegisteredAlreadyError, .. OpenImRouteDescriptions.TokenErrors]);
+        group.MapOpenIm("/update_user_info", Access.Token, ApiJson.Default.UpdateUserInfoRequest, UserProfileUpdates.UpdateUserInfoAsync)
+            .Describe("Updates a user's profile (the user or an administrator); empty fields stay as they are.",
+                ErrorCodes.NoPermissionError, ErrorCodes.RecordNotFoundError);
+        group.MapOpenIm("/update_user_info_ex", Access.Token, ApiJson.Default.UpdateUserInfoRequest, UserProfileUpdates.UpdateUserInfoExAsync)
+            .Describe("Updates a user's profile (the user or an administrator); null stays, an empty text clears.",
+                ErrorCodes.NoPermissionError, ErrorCodes.RecordNotFoundError);
+        group.MapOpenIm("/set_global_msg_recv_opt", Access.Token, ApiJson.Default.SetGlobalMsgRecvOptRequest, UserProfileUpdates.SetGlobalMsgRecvOptAsync)
+            .Describe("Sets a user's global message receiving option (0-2).",
+                ErrorCodes.NoPermissionError, ErrorCodes.RecordNotFoundError);
+        group.MapOpenIm("/get_users_info", Access.Token, ApiJson.Default.UserIdsRequest, GetUsersInfoAsync)
+            .Describe<UsersInfoResponse>("The profiles of the given users (v3: 1004 when one is unknown; v3.8: those found).",
+                ErrorCodes.RecordNotFoundError);
+        group.MapOpenIm("/account_check", Access.Token, ApiJson.Default.AccountCheckRequest, AccountCheckAsync)
+            .Describe<AccountCheckTextResponse, AccountCheckCodeResponse>("An administrator asks which user IDs are registered.",
+                ErrorCodes.NoPermissionError);
+        group.MapOpenIm("/get_all_users_uid", Access.Token, ApiJson.Default.PaginationRequest, GetAllUsersUidAsync)
+            .Describe<AllUserIdsResponse>("A page of every registered user ID, with the total.");
+        group.MapOpenIm("/get_users", Access.Token, ApiJson.Default.GetUsersRequest, GetUsersAsync)
+            .Describe<UsersPageResponse>("A page of users, optionally those whose ID or nickname contains a text, with the total.");
+        group.MapOpenIm("/get_users_online_status", Access.Token, ApiJson.Default.UserIdsRequest, OnlineStatus.GetUsersOnlineStatusAsync)
+            .Describe<List<OnlineStatusText>, List<OnlineStatusCode>>("An administrator sees each user's live gateway connections.",
+                ErrorCodes.NoPermissionError);
+        group.MapOpenIm("/get_users_online_token_detail", Access.Token, ApiJson.Default.UserIdsRequest, OnlineStatus.GetUsersOnlineTokenDetailAsync)
+            .Describe<List<TokenDetailText>, List<TokenDetailCode>>("An administrator sees the tokens online users are connected with, by platform.",
+                ErrorCodes.NoPermissionError);
     }
 
     /// <summary>Any caller. v3: a missing ID fails the whole call with 1004; v3.8: the users found are returned.</summary>
