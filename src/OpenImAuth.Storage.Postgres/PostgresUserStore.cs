@@ -65,8 +65,13 @@ public sealed class PostgresUserStore : IUserStore, IAsyncDisposable
 
     public async Task<IReadOnlyList<UserRecord>> FindManyAsync(IReadOnlyList<string> userIds, CancellationToken cancellationToken)
     {
+        var storable = userIds.Where(CanBeStored).Distinct(StringComparer.Ordinal).ToArray();
+        if (storable.Length == 0)
+        {
+            return [];
+        }
         await using var command = _dataSource.CreateCommand($"SELECT {Columns} FROM users WHERE user_id = ANY($1)");
-        command.Parameters.Add(new NpgsqlParameter { Value = userIds.Distinct(StringComparer.Ordinal).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = storable });
         var found = new Dictionary<string, UserRecord>(StringComparer.Ordinal);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -74,7 +79,7 @@ public sealed class PostgresUserStore : IUserStore, IAsyncDisposable
             var user = ReadUser(reader);
             found[user.UserId] = user;
         }
-        return userIds.Distinct(StringComparer.Ordinal).Where(found.ContainsKey).Select(id => found[id]).ToList();
+        return storable.Where(found.ContainsKey).Select(id => found[id]).ToList();
     }
 
     public async Task<string?> RegisterAsync(IReadOnlyList<UserRecord> users, CancellationToken cancellationToken)
@@ -110,6 +115,10 @@ public sealed class PostgresUserStore : IUserStore, IAsyncDisposable
 
     public async Task<bool> UpdateAsync(string userId, UserUpdate update, CancellationToken cancellationToken)
     {
+        if (!CanBeStored(userId))
+        {
+            return false;
+        }
         await using var command = _dataSource.CreateCommand("""
             UPDATE users SET nickname = COALESCE($2, nickname), face_url = COALESCE($3, face_url), ex = COALESCE($4, ex),
                 global_recv_msg_opt = COALESCE($5, global_recv_msg_opt)
@@ -131,13 +140,15 @@ public sealed class PostgresUserStore : IUserStore, IAsyncDisposable
             conditions.Add("app_manger_level IN (0, 1)");
         }
         var matches = new List<string>();
+        // A filter with text that cannot be stored (CanBeStored) matches nobody. Its parameter is then bound but not
+        // referenced, and Npgsql sends only the parameters a statement references.
         if (!string.IsNullOrEmpty(filter.UserIdContains))
         {
-            matches.Add("strpos(lower(user_id), lower(@userId)) > 0");
+            matches.Add(CanBeStored(filter.UserIdContains) ? "strpos(lower(user_id), lower(@userId)) > 0" : "FALSE");
         }
         if (!string.IsNullOrEmpty(filter.NicknameContains))
         {
-            matches.Add("strpos(lower(nickname), lower(@nickname)) > 0");
+            matches.Add(CanBeStored(filter.NicknameContains) ? "strpos(lower(nickname), lower(@nickname)) > 0" : "FALSE");
         }
         if (matches.Count > 0)
         {
@@ -205,6 +216,10 @@ public sealed class PostgresUserStore : IUserStore, IAsyncDisposable
         command.Parameters.Add(new NpgsqlParameter { Value = users.Select(u => u.CreateTime).ToArray() });
         return command;
     }
+
+    // Text with U+0000 must not even be sent: PostgreSQL fails the whole statement, which the server would answer as
+    // a store outage (and RegisteredUsers would fail every lookup batched with it). No stored text contains it.
+    private static bool CanBeStored(string text) => UserRules.CanBeStored(text);
 
     private static UserRecord ReadUser(NpgsqlDataReader reader) =>
         new(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),

@@ -81,13 +81,15 @@ public sealed class SqliteUserStore(SqliteDatabase database) : IUserStore
             conditions.Add("app_manger_level IN (0, 1)");
         }
         var matches = new List<string>();
+        // Text that no store can hold is in no stored text (UserRules.CanBeStored). Asked anyway, SQLite matched as if
+        // the filter ended at its first U+0000, so that "\0" matched everyone.
         if (!string.IsNullOrEmpty(filter.UserIdContains))
         {
-            matches.Add("instr(unicode_lower(user_id), unicode_lower($userId)) > 0");
+            matches.Add(UserRules.CanBeStored(filter.UserIdContains) ? "instr(unicode_lower(user_id), unicode_lower($userId)) > 0" : "FALSE");
         }
         if (!string.IsNullOrEmpty(filter.NicknameContains))
         {
-            matches.Add("instr(unicode_lower(nickname), unicode_lower($nickname)) > 0");
+            matches.Add(UserRules.CanBeStored(filter.NicknameContains) ? "instr(unicode_lower(nickname), unicode_lower($nickname)) > 0" : "FALSE");
         }
         if (matches.Count > 0)
         {

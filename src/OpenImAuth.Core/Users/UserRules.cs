@@ -10,6 +10,12 @@ public static class UserRules
     public const int MaxFaceUrlLength = 255;
     public const int MaxExLength = 1024;
 
+    /// <summary>
+    /// Whether every user store can hold <paramref name="text"/>: PostgreSQL's text type cannot hold U+0000. So no
+    /// stored user ID, nickname or other field contains it, and a lookup or filter with it matches nobody.
+    /// </summary>
+    public static bool CanBeStored(string text) => !text.Contains('\0', StringComparison.Ordinal);
+
     public static string? CheckUserId(string userId, CompatProfile profile)
     {
         if (userId.Length == 0)
@@ -59,6 +65,14 @@ public static class UserRules
         if (ex is { Length: > MaxExLength })
         {
             return $"ex is longer than {MaxExLength} characters";
+        }
+        // A user ID never has U+0000 either: both profiles refuse control characters.
+        foreach (var (field, value) in new[] { ("nickname", nickname), ("faceURL", faceUrl), ("ex", ex) })
+        {
+            if (value is not null && !CanBeStored(value))
+            {
+                return $"{field} contains U+0000, which no user store can hold";
+            }
         }
         if (globalRecvMsgOpt is < 0 or > 2)
         {

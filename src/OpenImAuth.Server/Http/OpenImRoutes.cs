@@ -90,10 +90,10 @@ internal static partial class OpenImRoutes
         {
             return (tokenError, StatusCodes.Status200OK);
         }
-        var (request, bodyError, tooLarge) = await RequestBody.ReadAsync(context, requestType, maxBodyBytes);
+        var (request, bodyError, bodyStatus) = await RequestBody.ReadAsync(context, requestType, maxBodyBytes);
         if (bodyError is not null)
         {
-            return (bodyError, tooLarge ? StatusCodes.Status413PayloadTooLarge : StatusCodes.Status200OK);
+            return (bodyError, bodyStatus);
         }
         return (await handler(request!, call), StatusCodes.Status200OK);
     }

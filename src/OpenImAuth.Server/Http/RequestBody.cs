@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.IO.Pipelines;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using OpenImAuth.Core.Errors;
@@ -8,27 +9,36 @@ namespace OpenImAuth.Server.Http;
 /// <summary>
 /// Reads a JSON request body with Go's encoding/json outcomes (docs/decisions.md, W3): <c>null</c> means all fields zero, a
 /// wrong type or bad syntax is 1001 with a detail that names the place, and a body over the limit is refused
-/// before it is all read.
+/// before it is all read. A body that cannot be read at all is refused too, with an HTTP status that says why.
 /// </summary>
 internal static class RequestBody
 {
-    public static async Task<(T? Value, OpenImError? Error, bool TooLarge)> ReadAsync<T>(
+    /// <summary>The body's value, or the error to answer and the HTTP status to answer it with.</summary>
+    public static async Task<(T? Value, OpenImError? Error, int Status)> ReadAsync<T>(
         HttpContext context, JsonTypeInfo<T> type, int maxBytes)
         where T : class
     {
         if (context.Request.ContentLength > maxBytes)
         {
-            return (null, TooLarge(maxBytes), true);
+            return (null, TooLarge(maxBytes), StatusCodes.Status413PayloadTooLarge);
         }
         var reader = context.Request.BodyReader;
         while (true)
         {
-            var read = await reader.ReadAsync(context.RequestAborted);
+            ReadResult read;
+            try
+            {
+                read = await reader.ReadAsync(context.RequestAborted);
+            }
+            catch (BadHttpRequestException ex)
+            {
+                return (null, Unreadable(ex, maxBytes), ex.StatusCode);
+            }
             var buffer = read.Buffer;
             if (buffer.Length > maxBytes)
             {
                 reader.AdvanceTo(buffer.Start, buffer.End);
-                return (null, TooLarge(maxBytes), true);
+                return (null, TooLarge(maxBytes), StatusCodes.Status413PayloadTooLarge);
             }
             if (!read.IsCompleted)
             {
@@ -37,9 +47,22 @@ internal static class RequestBody
             }
             var (value, error) = Decode(buffer, type);
             reader.AdvanceTo(buffer.End);
-            return (value, error, false);
+            return (value, error, StatusCodes.Status200OK);
         }
     }
+
+    /// <summary>
+    /// Kestrel could not read the body: the client's error (a bad chunked encoding, a body that stopped arriving), not
+    /// the server's, so it is answered, not logged; Kestrel logs it at Debug. Its status says which: 400 malformed,
+    /// 408 too slow, 413 over Kestrel's own limit (which sits above ours, so that ours answers first).
+    /// </summary>
+    private static OpenImError Unreadable(BadHttpRequestException error, int maxBytes) => error.StatusCode switch
+    {
+        StatusCodes.Status413PayloadTooLarge => TooLarge(maxBytes),
+        StatusCodes.Status408RequestTimeout => OpenImError.Args("request body could not be read: it arrived too slowly"),
+        // Kestrel's own words name the fault ("Bad chunk size data."); they hold nothing of the server's.
+        _ => OpenImError.Args($"request body could not be read: {error.Message.TrimEnd('.')}"),
+    };
 
     private static (T? Value, OpenImError? Error) Decode<T>(ReadOnlySequence<byte> body, JsonTypeInfo<T> type)
         where T : class

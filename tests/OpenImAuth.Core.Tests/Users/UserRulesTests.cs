@@ -130,6 +130,19 @@ public sealed class UserRulesTests
     }
 
     [Theory]
+    [InlineData("n\0", null, null, "nickname")]
+    [InlineData(null, "\0", null, "faceURL")]
+    [InlineData("n", "f", "{\"k\":\"\0\"}", "ex")]
+    public void CheckProfileFields_RefusesAndNamesField_WithNul(string? nickname, string? faceUrl, string? ex, string field)
+    {
+        // Act
+        var error = UserRules.CheckProfileFields(nickname, faceUrl, ex, 0);
+
+        // Assert
+        Assert.Equal($"{field} contains U+0000, which no user store can hold", error);
+    }
+
+    [Theory]
     [InlineData(0, true)]
     [InlineData(1, true)]
     [InlineData(2, true)]
