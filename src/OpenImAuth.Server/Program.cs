@@ -4,6 +4,12 @@ using OpenImAuth.Server.Hosting;
 using OpenImAuth.Server.Http;
 using OpenImAuth.Server.Users;
 
+// An argument the host's own reading of the arguments would throw on is named before it can.
+if (ConfigurationSources.CheckArguments(args) is { } argumentError)
+{
+    return StartupErrors.Report([argumentError]);
+}
+
 // The slim builder: no host filtering, HTTPS or extra log providers, none of which this server uses, and less work
 // per request and per connection.
 var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args });

@@ -55,6 +55,38 @@ public sealed class StartupConfigurationTests : IDisposable
         Assert.Contains("nowhere.yaml", output, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("api:\n  listenIP: ::\n", 2, 14, "found invalid mapping")] // an IPv6 address unquoted
+    [InlineData("storage:\n  kind: sqlite\n   dataDir: ./data\n", 3, 11, "found invalid mapping")] // indented too far
+    [InlineData("secret: \"unclosed\ntokenPolicy:\n  expire: 9\n", 1, 9, "double-quoted scalar")] // a quote left open
+    public async Task Server_ExitsWithFileLineAndColumn_ForYamlThatDoesNotParse(string yaml, int line, int column, string problem)
+    {
+        // Arrange: the default file, config/config.yaml in the working directory.
+        Directory.CreateDirectory(Path.Combine(_directory.FullName, "config"));
+        var configFile = Path.Combine(_directory.FullName, "config", "config.yaml");
+        await File.WriteAllTextAsync(configFile, yaml, TestContext.Current.CancellationToken);
+
+        // Act
+        var (exitCode, output) = await ServerProcess.RunToExitAsync(_directory.FullName, DataDir());
+
+        // Assert
+        Assert.Equal(2, exitCode);
+        Assert.Contains($"config: {configFile}, line {line}, column {column}: ", output, StringComparison.Ordinal);
+        Assert.Contains(problem, output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal); // no stack trace
+    }
+
+    [Fact]
+    public async Task Server_ExitsWithTheArgument_ForAnArgumentTheReaderRefuses()
+    {
+        var (exitCode, output) = await ServerProcess.RunToExitAsync(_directory.FullName, "-x=1", DataDir());
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("arguments: ", output, StringComparison.Ordinal);
+        Assert.Contains("'-x=1'", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Server_ReadsYamlThenEnvironmentThenArguments()
     {
