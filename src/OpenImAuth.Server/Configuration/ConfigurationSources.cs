@@ -2,6 +2,9 @@ using YamlDotNet.Core;
 
 namespace OpenImAuth.Server.Configuration;
 
+/// <summary>What reading the sources found: an error that stops start-up, or the settings set but never read.</summary>
+internal sealed record SourcesRead(string? Error, IReadOnlyList<string> UnknownSettings);
+
 /// <summary>
 /// Where settings come from, lowest precedence first: <c>config/config.yaml</c> (or the file after <c>--config</c>),
 /// then <c>OPENIMAUTH_</c> environment variables (<c>__</c> between levels), then <c>--key=value</c> arguments, where
@@ -16,13 +19,13 @@ internal static class ConfigurationSources
     /// Replaces the host's default sources with ours. A missing explicit file or a file that is not valid YAML is an
     /// error naming the file (and the line and column).
     /// </summary>
-    public static string? Apply(IConfigurationBuilder configuration, string[] args)
+    public static SourcesRead Apply(ConfigurationManager configuration, string[] args)
     {
         var (configFile, explicitFile) = FindConfigFile(args);
         configuration.Sources.Clear();
         if (explicitFile && !File.Exists(configFile))
         {
-            return $"config: the file '{configFile}' given by --config does not exist";
+            return new SourcesRead($"config: the file '{configFile}' given by --config does not exist", []);
         }
         var path = Path.GetFullPath(configFile);
         try
@@ -32,11 +35,20 @@ internal static class ConfigurationSources
         }
         catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException)
         {
-            return DescribeFileError(path, ex);
+            return new SourcesRead(DescribeFileError(path, ex), []);
         }
         configuration.AddEnvironmentVariables(EnvironmentPrefix);
-        configuration.AddCommandLine(NormalizeArguments(args));
-        return null;
+        configuration.AddCommandLine([.. NormalizeArguments(args)]);
+        // Only our three sources exist yet (test hosts add theirs later), in the order added.
+        var providers = ((IConfigurationRoot)configuration).Providers.ToList();
+        var unknown = UnknownSettings.Find(
+            [
+                (providers[0], _ => path),
+                (providers[1], key => EnvironmentPrefix + key.Replace(":", "__", StringComparison.Ordinal)),
+                (providers[2], key => "--" + key.Replace(':', '.')),
+            ],
+            ServerSettings.Describe());
+        return new SourcesRead(null, unknown);
     }
 
     /// <summary>
@@ -101,14 +113,30 @@ internal static class ConfigurationSources
         return (DefaultConfigFile, false);
     }
 
-    private static string[] NormalizeArguments(string[] args) =>
-        args.Select(arg =>
+    /// <summary>Dots become colons in keys; --config and its file are left out, as they choose the file and set nothing.</summary>
+    private static List<string> NormalizeArguments(string[] args)
+    {
+        var normalized = new List<string>();
+        for (var i = 0; i < args.Length; i++)
         {
+            var arg = args[i];
+            if (arg == "--config" && i + 1 < args.Length)
+            {
+                i++;
+                continue;
+            }
+            if (arg.StartsWith("--config=", StringComparison.Ordinal))
+            {
+                continue;
+            }
             if (!arg.StartsWith("--", StringComparison.Ordinal))
             {
-                return arg;
+                normalized.Add(arg);
+                continue;
             }
             var equals = arg.IndexOf('=', StringComparison.Ordinal);
-            return equals < 0 ? arg.Replace('.', ':') : arg[..equals].Replace('.', ':') + arg[equals..];
-        }).ToArray();
+            normalized.Add(equals < 0 ? arg.Replace('.', ':') : arg[..equals].Replace('.', ':') + arg[equals..]);
+        }
+        return normalized;
+    }
 }
