@@ -93,17 +93,17 @@ public sealed class StartupConfigurationTests : IDisposable
         // Arrange: the file sets a secret, expire 10 and policy 0; the environment overrides the secret and
         // expire; the argument overrides expire again.
         var configFile = Path.Combine(_directory.FullName, "custom.yaml");
-        await File.WriteAllTextAsync(configFile, "secret: fromYaml\ntokenPolicy:\n  expire: 10\nmultiLoginPolicy: 0\napi:\n  listenIP: 0.0.0.0\n",
+        await File.WriteAllTextAsync(configFile, "secret: fromYaml-0123456789\ntokenPolicy:\n  expire: 10\nmultiLoginPolicy: 0\napi:\n  listenIP: 0.0.0.0\n",
             TestContext.Current.CancellationToken);
-        var environment = new Dictionary<string, string> { ["OPENIMAUTH_secret"] = "fromEnv", ["OPENIMAUTH_tokenPolicy__expire"] = "8" };
+        var environment = new Dictionary<string, string> { ["OPENIMAUTH_secret"] = "fromEnv-0123456789", ["OPENIMAUTH_tokenPolicy__expire"] = "8" };
 
         // Act
         await using var server = await ServerProcess.StartOnFreePortsAsync(_directory.FullName, environment,
             "--config", configFile, "--tokenPolicy.expire=7", DataDir());
-        var fromYaml = await server.PostAsync("/auth/get_admin_token", new { secret = "fromYaml", userID = "imAdmin" });
-        var answer = await server.PostAsync("/auth/get_admin_token", new { secret = "fromEnv", userID = "imAdmin" });
+        var fromYaml = await server.PostAsync("/auth/get_admin_token", new { secret = "fromYaml-0123456789", userID = "imAdmin" });
+        var answer = await server.PostAsync("/auth/get_admin_token", new { secret = "fromEnv-0123456789", userID = "imAdmin" });
 
-        // Assert: a non-loopback address is fine with a secret of one's own.
+        // Assert: a non-loopback address is fine with a strong secret of one's own.
         fromYaml.AssertError(1002);
         answer.AssertOk();
         Assert.Equal(7 * 86400, answer.Data.GetProperty("expireTimeSeconds").GetInt64());

@@ -30,6 +30,7 @@ public sealed class StartupHelpTests : IDisposable
         Assert.Contains("OPENIMAUTH_tokenPolicy__expire=30", output, StringComparison.Ordinal);
         Assert.Contains("--<key>=<value>", output, StringComparison.Ordinal);
         var settings = ServerSettings.Describe();
+        Assert.Contains(settings, s => s.Key == "security.allowWeakSecret");
         foreach (var setting in settings)
         {
             Assert.Contains($"  {setting.Key} = {setting.Default}{Environment.NewLine}      {setting.Meaning}{Environment.NewLine}", output,

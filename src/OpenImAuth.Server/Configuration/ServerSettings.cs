@@ -21,6 +21,9 @@ internal sealed record ServerSettings(
 
     public const string DefaultSecret = "openIM123";
 
+    /// <summary>Secrets shorter than this are weak: a warning on loopback, refused beyond it (unless allowed).</summary>
+    public const int StrongSecretLength = 16;
+
     /// <summary>
     /// Reads and validates; every problem is reported with the key to fix, and nothing is half-loaded. Warnings are
     /// for settings that work but should be changed (start-up logs them).
@@ -41,7 +44,7 @@ internal sealed record ServerSettings(
 
     private static ServerSettings? Read(SettingsReader read)
     {
-        var secret = read.String("secret", DefaultSecret, "shared secret of the app server; the default is refused unless api.listenIP is loopback");
+        var secret = read.String("secret", DefaultSecret, "shared secret of the app server; off loopback the default is refused, and so is a weak one unless security.allowWeakSecret");
         if (secret.Length == 0)
         {
             read.Fail("secret", "must not be empty");
@@ -81,17 +84,47 @@ internal sealed record ServerSettings(
         }
         var maxBody = read.Int("api:maxRequestBodyBytes", 1 << 20, 1024, 64 << 20, "larger bodies get HTTP 413 with an error envelope");
         var gateway = GatewaySettings.Read(read, ports);
-        if (secret == DefaultSecret && !IPAddress.IsLoopback(listenIp))
-        {
-            read.Fail("secret", $"the default secret '{DefaultSecret}' is only allowed on a loopback address, and api.listenIP (the API's and the gateway's) is {listenIp}; " +
-                "set your own secret in config/config.yaml (secret: ...) or in the environment (OPENIMAUTH_secret=...)");
-        }
+        var allowWeakSecret = read.Bool("security:allowWeakSecret", false,
+            $"accept a weak secret (under {StrongSecretLength} characters, or with whitespace at either end) when api.listenIP is not loopback");
+        CheckSecret(read, secret, listenIp, allowWeakSecret);
         if (read.Errors.Count > 0)
         {
             return null;
         }
         var auth = new AuthOptions(secret, expireDays, (MultiLoginPolicy)policy, maxNumOneEnd, admins, profile);
         return new ServerSettings(auth, listenIp, ports, storageKind, dataDirectory, maxBody, redis, postgres, gateway);
+    }
+
+    /// <summary>
+    /// The secret signs every token, so whoever guesses it can mint tokens for anyone. OpenIM's default is short and
+    /// public, and the README's first command runs on it, so a weak secret only warns on loopback; beyond it the
+    /// default is always refused and any other weak one unless the operator says so. Never prints the secret.
+    /// </summary>
+    private static void CheckSecret(SettingsReader read, string secret, IPAddress listenIp, bool allowWeakSecret)
+    {
+        var loopback = IPAddress.IsLoopback(listenIp);
+        if (secret == DefaultSecret && !loopback)
+        {
+            read.Fail("secret", $"the default secret '{DefaultSecret}' is only allowed on a loopback address, and api.listenIP (the API's and the gateway's) is {listenIp}; " +
+                "set your own secret in config/config.yaml (secret: ...) or in the environment (OPENIMAUTH_secret=...)");
+            return;
+        }
+        var weakness = secret.Length == 0 ? null
+            : secret.Length < StrongSecretLength ? $"is shorter than {StrongSecretLength} characters"
+            : char.IsWhiteSpace(secret[0]) || char.IsWhiteSpace(secret[^1]) ? "has whitespace at its start or end (which is part of the secret)"
+            : null;
+        if (weakness is null)
+        {
+            return;
+        }
+        if (!loopback && !allowWeakSecret)
+        {
+            read.Fail("secret", $"{weakness}, and api.listenIP is {listenIp}, not loopback; set a secret of {StrongSecretLength} or more characters " +
+                "without whitespace at either end, or security.allowWeakSecret: true to accept this one");
+            return;
+        }
+        read.Warn("secret", $"{weakness}; whoever guesses it can mint tokens for every user" +
+            (loopback ? " (refused once api.listenIP is not loopback, unless security.allowWeakSecret is true)" : ""));
     }
 
     /// <summary>The same as <see cref="Load"/>, for service registration after start-up already validated.</summary>
