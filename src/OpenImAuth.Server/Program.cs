@@ -4,12 +4,25 @@ using OpenImAuth.Server.Hosting;
 using OpenImAuth.Server.Http;
 using OpenImAuth.Server.Users;
 
+// --help prints how to run and every setting, and binds nothing. An argument the host's own reading of the arguments
+// would throw on is named before it can.
+if (CommandLineHelp.IsRequested(args))
+{
+    CommandLineHelp.Write(Console.Out);
+    return 0;
+}
+if (ConfigurationSources.CheckArguments(args) is { } argumentError)
+{
+    return StartupErrors.Report([argumentError]);
+}
+
 // The slim builder: no host filtering, HTTPS or extra log providers, none of which this server uses, and less work
 // per request and per connection.
 var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args });
 
 // Configuration: config/config.yaml (or --config), then OPENIMAUTH_* variables, then --key=value.
-if (ConfigurationSources.Apply(builder.Configuration, args) is { } configError)
+var sources = ConfigurationSources.Apply(builder.Configuration, args);
+if (sources.Error is { } configError)
 {
     return StartupErrors.Report([configError]);
 }
@@ -27,12 +40,14 @@ builder.WebHost.ListenOnConfiguredPorts();
 
 var app = builder.Build();
 
-// Bad configuration stops start-up with the key to fix (docs/decisions.md, D11).
-var (settings, errors) = ServerSettings.Load(app.Configuration);
+// Bad configuration stops start-up with the key to fix (docs/decisions.md, D11); a setting that works but should
+// change, or one the server does not read at all, is a warning.
+var (settings, errors, warnings) = ServerSettings.Load(app.Configuration);
 if (settings is null)
 {
-    return StartupErrors.Report(errors);
+    return StartupErrors.Report(errors, [.. sources.UnknownSettings, .. warnings]);
 }
+StartupErrors.LogWarnings(app.Services.GetRequiredService<ILoggerFactory>(), [.. sources.UnknownSettings, .. warnings]);
 // A port that another process holds is the operator's to fix, like bad configuration: say which, and no stack
 // trace. The probe finds the usual case before the store opens; the catch below covers a port taken between the
 // probe and the bind.

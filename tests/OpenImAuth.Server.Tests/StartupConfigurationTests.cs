@@ -55,23 +55,55 @@ public sealed class StartupConfigurationTests : IDisposable
         Assert.Contains("nowhere.yaml", output, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("api:\n  listenIP: ::\n", 2, 14, "found invalid mapping")] // an IPv6 address unquoted
+    [InlineData("storage:\n  kind: sqlite\n   dataDir: ./data\n", 3, 11, "found invalid mapping")] // indented too far
+    [InlineData("secret: \"unclosed\ntokenPolicy:\n  expire: 9\n", 1, 9, "double-quoted scalar")] // a quote left open
+    public async Task Server_ExitsWithFileLineAndColumn_ForYamlThatDoesNotParse(string yaml, int line, int column, string problem)
+    {
+        // Arrange: the default file, config/config.yaml in the working directory.
+        Directory.CreateDirectory(Path.Combine(_directory.FullName, "config"));
+        var configFile = Path.Combine(_directory.FullName, "config", "config.yaml");
+        await File.WriteAllTextAsync(configFile, yaml, TestContext.Current.CancellationToken);
+
+        // Act
+        var (exitCode, output) = await ServerProcess.RunToExitAsync(_directory.FullName, DataDir());
+
+        // Assert
+        Assert.Equal(2, exitCode);
+        Assert.Contains($"config: {configFile}, line {line}, column {column}: ", output, StringComparison.Ordinal);
+        Assert.Contains(problem, output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal); // no stack trace
+    }
+
+    [Fact]
+    public async Task Server_ExitsWithTheArgument_ForAnArgumentTheReaderRefuses()
+    {
+        var (exitCode, output) = await ServerProcess.RunToExitAsync(_directory.FullName, "-x=1", DataDir());
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("arguments: ", output, StringComparison.Ordinal);
+        Assert.Contains("'-x=1'", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Server_ReadsYamlThenEnvironmentThenArguments()
     {
         // Arrange: the file sets a secret, expire 10 and policy 0; the environment overrides the secret and
         // expire; the argument overrides expire again.
         var configFile = Path.Combine(_directory.FullName, "custom.yaml");
-        await File.WriteAllTextAsync(configFile, "secret: fromYaml\ntokenPolicy:\n  expire: 10\nmultiLoginPolicy: 0\napi:\n  listenIP: 0.0.0.0\n",
+        await File.WriteAllTextAsync(configFile, "secret: fromYaml-0123456789\ntokenPolicy:\n  expire: 10\nmultiLoginPolicy: 0\napi:\n  listenIP: 0.0.0.0\n",
             TestContext.Current.CancellationToken);
-        var environment = new Dictionary<string, string> { ["OPENIMAUTH_secret"] = "fromEnv", ["OPENIMAUTH_tokenPolicy__expire"] = "8" };
+        var environment = new Dictionary<string, string> { ["OPENIMAUTH_secret"] = "fromEnv-0123456789", ["OPENIMAUTH_tokenPolicy__expire"] = "8" };
 
         // Act
         await using var server = await ServerProcess.StartOnFreePortsAsync(_directory.FullName, environment,
             "--config", configFile, "--tokenPolicy.expire=7", DataDir());
-        var fromYaml = await server.PostAsync("/auth/get_admin_token", new { secret = "fromYaml", userID = "imAdmin" });
-        var answer = await server.PostAsync("/auth/get_admin_token", new { secret = "fromEnv", userID = "imAdmin" });
+        var fromYaml = await server.PostAsync("/auth/get_admin_token", new { secret = "fromYaml-0123456789", userID = "imAdmin" });
+        var answer = await server.PostAsync("/auth/get_admin_token", new { secret = "fromEnv-0123456789", userID = "imAdmin" });
 
-        // Assert: a non-loopback address is fine with a secret of one's own.
+        // Assert: a non-loopback address is fine with a strong secret of one's own.
         fromYaml.AssertError(1002);
         answer.AssertOk();
         Assert.Equal(7 * 86400, answer.Data.GetProperty("expireTimeSeconds").GetInt64());

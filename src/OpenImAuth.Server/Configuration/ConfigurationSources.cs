@@ -1,4 +1,9 @@
+using YamlDotNet.Core;
+
 namespace OpenImAuth.Server.Configuration;
+
+/// <summary>What reading the sources found: an error that stops start-up, or the settings set but never read.</summary>
+internal sealed record SourcesRead(string? Error, IReadOnlyList<string> UnknownSettings);
 
 /// <summary>
 /// Where settings come from, lowest precedence first: <c>config/config.yaml</c> (or the file after <c>--config</c>),
@@ -10,19 +15,86 @@ internal static class ConfigurationSources
     public const string DefaultConfigFile = "config/config.yaml";
     public const string EnvironmentPrefix = "OPENIMAUTH_";
 
-    /// <summary>Replaces the host's default sources with ours; returns an error when an explicit config file is missing.</summary>
-    public static string? Apply(IConfigurationBuilder configuration, string[] args)
+    /// <summary>
+    /// Replaces the host's default sources with ours. A missing explicit file or a file that is not valid YAML is an
+    /// error naming the file (and the line and column).
+    /// </summary>
+    public static SourcesRead Apply(ConfigurationManager configuration, string[] args)
     {
         var (configFile, explicitFile) = FindConfigFile(args);
         configuration.Sources.Clear();
         if (explicitFile && !File.Exists(configFile))
         {
-            return $"config: the file '{configFile}' given by --config does not exist";
+            return new SourcesRead($"config: the file '{configFile}' given by --config does not exist", []);
         }
-        configuration.AddYamlFile(Path.GetFullPath(configFile), optional: true, reloadOnChange: false);
+        var path = Path.GetFullPath(configFile);
+        try
+        {
+            // The configuration manager reads each source as it is added, so this is where a bad file shows.
+            configuration.AddYamlFile(path, optional: true, reloadOnChange: false);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            return new SourcesRead(DescribeFileError(path, ex), []);
+        }
         configuration.AddEnvironmentVariables(EnvironmentPrefix);
-        configuration.AddCommandLine(NormalizeArguments(args));
-        return null;
+        configuration.AddCommandLine([.. NormalizeArguments(args)]);
+        // Only our three sources exist yet (test hosts add theirs later), in the order added.
+        var providers = ((IConfigurationRoot)configuration).Providers.ToList();
+        var unknown = UnknownSettings.Find(
+            [
+                (providers[0], _ => path),
+                (providers[1], key => EnvironmentPrefix + key.Replace(":", "__", StringComparison.Ordinal)),
+                (providers[2], key => "--" + key.Replace(':', '.')),
+            ],
+            ServerSettings.Describe());
+        return new SourcesRead(null, unknown);
+    }
+
+    /// <summary>
+    /// An argument the command-line reader refuses (<c>-x=1</c>: a short switch it has no mapping for), named before the
+    /// host reads the arguments itself and would throw.
+    /// </summary>
+    public static string? CheckArguments(string[] args)
+    {
+        try
+        {
+            new ConfigurationBuilder().AddCommandLine(args).Build();
+            return null;
+        }
+        catch (FormatException ex)
+        {
+            return $"arguments: {ex.Message.TrimEnd('.')}; write settings as --key=value (--help lists them)";
+        }
+    }
+
+    private static string DescribeFileError(string path, Exception ex)
+    {
+        for (var inner = ex; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is YamlException yaml)
+            {
+                // YamlDotNet's message starts with the marks, "(Line: 2, Col: 14, Idx: 18) - (Line: …): "; the line and
+                // column are said once, in words.
+                var problem = yaml.Message;
+                var marks = problem.StartsWith("(Line", StringComparison.Ordinal) ? problem.IndexOf("): ", StringComparison.Ordinal) : -1;
+                problem = marks < 0 ? problem : problem[(marks + 3)..];
+                // The usual ways in: an unquoted value with a colon in it (listenIP: ::), or a key indented deeper
+                // than its neighbours, both of which read as a mapping where none may start.
+                var hint = problem.Contains("mapping", StringComparison.OrdinalIgnoreCase)
+                    ? " (quote a value that contains a colon, as in listenIP: \"::\", and line a key up with the keys beside it)"
+                    : "";
+                problem = problem.Length == 0 ? problem : char.ToLowerInvariant(problem[0]) + problem[1..].TrimEnd('.');
+                return $"config: {path}, line {yaml.Start.Line}, column {yaml.Start.Column}: {problem}{hint}";
+            }
+        }
+        // No position (a duplicate key, a file that cannot be read): the innermost message says what is wrong.
+        var innermost = ex;
+        while (innermost.InnerException is not null)
+        {
+            innermost = innermost.InnerException;
+        }
+        return $"config: {path}: {innermost.Message}";
     }
 
     private static (string File, bool Explicit) FindConfigFile(string[] args)
@@ -41,14 +113,30 @@ internal static class ConfigurationSources
         return (DefaultConfigFile, false);
     }
 
-    private static string[] NormalizeArguments(string[] args) =>
-        args.Select(arg =>
+    /// <summary>Dots become colons in keys; --config and its file are left out, as they choose the file and set nothing.</summary>
+    private static List<string> NormalizeArguments(string[] args)
+    {
+        var normalized = new List<string>();
+        for (var i = 0; i < args.Length; i++)
         {
+            var arg = args[i];
+            if (arg == "--config" && i + 1 < args.Length)
+            {
+                i++;
+                continue;
+            }
+            if (arg.StartsWith("--config=", StringComparison.Ordinal))
+            {
+                continue;
+            }
             if (!arg.StartsWith("--", StringComparison.Ordinal))
             {
-                return arg;
+                normalized.Add(arg);
+                continue;
             }
             var equals = arg.IndexOf('=', StringComparison.Ordinal);
-            return equals < 0 ? arg.Replace('.', ':') : arg[..equals].Replace('.', ':') + arg[equals..];
-        }).ToArray();
+            normalized.Add(equals < 0 ? arg.Replace('.', ':') : arg[..equals].Replace('.', ':') + arg[equals..]);
+        }
+        return normalized;
+    }
 }

@@ -21,19 +21,22 @@ internal sealed record GatewaySettings(
     /// <summary>Reads the <c>longConnSvr</c> keys; problems go to <paramref name="read"/> with the key to fix.</summary>
     public static GatewaySettings Read(SettingsReader read, IReadOnlyList<int> apiPorts)
     {
-        var ports = read.IntList("longConnSvr:openImWsPort", [DefaultPort], 1, 65535);
+        var ports = read.IntList("longConnSvr:openImWsPort", [DefaultPort], 1, 65535,
+            "WebSocket gateway ports (on api.listenIP; none may be an API port)");
         if (ports.Intersect(apiPorts).FirstOrDefault() is var shared and > 0)
         {
             read.Fail("longConnSvr:openImWsPort", $"port {shared} is also in api.openImApiPort; the gateway needs ports of its own");
         }
-        var path = read.String("longConnSvr:path", "");
+        var path = read.String("longConnSvr:path", "", "a path the gateway accepts besides /, e.g. /msg_gateway");
         if (path.Length > 0 && (path[0] != '/' || path.IndexOfAny(['?', '#', ' ']) >= 0))
         {
             read.Fail("longConnSvr:path", $"'{path}' is not a URL path; write it like /msg_gateway");
         }
-        var maxConnections = read.Int("longConnSvr:websocketMaxConnNum", 100_000, 1, 10_000_000);
-        var maxMessage = read.Int("longConnSvr:websocketMaxMsgLen", 4096, 512, 64 << 20);
-        var timeoutSeconds = read.Int("longConnSvr:websocketTimeout", 30, 1, 3600);
+        var maxConnections = read.Int("longConnSvr:websocketMaxConnNum", 100_000, 1, 10_000_000, "connections held at once; one more gets 1601");
+        var maxMessage = read.Int("longConnSvr:websocketMaxMsgLen", 4096, 512, 64 << 20,
+            "largest frame a client may send, in bytes (512 or more); a larger one closes the connection with 1009");
+        var timeoutSeconds = read.Int("longConnSvr:websocketTimeout", 30, 1, 3600,
+            "seconds without any frame before the gateway closes a connection; keep it above the clients' 10 s heartbeat");
         return new GatewaySettings(ports.Distinct().ToList(), path is "" or "/" ? null : path, maxConnections, maxMessage,
             TimeSpan.FromSeconds(timeoutSeconds));
     }

@@ -13,7 +13,7 @@ internal sealed record RedisSettings(
 
     public static RedisSettings Read(SettingsReader read)
     {
-        var addresses = read.StringList("redis:address", ["127.0.0.1:6379"]);
+        var addresses = read.StringList("redis:address", ["127.0.0.1:6379"], "Redis host:port (storage.kind redis)");
         foreach (var address in addresses)
         {
             var colon = address.LastIndexOf(':');
@@ -22,11 +22,13 @@ internal sealed record RedisSettings(
                 read.Fail("redis:address", $"'{address}' is not host:port");
             }
         }
-        var username = read.String("redis:username", "");
-        var password = read.String("redis:password", "");
-        var database = read.Int("redis:db", 0, 0, 1000);
-        var checkCacheEntries = read.Int("redis:checkCacheEntries", DefaultCheckCacheEntries, 0, 100_000_000);
-        var hintedTokens = read.Int("redis:hintedTokens", RedisTokenStateStore.DefaultHintedTokens, 0, 100_000_000);
+        var username = read.String("redis:username", "", "Redis ACL user");
+        var password = read.String("redis:password", "", "Redis password");
+        var database = read.Int("redis:db", 0, 0, 1000, "Redis database number");
+        var checkCacheEntries = read.Int("redis:checkCacheEntries", DefaultCheckCacheEntries, 0, 100_000_000,
+            "token hashes each instance keeps in memory for token checks; 0 reads Redis on every check");
+        var hintedTokens = read.Int("redis:hintedTokens", RedisTokenStateStore.DefaultHintedTokens, 0, 100_000_000,
+            "tokens each instance remembers as the basis of its users' next logins");
         return new RedisSettings(addresses, username.Length == 0 ? null : username, password.Length == 0 ? null : password, database,
             checkCacheEntries, hintedTokens);
     }

@@ -21,60 +21,110 @@ internal sealed record ServerSettings(
 
     public const string DefaultSecret = "openIM123";
 
-    /// <summary>Reads and validates; every problem is reported with the key to fix, and nothing is half-loaded.</summary>
-    public static (ServerSettings? Settings, IReadOnlyList<string> Errors) Load(IConfiguration configuration)
+    /// <summary>Secrets shorter than this are weak: a warning on loopback, refused beyond it (unless allowed).</summary>
+    public const int StrongSecretLength = 16;
+
+    /// <summary>
+    /// Reads and validates; every problem is reported with the key to fix, and nothing is half-loaded. Warnings are
+    /// for settings that work but should be changed (start-up logs them).
+    /// </summary>
+    public static (ServerSettings? Settings, IReadOnlyList<string> Errors, IReadOnlyList<string> Warnings) Load(IConfiguration configuration)
     {
         var read = new SettingsReader(configuration);
-        var secret = read.String("secret", DefaultSecret);
+        return (Read(read), read.Errors, read.Warnings);
+    }
+
+    /// <summary>Every key the server reads, with its default and meaning, in the order read (for --help and warnings).</summary>
+    public static IReadOnlyList<SettingDescription> Describe()
+    {
+        var read = new SettingsReader(new ConfigurationBuilder().Build());
+        Read(read);
+        return read.Described;
+    }
+
+    private static ServerSettings? Read(SettingsReader read)
+    {
+        var secret = read.String("secret", DefaultSecret, "shared secret of the app server; off loopback the default is refused, and so is a weak one unless security.allowWeakSecret");
         if (secret.Length == 0)
         {
             read.Fail("secret", "must not be empty");
         }
-        var expireDays = read.Int("tokenPolicy:expire", 90, 1, 36500);
-        var policy = read.Int("multiLoginPolicy", 1, int.MinValue, int.MaxValue);
+        var expireDays = read.Int("tokenPolicy:expire", 90, 1, 36500, "token lifetime in days");
+        var policy = read.Int("multiLoginPolicy", 1, int.MinValue, int.MaxValue,
+            "0 keep all (up to maxNumOneEnd per platform), 1 one per platform, 4 one per platform class, 5 PC plus one other");
         if (!Enum.IsDefined((MultiLoginPolicy)policy))
         {
             read.Fail("multiLoginPolicy", $"{policy} is not a supported policy; use 0 (no kick), 1 (same platform kicks), 4 (same class kicks) or 5 (PC and one other)");
         }
-        var maxNumOneEnd = read.Int("multiLogin:maxNumOneEnd", 30, 1, 10000);
+        var maxNumOneEnd = read.Int("multiLogin:maxNumOneEnd", 30, 1, 10000, "tokens per platform under policy 0");
         var admins = ReadAdmins(read);
-        var profile = read.String("compat:profile", "v3") switch
+        var profile = read.String("compat:profile", "v3", "v3 (OpenIM v3.0-v3.8.0 shapes) or v3.8 (v3.8.1+ shapes)") switch
         {
             "v3" => CompatProfile.V3,
             "v3.8" => CompatProfile.V3Point8,
             var other => read.Fail("compat:profile", $"'{other}' is not a profile; use v3 or v3.8", CompatProfile.V3),
         };
-        var listenIp = read.IpAddress("api:listenIP", IPAddress.Loopback);
-        var ports = read.IntList("api:openImApiPort", [10002], 1, 65535);
-        var storageKind = read.String("storage:kind", SqliteKind);
+        var listenIp = read.IpAddress("api:listenIP", IPAddress.Loopback, "address the API and the gateway listen on");
+        var ports = read.IntList("api:openImApiPort", [10002], 1, 65535, "API ports");
+        var storageKind = read.String("storage:kind", SqliteKind, "sqlite (one machine) or redis (Redis + PostgreSQL, scale-out)");
         if (storageKind is not (SqliteKind or RedisKind))
         {
             read.Fail("storage:kind", $"'{storageKind}' is not a store; use sqlite (one machine) or redis (Redis + PostgreSQL, scale-out)");
         }
         var redis = RedisSettings.Read(read);
-        var postgres = read.String("postgres:connectionString", "");
+        var postgres = read.String("postgres:connectionString", "", "Npgsql connection string for the users table (required with storage.kind redis)");
         if (storageKind == RedisKind && postgres.Length == 0)
         {
             read.Fail("postgres:connectionString", "is required with storage.kind redis (users live in PostgreSQL), e.g. Host=127.0.0.1;Username=openim;Password=...;Database=openim");
         }
-        var dataDirectory = read.String("storage:dataDir", "./data");
+        var dataDirectory = read.String("storage:dataDir", "./data", "where the SQLite file openimauth.db lives");
         if (dataDirectory.Length == 0)
         {
             read.Fail("storage:dataDir", "must not be empty");
         }
-        var maxBody = read.Int("api:maxRequestBodyBytes", 1 << 20, 1024, 64 << 20);
+        var maxBody = read.Int("api:maxRequestBodyBytes", 1 << 20, 1024, 64 << 20, "larger bodies get HTTP 413 with an error envelope");
         var gateway = GatewaySettings.Read(read, ports);
-        if (secret == DefaultSecret && !IPAddress.IsLoopback(listenIp))
+        var allowWeakSecret = read.Bool("security:allowWeakSecret", false,
+            $"accept a weak secret (under {StrongSecretLength} characters, or with whitespace at either end) when api.listenIP is not loopback");
+        CheckSecret(read, secret, listenIp, allowWeakSecret);
+        if (read.Errors.Count > 0)
+        {
+            return null;
+        }
+        var auth = new AuthOptions(secret, expireDays, (MultiLoginPolicy)policy, maxNumOneEnd, admins, profile);
+        return new ServerSettings(auth, listenIp, ports, storageKind, dataDirectory, maxBody, redis, postgres, gateway);
+    }
+
+    /// <summary>
+    /// The secret signs every token, so whoever guesses it can mint tokens for anyone. OpenIM's default is short and
+    /// public, and the README's first command runs on it, so a weak secret only warns on loopback; beyond it the
+    /// default is always refused and any other weak one unless the operator says so. Never prints the secret.
+    /// </summary>
+    private static void CheckSecret(SettingsReader read, string secret, IPAddress listenIp, bool allowWeakSecret)
+    {
+        var loopback = IPAddress.IsLoopback(listenIp);
+        if (secret == DefaultSecret && !loopback)
         {
             read.Fail("secret", $"the default secret '{DefaultSecret}' is only allowed on a loopback address, and api.listenIP (the API's and the gateway's) is {listenIp}; " +
                 "set your own secret in config/config.yaml (secret: ...) or in the environment (OPENIMAUTH_secret=...)");
+            return;
         }
-        if (read.Errors.Count > 0)
+        var weakness = secret.Length == 0 ? null
+            : secret.Length < StrongSecretLength ? $"is shorter than {StrongSecretLength} characters"
+            : char.IsWhiteSpace(secret[0]) || char.IsWhiteSpace(secret[^1]) ? "has whitespace at its start or end (which is part of the secret)"
+            : null;
+        if (weakness is null)
         {
-            return (null, read.Errors);
+            return;
         }
-        var auth = new AuthOptions(secret, expireDays, (MultiLoginPolicy)policy, maxNumOneEnd, admins, profile);
-        return (new ServerSettings(auth, listenIp, ports, storageKind, dataDirectory, maxBody, redis, postgres, gateway), []);
+        if (!loopback && !allowWeakSecret)
+        {
+            read.Fail("secret", $"{weakness}, and api.listenIP is {listenIp}, not loopback; set a secret of {StrongSecretLength} or more characters " +
+                "without whitespace at either end, or security.allowWeakSecret: true to accept this one");
+            return;
+        }
+        read.Warn("secret", $"{weakness}; whoever guesses it can mint tokens for every user" +
+            (loopback ? " (refused once api.listenIP is not loopback, unless security.allowWeakSecret is true)" : ""));
     }
 
     /// <summary>The same as <see cref="Load"/>, for service registration after start-up already validated.</summary>
@@ -84,9 +134,9 @@ internal sealed record ServerSettings(
     private static List<AdminAccount> ReadAdmins(SettingsReader read)
     {
         // OpenIM v3.0–v3.6 names its administrators under manager, v3.7+ under imAdminUserID; both are admins here.
-        var managerIds = read.StringList("manager:userID", ["openIM123456", "openIM654321", "openIMAdmin"]);
-        var managerNames = read.StringList("manager:nickname", ["system1", "system2", "system3"]);
-        var imAdminIds = read.StringList("imAdminUserID", ["imAdmin"]);
+        var managerIds = read.StringList("manager:userID", ["openIM123456", "openIM654321", "openIMAdmin"], "administrators (OpenIM v3.0-v3.6 list)");
+        var managerNames = read.StringList("manager:nickname", ["system1", "system2", "system3"], "their nicknames, index-aligned");
+        var imAdminIds = read.StringList("imAdminUserID", ["imAdmin"], "administrators (OpenIM v3.7+ list)");
         var admins = new List<AdminAccount>();
         for (var i = 0; i < managerIds.Count; i++)
         {

@@ -3,10 +3,28 @@ using System.Net;
 
 namespace OpenImAuth.Server.Configuration;
 
-/// <summary>Typed reads of configuration keys that collect errors naming the key, instead of throwing at the first.</summary>
+/// <summary>One setting as the reader knows it.</summary>
+/// <param name="Key">Dotted, as the README and messages write it (<c>tokenPolicy.expire</c>).</param>
+/// <param name="Default">The value used when no source sets the key, as text (<c>none</c> for an empty one).</param>
+/// <param name="Meaning">What the setting does, in a line.</param>
+/// <param name="IsList">A list takes items under the key (<c>key:0</c>, <c>key:1</c>, or <c>key__0</c> in the environment).</param>
+internal sealed record SettingDescription(string Key, string Default, string Meaning, bool IsList);
+
+/// <summary>
+/// Typed reads of configuration keys that collect errors naming the key, instead of throwing at the first. Each read
+/// also records the key with its default and meaning, so that the keys the server reads, the ones <c>--help</c>
+/// lists and the ones start-up does not warn about are one list that cannot drift apart.
+/// </summary>
 internal sealed class SettingsReader(IConfiguration configuration)
 {
+    private readonly Dictionary<string, SettingDescription> _described = new(StringComparer.OrdinalIgnoreCase);
+
     public List<string> Errors { get; } = [];
+
+    public List<string> Warnings { get; } = [];
+
+    /// <summary>Every key read so far, in the order first read.</summary>
+    public IReadOnlyList<SettingDescription> Described => [.. _described.Values];
 
     public void Fail(string key, string problem) => Errors.Add($"{key.Replace(':', '.')}: {problem}");
 
@@ -16,16 +34,61 @@ internal sealed class SettingsReader(IConfiguration configuration)
         return fallback;
     }
 
-    public string String(string key, string fallback) => configuration[key] ?? fallback;
+    public void Warn(string key, string problem) => Warnings.Add($"{key.Replace(':', '.')}: {problem}");
 
-    public int Int(string key, int fallback, int min, int max)
+    public string String(string key, string fallback, string meaning)
     {
+        Describe(key, fallback.Length == 0 ? "none" : fallback, meaning);
+        return configuration[key] ?? fallback;
+    }
+
+    public int Int(string key, int fallback, int min, int max, string meaning)
+    {
+        Describe(key, fallback.ToString(CultureInfo.InvariantCulture), meaning);
         var text = configuration[key];
         return text is null ? fallback : ParseInt(key, text, min, max);
     }
 
+    public bool Bool(string key, bool fallback, string meaning)
+    {
+        Describe(key, fallback ? "true" : "false", meaning);
+        var text = configuration[key];
+        if (text is null)
+        {
+            return fallback;
+        }
+        return bool.TryParse(text, out var value) ? value : Fail(key, $"'{text}' is not true or false", fallback);
+    }
+
     /// <summary>A YAML list (<c>[a, b]</c>), indexed keys (<c>key__0</c>), or one plain value.</summary>
-    public IReadOnlyList<string> StringList(string key, IReadOnlyList<string> fallback)
+    public IReadOnlyList<string> StringList(string key, IReadOnlyList<string> fallback, string meaning)
+    {
+        Describe(key, $"[{string.Join(", ", fallback)}]", meaning, isList: true);
+        return Items(key, fallback);
+    }
+
+    public IReadOnlyList<int> IntList(string key, IReadOnlyList<int> fallback, int min, int max, string meaning)
+    {
+        Describe(key, $"[{string.Join(", ", fallback)}]", meaning, isList: true);
+        var texts = Items(key, []);
+        return texts.Count == 0 ? fallback : texts.Select(t => ParseInt(key, t, min, max)).ToList();
+    }
+
+    public IPAddress IpAddress(string key, IPAddress fallback, string meaning)
+    {
+        Describe(key, fallback.ToString(), meaning);
+        var text = configuration[key];
+        if (text is null)
+        {
+            return fallback;
+        }
+        return IPAddress.TryParse(text, out var address) ? address : Fail(key, $"'{text}' is not an IP address", fallback);
+    }
+
+    private void Describe(string key, string fallback, string meaning, bool isList = false) =>
+        _described.TryAdd(key, new SettingDescription(key.Replace(':', '.'), fallback, meaning, isList));
+
+    private IReadOnlyList<string> Items(string key, IReadOnlyList<string> fallback)
     {
         var section = configuration.GetSection(key);
         if (section.Value is { } single)
@@ -34,22 +97,6 @@ internal sealed class SettingsReader(IConfiguration configuration)
         }
         var items = section.GetChildren().OrderBy(c => int.TryParse(c.Key, out var i) ? i : int.MaxValue).ToList();
         return items.Count == 0 ? fallback : items.Select(c => c.Value ?? "").ToList();
-    }
-
-    public IReadOnlyList<int> IntList(string key, IReadOnlyList<int> fallback, int min, int max)
-    {
-        var texts = StringList(key, []);
-        return texts.Count == 0 ? fallback : texts.Select(t => ParseInt(key, t, min, max)).ToList();
-    }
-
-    public IPAddress IpAddress(string key, IPAddress fallback)
-    {
-        var text = configuration[key];
-        if (text is null)
-        {
-            return fallback;
-        }
-        return IPAddress.TryParse(text, out var address) ? address : Fail(key, $"'{text}' is not an IP address", fallback);
     }
 
     private int ParseInt(string key, string text, int min, int max)

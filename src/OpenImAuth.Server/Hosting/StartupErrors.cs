@@ -4,18 +4,42 @@ using OpenImAuth.Server.Configuration;
 
 namespace OpenImAuth.Server.Hosting;
 
-internal static class StartupErrors
+internal static partial class StartupErrors
 {
-    /// <summary>Prints each problem on its own line and returns the exit code for "bad configuration".</summary>
-    public static int Report(IEnumerable<string> errors)
+    /// <summary>
+    /// Prints each problem on its own line and returns the exit code for "bad configuration". Warnings are said too
+    /// when start-up fails, since a misspelt key may be why a value is missing.
+    /// </summary>
+    public static int Report(IEnumerable<string> errors, IReadOnlyList<string>? warnings = null)
     {
         Console.Error.WriteLine("OpenImAuth cannot start; fix the configuration:");
         foreach (var error in errors)
         {
             Console.Error.WriteLine("  " + error);
         }
+        if (warnings is { Count: > 0 })
+        {
+            Console.Error.WriteLine("Warnings:");
+            foreach (var warning in warnings)
+            {
+                Console.Error.WriteLine("  " + warning);
+            }
+        }
         return 2;
     }
+
+    /// <summary>Logs each warning once, under the category OpenImAuth.Configuration.</summary>
+    public static void LogWarnings(ILoggerFactory loggers, IEnumerable<string> warnings)
+    {
+        var logger = loggers.CreateLogger("OpenImAuth.Configuration");
+        foreach (var warning in warnings)
+        {
+            LogWarning(logger, warning);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Warning}")]
+    private static partial void LogWarning(ILogger logger, string warning);
 }
 
 /// <summary>Finds configured ports that another process already listens on, so start-up can name them plainly.</summary>
