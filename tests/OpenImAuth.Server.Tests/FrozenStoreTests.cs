@@ -15,9 +15,10 @@ public sealed class FrozenStoreTests
     private const string Secret = "openIM123";
     private const int TimeoutMs = 500;
 
-    // Requests at once, one wave after another while the store stays hung: the later ones meet a client that has
-    // already given up on earlier requests (timed-out commands outstanding, broken or exhausted pool connections).
-    private const int Waves = 4;
+    // Requests at once, one wave after another while the store stays hung (about 3.5 s, past the four timeouts after
+    // which StackExchange.Redis drops the connection): the later ones meet a client that has already given up on
+    // earlier requests (timed-out commands outstanding, a connection dropped, broken pool connections).
+    private const int Waves = 6;
 
     // "Does not hang": the timeout plus a generous margin for a loaded 2-core machine, well below the 3.6-7.6 s seen
     // when queued requests waited for a shared read that was itself waiting for the driver's fixed 3 s.
@@ -49,8 +50,9 @@ public sealed class FrozenStoreTests
             {
                 requests.Add(TimedAsync(() => server.PostAsync("/auth/parse_token", new { token })));
             }
-            for (var platform = 2; platform <= 9; platform++)
+            for (var i = 0; i < 12; i++)
             {
+                var platform = 2 + i % 8;
                 requests.Add(TimedAsync(() => server.PostAsync("/auth/user_token", new { secret = Secret, platformID = platform, userID = "carol" })));
             }
             foreach (var other in others)
@@ -60,7 +62,10 @@ public sealed class FrozenStoreTests
             requests.Add(TimedAsync(() => server.PostAsync("/auth/get_admin_token", new { secret = Secret, userID = "imAdmin" })));
             requests.Add(TimedAsync(() => server.PostAsync("/auth/force_logout", new { platformID = 1, userID = "carol" }, admin)));
             requests.Add(TimedAsync(() => server.PostAsync("/user/get_users_online_status", new { userIDs = new[] { "carol" } }, admin)));
-            AssertAllTimedOut(await Task.WhenAll(requests), "redis");
+            // StackExchange.Redis drops a connection that has answered nothing for four timeouts and connects again;
+            // until that succeeds, requests answer at once that Redis is unavailable, with no timeout to name.
+            string[] errDlts = wave == 0 ? [TimedOut("redis")] : [TimedOut("redis"), "store unavailable: redis"];
+            AssertAllAnswered(await Task.WhenAll(requests), errDlts);
         }
 
         // Act + Assert: Redis goes on; the same process serves again, with the token still good.
@@ -110,7 +115,7 @@ public sealed class FrozenStoreTests
             requests.Add(TimedAsync(() => server.PostAsync("/user/get_users", new { pagination = new { pageNumber = 1, showNumber = 10 } }, admin)));
             requests.Add(TimedAsync(() => server.PostAsync("/user/get_all_users_uid", new { pagination = new { pageNumber = 1, showNumber = 10 } }, admin)));
             requests.Add(TimedAsync(() => server.PostAsync("/user/update_user_info", new { userInfo = new { userID = "dave", nickname = "D2" } }, token)));
-            AssertAllTimedOut(await Task.WhenAll(requests), "postgres");
+            AssertAllAnswered(await Task.WhenAll(requests), TimedOut("postgres"));
         }
 
         // Act + Assert: PostgreSQL goes on; the same process serves again.
@@ -128,15 +133,18 @@ public sealed class FrozenStoreTests
         return (answer, Stopwatch.GetElapsedTime(started));
     }
 
-    private static void AssertAllTimedOut((ApiAnswer Answer, TimeSpan Took)[] answers, string store)
+    private static string TimedOut(string store) => $"store unavailable: {store}: timed out after {TimeoutMs} ms";
+
+    /// <summary>Each answer a 500 envelope with one of <paramref name="errDlts"/>, each within the bound.</summary>
+    private static void AssertAllAnswered((ApiAnswer Answer, TimeSpan Took)[] answers, params string[] errDlts)
     {
         Assert.True(answers.Length >= 17, "enough requests at once to queue behind each other");
-        var expected = $$"""{"errCode":500,"errMsg":"ServerInternalError","errDlt":"store unavailable: {{store}}: timed out after {{TimeoutMs}} ms: [500]ServerInternalError"}""";
+        var expected = errDlts.Select(errDlt => $$"""{"errCode":500,"errMsg":"ServerInternalError","errDlt":"{{errDlt}}: [500]ServerInternalError"}""").ToList();
         // Every answer in the message, so that a failure shows how long each took and what it said.
         var all = string.Join("\n", answers.Select(a => $"{a.Took.TotalMilliseconds:F0} ms: {a.Answer.Text}"));
         foreach (var (answer, took) in answers)
         {
-            Assert.True(answer.Text == expected && took < AnswerBound, $"expected {expected} within {AnswerBound}; got:\n{all}");
+            Assert.True(expected.Contains(answer.Text) && took < AnswerBound, $"expected one of {string.Join(" or ", expected)} within {AnswerBound}; got:\n{all}");
         }
     }
 }

@@ -4,6 +4,9 @@ namespace OpenImAuth.Core.Tests.Tokens;
 
 public sealed class UserLocksTests
 {
+    // "Does not hang": a waiter that is never let in fails the test instead of stopping it.
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
@@ -22,9 +25,9 @@ public sealed class UserLocksTests
         // Assert: both fail with it, and the lock is free for a caller that came later.
         foreach (var waiter in waiting)
         {
-            Assert.Same(timeout, await Assert.ThrowsAsync<TimeoutException>(() => waiter));
+            Assert.Same(timeout, await Assert.ThrowsAnyAsync<TimeoutException>(() => waiter.WaitAsync(Bound, Ct)));
         }
-        await locks.EnterAsync(stripe, Ct).AsTask().WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        await locks.EnterAsync(stripe, Ct).AsTask().WaitAsync(Bound, Ct);
         locks.Exit(stripe, null);
     }
 
@@ -41,7 +44,7 @@ public sealed class UserLocksTests
         locks.Exit(stripe, new InvalidOperationException("refused"));
 
         // Assert
-        await waiter.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        await waiter.WaitAsync(Bound, Ct);
         locks.Exit(stripe, null);
     }
 
@@ -55,7 +58,7 @@ public sealed class UserLocksTests
         locks.Exit(stripe, new TimeoutException());
 
         // Act + Assert
-        await locks.EnterAsync(stripe, Ct).AsTask().WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        await locks.EnterAsync(stripe, Ct).AsTask().WaitAsync(Bound, Ct);
         locks.Exit(stripe, null);
     }
 }
