@@ -27,33 +27,48 @@ public sealed class PostgresUserStore : IUserStore, IAsyncDisposable
         """;
 
     private readonly NpgsqlDataSource _dataSource;
+    private readonly TimeSpan _timeout;
 
-    private PostgresUserStore(NpgsqlDataSource dataSource) => _dataSource = dataSource;
+    private PostgresUserStore(NpgsqlDataSource dataSource, TimeSpan timeout)
+    {
+        _dataSource = dataSource;
+        _timeout = timeout;
+    }
 
-    /// <summary>Connects and makes sure the schema exists. Timeouts default to a few seconds, so an outage answers quickly.</summary>
-    public static async Task<PostgresUserStore> OpenAsync(string connectionString, CancellationToken cancellationToken)
+    /// <summary>
+    /// Connects and makes sure the schema exists. Every call, this one included, fails after <paramref name="timeout"/>
+    /// with an <see cref="NpgsqlException"/> whose inner exception is a <see cref="TimeoutException"/>.
+    /// </summary>
+    public static async Task<PostgresUserStore> OpenAsync(string connectionString, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        // Npgsql's own timeouts count whole seconds (15 s to connect, 30 s per command by default); left at their
+        // defaults they only back up the store's own, a second after it.
+        var backstop = (int)Math.Ceiling(timeout.TotalSeconds) + 1;
         if (builder.Timeout == 15)
         {
-            builder.Timeout = 5; // Npgsql's default connect timeout is 15 s; an outage should answer sooner
+            builder.Timeout = backstop;
         }
         if (builder.CommandTimeout == 30)
         {
-            builder.CommandTimeout = 10;
+            builder.CommandTimeout = backstop;
         }
         if (builder.MaxAutoPrepare == 0)
         {
             builder.MaxAutoPrepare = 16; // the same few statements run on every request: parse and plan them once
         }
-        var store = new PostgresUserStore(NpgsqlDataSource.Create(builder.ConnectionString));
-        await using var connection = await store._dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using (var command = new NpgsqlCommand($"SELECT pg_advisory_xact_lock({SchemaLockId}); {Schema}", connection, transaction))
+        var store = new PostgresUserStore(NpgsqlDataSource.Create(builder.ConnectionString), timeout);
+        await store.BoundedAsync(async token =>
         {
-            await command.ExecuteNonQueryAsync(cancellationToken);
-        }
-        await transaction.CommitAsync(cancellationToken);
+            await using var connection = await store._dataSource.OpenConnectionAsync(token);
+            await using var transaction = await connection.BeginTransactionAsync(token);
+            await using (var command = new NpgsqlCommand($"SELECT pg_advisory_xact_lock({SchemaLockId}); {Schema}", connection, transaction))
+            {
+                await command.ExecuteNonQueryAsync(token);
+            }
+            await transaction.CommitAsync(token);
+            return true;
+        }, cancellationToken);
         return store;
     }
 
@@ -63,7 +78,10 @@ public sealed class PostgresUserStore : IUserStore, IAsyncDisposable
         return found.Count == 0 ? null : found[0];
     }
 
-    public async Task<IReadOnlyList<UserRecord>> FindManyAsync(IReadOnlyList<string> userIds, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<UserRecord>> FindManyAsync(IReadOnlyList<string> userIds, CancellationToken cancellationToken) =>
+        BoundedAsync(token => FindManyCoreAsync(userIds, token), cancellationToken);
+
+    private async Task<IReadOnlyList<UserRecord>> FindManyCoreAsync(IReadOnlyList<string> userIds, CancellationToken cancellationToken)
     {
         var storable = userIds.Where(CanBeStored).Distinct(StringComparer.Ordinal).ToArray();
         if (storable.Length == 0)
@@ -82,7 +100,10 @@ public sealed class PostgresUserStore : IUserStore, IAsyncDisposable
         return storable.Where(found.ContainsKey).Select(id => found[id]).ToList();
     }
 
-    public async Task<string?> RegisterAsync(IReadOnlyList<UserRecord> users, CancellationToken cancellationToken)
+    public Task<string?> RegisterAsync(IReadOnlyList<UserRecord> users, CancellationToken cancellationToken) =>
+        BoundedAsync(token => RegisterCoreAsync(users, token), cancellationToken);
+
+    private async Task<string?> RegisterCoreAsync(IReadOnlyList<UserRecord> users, CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -106,14 +127,18 @@ public sealed class PostgresUserStore : IUserStore, IAsyncDisposable
         return null;
     }
 
-    public async Task EnsureRegisteredAsync(IReadOnlyList<UserRecord> users, CancellationToken cancellationToken)
-    {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-        await using var command = InsertCommand(connection, users, "ON CONFLICT (user_id) DO NOTHING");
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
+    public Task EnsureRegisteredAsync(IReadOnlyList<UserRecord> users, CancellationToken cancellationToken) =>
+        BoundedAsync(async token =>
+        {
+            await using var connection = await _dataSource.OpenConnectionAsync(token);
+            await using var command = InsertCommand(connection, users, "ON CONFLICT (user_id) DO NOTHING");
+            return await command.ExecuteNonQueryAsync(token);
+        }, cancellationToken);
 
-    public async Task<bool> UpdateAsync(string userId, UserUpdate update, CancellationToken cancellationToken)
+    public Task<bool> UpdateAsync(string userId, UserUpdate update, CancellationToken cancellationToken) =>
+        BoundedAsync(token => UpdateCoreAsync(userId, update, token), cancellationToken);
+
+    private async Task<bool> UpdateCoreAsync(string userId, UserUpdate update, CancellationToken cancellationToken)
     {
         if (!CanBeStored(userId))
         {
@@ -166,17 +191,60 @@ public sealed class PostgresUserStore : IUserStore, IAsyncDisposable
     public Task<UserPage<string>> ListIdsAsync(int skip, int take, CancellationToken cancellationToken) =>
         PageAsync("SELECT user_id FROM users", "SELECT COUNT(*) FROM users", skip, take, r => r.GetString(0), _ => { }, cancellationToken);
 
-    public async Task<UserIdRun> ListIdsAfterAsync(long after, int take, CancellationToken cancellationToken)
-    {
-        await using var command = _dataSource.CreateCommand("SELECT seq, user_id FROM users WHERE seq > @after ORDER BY seq LIMIT @take");
-        command.Parameters.AddWithValue("after", after);
-        command.Parameters.AddWithValue("take", take);
-        return await UserIdRun.ReadAsync(command, after, cancellationToken);
-    }
+    public Task<UserIdRun> ListIdsAfterAsync(long after, int take, CancellationToken cancellationToken) =>
+        BoundedAsync(async token =>
+        {
+            await using var command = _dataSource.CreateCommand("SELECT seq, user_id FROM users WHERE seq > @after ORDER BY seq LIMIT @take");
+            command.Parameters.AddWithValue("after", after);
+            command.Parameters.AddWithValue("take", take);
+            return await UserIdRun.ReadAsync(command, after, token);
+        }, cancellationToken);
 
     public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
 
-    private async Task<UserPage<T>> PageAsync<T>(string select, string count, int skip, int take,
+    /// <summary>
+    /// One store call, bounded by the timeout: a PostgreSQL that hangs (its process stopped, its sockets open) must
+    /// not hold a request longer, nor the requests behind it. Npgsql is cancelled then, and the caller is answered
+    /// at once, while Npgsql may still wait for the server to confirm the cancellation (its CancellationTimeout)
+    /// before it breaks the connection, in the background.
+    /// </summary>
+    private async Task<T> BoundedAsync<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    {
+        var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(_timeout);
+        var running = call(deadline.Token);
+        try
+        {
+            return await running.WaitAsync(deadline.Token);
+        }
+        catch (Exception ex) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            // Whatever Npgsql made of the cancellation (OperationCanceledException, or a broken connection), it was ours.
+            throw new NpgsqlException($"timed out after {(long)_timeout.TotalMilliseconds} ms", new TimeoutException(ex.Message, ex));
+        }
+        finally
+        {
+            if (running.IsCompleted)
+            {
+                deadline.Dispose();
+            }
+            else
+            {
+                // Npgsql still holds the token: dispose it once Npgsql is done, and observe how that ended.
+                _ = running.ContinueWith(static (ended, source) =>
+                {
+                    _ = ended.Exception;
+                    ((IDisposable)source!).Dispose();
+                }, deadline, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
+        }
+    }
+
+    private Task<UserPage<T>> PageAsync<T>(string select, string count, int skip, int take,
+        Func<NpgsqlDataReader, T> read, Action<NpgsqlCommand> bind, CancellationToken cancellationToken) =>
+        BoundedAsync(token => PageCoreAsync(select, count, skip, take, read, bind, token), cancellationToken);
+
+    private async Task<UserPage<T>> PageCoreAsync<T>(string select, string count, int skip, int take,
         Func<NpgsqlDataReader, T> read, Action<NpgsqlCommand> bind, CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);

@@ -5,6 +5,11 @@ namespace OpenImAuth.Storage.Redis;
 /// caller gets the result of a read that started after its call, so what it learns is at least as new as anything
 /// completed before it asked (linearizable, like Raft's batched ReadIndex). While one read is in flight, callers
 /// queue for the next one, and that one read answers all of them: one round trip per round, not per caller.
+/// <para>
+/// A read that times out fails the round queued behind it as well, instead of starting it: those callers asked while
+/// it was waiting, so the store has left them unanswered no longer than the timeout, and a read of their own would
+/// keep them waiting for a second one. Every caller of a store that hangs is answered within one timeout.
+/// </para>
 /// </summary>
 internal sealed class CoalescedRead<T>(Func<Task<T>> read)
 {
@@ -43,13 +48,14 @@ internal sealed class CoalescedRead<T>(Func<Task<T>> read)
             error = ex; // every caller of this round sees the failure; the next round tries again
         }
         TaskCompletionSource<T>? next;
+        var failsNext = error is TimeoutException;
         lock (_gate)
         {
             next = _next;
             _next = null;
-            _reading = next is not null;
+            _reading = next is not null && !failsNext;
         }
-        if (next is not null)
+        if (next is not null && !failsNext)
         {
             // Everyone in the next round asked before this point, so its read may start now, before this round's
             // callers run on (they run inline below, one after another, rather than each as a thread-pool item).
@@ -62,6 +68,10 @@ internal sealed class CoalescedRead<T>(Func<Task<T>> read)
         else
         {
             round.TrySetException(error);
+            if (failsNext)
+            {
+                next?.TrySetException(error);
+            }
         }
     }
 }

@@ -8,6 +8,7 @@ namespace OpenImAuth.Storage.Redis;
 /// together into the next one, as a group commit does for a disk. Each change is checked against its own basis and
 /// applied or refused on its own, atomically; the changes of one script share its round trip, one sequence number
 /// and one message on each channel, so a busy instance pays the script's fixed costs once per batch, not per login.
+/// A script that times out fails the changes queued behind it too (see <see cref="CoalescedRead{T}"/>), unsent.
 /// </summary>
 internal sealed class RedisChangeBatcher(IDatabase db, TimeSpan keyLifetime, RedisChannel announcements, bool announceKicks)
 {
@@ -145,8 +146,17 @@ internal sealed class RedisChangeBatcher(IDatabase db, TimeSpan keyLifetime, Red
             error = ex; // every change of the script may or may not have been applied; each caller decides
         }
         List<Pending>? next;
+        List<Pending>? failed = null;
         lock (_gate)
         {
+            if (error is TimeoutException && _queued.Count > 0)
+            {
+                // Redis left this script unanswered for the whole timeout, and everything queued arrived after it
+                // was sent: those changes fail with it, never sent (so never applied), rather than each waiting for
+                // a timeout of its own script.
+                failed = _queued;
+                _queued = [];
+            }
             next = _queued.Count > 0 ? TakeQueued() : null;
             _running = next is not null;
         }
@@ -166,6 +176,10 @@ internal sealed class RedisChangeBatcher(IDatabase db, TimeSpan keyLifetime, Red
             {
                 batch[i].Outcome.TrySetException(error);
             }
+        }
+        foreach (var pending in failed ?? [])
+        {
+            pending.Outcome.TrySetException(error!);
         }
     }
 

@@ -95,6 +95,31 @@ public sealed class RegisteredUsersTests
     }
 
     [Fact]
+    public async Task Exists_FailsTheCallersQueuedBehindACallThatTimedOut_WithoutAskingAgain()
+    {
+        // Arrange: the first call is held, and will time out; two more callers queue behind it.
+        var timeout = new TimeoutException("the store did not answer in time");
+        var store = new HeldUserStore("alice", "bob") { FailingCall = 1, Failure = timeout };
+        var registered = new RegisteredUsers(store);
+        var alice = registered.ExistsAsync("alice", Ct).AsTask();
+        var queued = new[] { "bob", "nobody" }.Select(id => registered.ExistsAsync(id, Ct).AsTask()).ToArray();
+
+        // Act
+        store.Release();
+
+        // Assert: they asked while the store left the call unanswered, so they fail with it rather than each waiting
+        // for a timeout of their own; a later question is asked again.
+        Assert.Same(timeout, await Assert.ThrowsAsync<TimeoutException>(() => alice));
+        foreach (var caller in queued)
+        {
+            Assert.Same(timeout, await Assert.ThrowsAnyAsync<TimeoutException>(() => caller.WaitAsync(TimeSpan.FromSeconds(30), Ct)));
+        }
+        Assert.Equal([["alice"]], store.Calls);
+        Assert.True(await registered.ExistsAsync("bob", Ct));
+        Assert.Equal([["alice"], ["bob"]], store.Calls);
+    }
+
+    [Fact]
     public async Task Exists_RemembersOnlyRegisteredUsers()
     {
         // Arrange

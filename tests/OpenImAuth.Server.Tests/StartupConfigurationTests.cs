@@ -22,6 +22,9 @@ public sealed class StartupConfigurationTests : IDisposable
     [InlineData("--longConnSvr.path=msg_gateway", "longConnSvr.path")]
     [InlineData("--redis.checkCacheEntries=-1", "redis.checkCacheEntries")]
     [InlineData("--redis.hintedTokens=many", "redis.hintedTokens")]
+    [InlineData("--redis.timeoutMs=0", "redis.timeoutMs")]
+    [InlineData("--redis.timeoutMs=-5", "redis.timeoutMs")]
+    [InlineData("--postgres.timeoutMs=0", "postgres.timeoutMs")]
     public async Task Server_ExitsWithKeyNamed_ForBadValue(string argument, string named)
     {
         var (exitCode, output) = await ServerProcess.RunToExitAsync(_directory.FullName, argument, DataDir());

@@ -6,10 +6,14 @@ namespace OpenImAuth.Server.Configuration;
 
 /// <summary>The <c>redis.*</c> keys (OpenIM's redis.yml names), used when storage.kind is redis.</summary>
 internal sealed record RedisSettings(
-    IReadOnlyList<string> Addresses, string? Username, string? Password, int Database, int CheckCacheEntries, int HintedTokens)
+    IReadOnlyList<string> Addresses, string? Username, string? Password, int Database, int CheckCacheEntries, int HintedTokens,
+    int TimeoutMs)
 {
     /// <summary>How many token hashes a check cache remembers by default (a few hundred bytes each).</summary>
     public const int DefaultCheckCacheEntries = 100_000;
+
+    /// <summary>How long a request waits for Redis by default before it answers that Redis is unavailable.</summary>
+    public const int DefaultTimeoutMs = 1000;
 
     public static RedisSettings Read(SettingsReader read)
     {
@@ -29,13 +33,18 @@ internal sealed record RedisSettings(
             "token hashes each instance keeps in memory for token checks; 0 reads Redis on every check");
         var hintedTokens = read.Int("redis:hintedTokens", RedisTokenStateStore.DefaultHintedTokens, 0, 100_000_000,
             "tokens each instance remembers as the basis of its users' next logins");
+        var timeoutMs = read.Int("redis:timeoutMs", DefaultTimeoutMs, 1, 600_000,
+            "milliseconds a request waits for Redis before it answers that Redis is unavailable");
         return new RedisSettings(addresses, username.Length == 0 ? null : username, password.Length == 0 ? null : password, database,
-            checkCacheEntries, hintedTokens);
+            checkCacheEntries, hintedTokens, timeoutMs);
     }
 
     /// <summary>
     /// Connect at start-up without failing when Redis is down (the multiplexer reconnects by itself), and fail
-    /// commands fast while it is down so that requests answer an error envelope at once instead of queueing.
+    /// commands fast while it is down so that requests answer an error envelope at once instead of queueing. A Redis
+    /// that hangs instead (stopped, its sockets open) fails each command after <see cref="TimeoutMs"/>: the
+    /// multiplexer finds timed-out commands on its heartbeat, so that beats four times per timeout (at most once a
+    /// second, as by default; at least every 100 ms) to answer within a quarter of the timeout after it.
     /// </summary>
     public ConfigurationOptions ToOptions()
     {
@@ -46,8 +55,9 @@ internal sealed record RedisSettings(
             Password = Password,
             DefaultDatabase = Database,
             ConnectTimeout = 3000,
-            SyncTimeout = 3000,
-            AsyncTimeout = 3000,
+            SyncTimeout = TimeoutMs,
+            AsyncTimeout = TimeoutMs,
+            HeartbeatInterval = TimeSpan.FromMilliseconds(Math.Clamp(TimeoutMs / 4, 100, 1000)),
             BacklogPolicy = BacklogPolicy.FailFast,
             ClientName = "openimauth",
         };

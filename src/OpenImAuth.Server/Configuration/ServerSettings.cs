@@ -14,10 +14,14 @@ internal sealed record ServerSettings(
     int MaxRequestBodyBytes,
     RedisSettings Redis,
     string PostgresConnectionString,
+    int PostgresTimeoutMs,
     GatewaySettings Gateway)
 {
     public const string SqliteKind = "sqlite";
     public const string RedisKind = "redis";
+
+    /// <summary>How long a request waits for PostgreSQL by default before it answers that PostgreSQL is unavailable.</summary>
+    public const int DefaultPostgresTimeoutMs = 2000;
 
     public const string DefaultSecret = "openIM123";
 
@@ -77,6 +81,8 @@ internal sealed record ServerSettings(
         {
             read.Fail("postgres:connectionString", "is required with storage.kind redis (users live in PostgreSQL), e.g. Host=127.0.0.1;Username=openim;Password=...;Database=openim");
         }
+        var postgresTimeoutMs = read.Int("postgres:timeoutMs", DefaultPostgresTimeoutMs, 1, 600_000,
+            "milliseconds a request waits for PostgreSQL before it answers that PostgreSQL is unavailable");
         var dataDirectory = read.String("storage:dataDir", "./data", "where the SQLite file openimauth.db lives");
         if (dataDirectory.Length == 0)
         {
@@ -92,7 +98,7 @@ internal sealed record ServerSettings(
             return null;
         }
         var auth = new AuthOptions(secret, expireDays, (MultiLoginPolicy)policy, maxNumOneEnd, admins, profile);
-        return new ServerSettings(auth, listenIp, ports, storageKind, dataDirectory, maxBody, redis, postgres, gateway);
+        return new ServerSettings(auth, listenIp, ports, storageKind, dataDirectory, maxBody, redis, postgres, postgresTimeoutMs, gateway);
     }
 
     /// <summary>

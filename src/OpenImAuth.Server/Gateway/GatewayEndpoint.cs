@@ -14,6 +14,8 @@ internal sealed class GatewayServices(
 {
     public GatewaySettings Settings => settings.Gateway;
 
+    public ServerSettings Server => settings;
+
     public ConnectionRegistry Registry => registry;
 
     public TokenService Tokens => tokens;
@@ -118,7 +120,7 @@ internal static partial class GatewayEndpoint
         {
             // The token store is down: the client gets OpenIM's envelope (errCode 500), like the REST routes.
             LogConnectFailed(gateway.Logger, ex, args.SendId, args.PlatformId);
-            tokenError = OpenImError.Internal("store unavailable");
+            tokenError = Http.StoreFailures.Describe(ex, gateway.Server) ?? OpenImError.Internal("store unavailable");
         }
         if (tokenError is not null && !(args.IsMsgResp && request.IsWebSocket))
         {

@@ -63,7 +63,8 @@ internal sealed class StorageHost(TimeProvider time) : IAsyncDisposable
         var presence = await RedisPresenceDirectory.StartAsync(redis, time);
         _resources.Add(presence);
         SharedPresence = presence;
-        var users = await PostgresUserStore.OpenAsync(settings.PostgresConnectionString, cancellationToken);
+        var users = await PostgresUserStore.OpenAsync(settings.PostgresConnectionString,
+            TimeSpan.FromMilliseconds(settings.PostgresTimeoutMs), cancellationToken);
         _resources.Add(users);
         Users = users;
     }

@@ -1,4 +1,3 @@
-using System.Data.Common;
 using System.Text.Json.Serialization.Metadata;
 using OpenImAuth.Core.Errors;
 
@@ -40,11 +39,13 @@ internal static partial class OpenImRoutes
         Envelope.WriteAsync(context, OpenImError.Args($"no route {context.Request.Method} {context.Request.Path}"),
             StatusCodes.Status404NotFound);
 
-    private sealed record RouteServices(AuthServices Auth, int MaxRequestBodyBytes, ILogger Logger)
+    private sealed record RouteServices(AuthServices Auth, Configuration.ServerSettings Settings, ILogger Logger)
     {
+        public int MaxRequestBodyBytes => Settings.MaxRequestBodyBytes;
+
         public static RouteServices From(HttpContext context) => new(
             context.RequestServices.GetRequiredService<AuthServices>(),
-            context.RequestServices.GetRequiredService<Configuration.ServerSettings>().MaxRequestBodyBytes,
+            context.RequestServices.GetRequiredService<Configuration.ServerSettings>(),
             context.RequestServices.GetRequiredService<ILogger<AuthServices>>());
     }
 
@@ -70,9 +71,7 @@ internal static partial class OpenImRoutes
         catch (Exception ex)
         {
             LogUnexpected(route.Logger, ex, context.Request.Path);
-            result = StoreOf(ex) is { } store
-                ? OpenImError.Internal($"store unavailable: {store}") // the driver's own text names hosts: log only
-                : OpenImError.Internal("unexpected server error; see the server log");
+            result = StoreFailures.Describe(ex, route.Settings) ?? OpenImError.Internal("unexpected server error; see the server log");
         }
         await Envelope.WriteAsync(context, result, status);
     }
@@ -97,15 +96,6 @@ internal static partial class OpenImRoutes
         }
         return (await handler(request!, call), StatusCodes.Status200OK);
     }
-
-    /// <summary>Which store a driver exception came from, so that the answer says what is down.</summary>
-    private static string? StoreOf(Exception exception) => exception.GetType().Namespace switch
-    {
-        { } ns when ns.StartsWith("StackExchange.Redis", StringComparison.Ordinal) => "redis",
-        { } ns when ns.StartsWith("Npgsql", StringComparison.Ordinal) => "postgres",
-        _ when exception is DbException => "sqlite",
-        _ => null,
-    };
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unexpected failure answering {Path}")]
     private static partial void LogUnexpected(ILogger logger, Exception exception, PathString path);

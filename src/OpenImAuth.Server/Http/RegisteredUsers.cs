@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using OpenImAuth.Core.Errors;
 using OpenImAuth.Core.Users;
 
 namespace OpenImAuth.Server.Http;
@@ -13,7 +14,9 @@ namespace OpenImAuth.Server.Http;
 /// Misses share store calls, as a group commit does: one lookup at a time is in flight, and the misses that arrive
 /// meanwhile are asked together in the next <see cref="IUserStore.FindManyAsync"/> (one query on PostgreSQL), at most
 /// <see cref="MaxBatch"/> at a time. Every answer comes from a read that started after its caller asked, so a user
-/// registered before the question is always found. A failed call fails exactly the callers of its batch.
+/// registered before the question is always found. A failed call fails exactly the callers of its batch, unless it
+/// timed out: then the callers queued behind it fail with it too (they asked while it waited, so the store left them
+/// unanswered no longer than its timeout, where a call of their own would keep them waiting for a second one).
 /// </para>
 /// </summary>
 internal sealed class RegisteredUsers(IUserStore users)
@@ -68,23 +71,43 @@ internal sealed class RegisteredUsers(IUserStore users)
     {
         while (true)
         {
-            await AnswerAsync(batch);
+            var failure = await AnswerAsync(batch);
+            Dictionary<string, TaskCompletionSource<bool>>? failed = null;
+            Batch? next = null;
             lock (_gate)
             {
+                if (failure is not null && StoreTimeouts.IsTimeout(failure))
+                {
+                    failed = _queued;
+                    _queuedIds = [];
+                    _queued = new Dictionary<string, TaskCompletionSource<bool>>(StringComparer.Ordinal);
+                }
                 if (_queuedIds.Count == 0)
                 {
                     _lookingUp = false;
-                    return;
                 }
-                batch = TakeBatch();
+                else
+                {
+                    next = TakeBatch();
+                }
             }
+            foreach (var waiting in failed ?? [])
+            {
+                waiting.Value.TrySetException(failure!);
+            }
+            if (next is null)
+            {
+                return;
+            }
+            batch = next;
             // A store that answers synchronously (SQLite) would otherwise keep the first caller's thread serving
             // everyone who queued after it.
             await Task.Yield();
         }
     }
 
-    private async Task AnswerAsync(Batch batch)
+    /// <summary>Answers the callers of <paramref name="batch"/>; returns the store's failure, if the call failed.</summary>
+    private async Task<Exception?> AnswerAsync(Batch batch)
     {
         try
         {
@@ -102,6 +125,7 @@ internal sealed class RegisteredUsers(IUserStore users)
             {
                 waiting.TrySetResult(false);
             }
+            return null;
         }
         catch (Exception ex)
         {
@@ -110,6 +134,7 @@ internal sealed class RegisteredUsers(IUserStore users)
             {
                 waiting.TrySetException(ex);
             }
+            return ex;
         }
     }
 

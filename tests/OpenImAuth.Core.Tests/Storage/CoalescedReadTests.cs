@@ -38,6 +38,40 @@ public sealed class CoalescedReadTests
     }
 
     [Fact]
+    public async Task AReadThatTimedOut_FailsTheRoundQueuedBehindIt_WithoutReadingAgain()
+    {
+        // Arrange: the first read waits for the test; two callers queue behind it.
+        var reads = Channel.CreateUnbounded<TaskCompletionSource<int>>();
+        var started = 0;
+        var read = new CoalescedRead<int>(() =>
+        {
+            Interlocked.Increment(ref started);
+            var answer = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+            reads.Writer.TryWrite(answer);
+            return answer.Task;
+        });
+        var first = read.ReadAsync();
+        Task<int>[] queued = [read.ReadAsync(), read.ReadAsync()];
+        var timeout = new TimeoutException("the store did not answer in time");
+
+        // Act
+        (await reads.Reader.ReadAsync(Ct)).SetException(timeout);
+
+        // Assert: everyone fails with that timeout at once, instead of the queued waiting for a second one; a caller
+        // after that starts a read of its own.
+        Assert.Same(timeout, await Assert.ThrowsAsync<TimeoutException>(() => first));
+        foreach (var caller in queued)
+        {
+            // Bounded: without the rule they would wait for a second read that the test never answers.
+            Assert.Same(timeout, await Assert.ThrowsAnyAsync<TimeoutException>(() => caller.WaitAsync(TimeSpan.FromSeconds(30), Ct)));
+        }
+        Assert.Equal(1, Volatile.Read(ref started));
+        var later = read.ReadAsync();
+        (await reads.Reader.ReadAsync(Ct)).SetResult(7);
+        Assert.Equal(7, await later);
+    }
+
+    [Fact]
     public async Task AFailedRead_FailsItsCallers_AndTheNextRoundReadsAgain()
     {
         var calls = 0;

@@ -61,6 +61,22 @@ public sealed class RedisProcess : IAsyncDisposable
         _process = null;
     }
 
+    /// <summary>
+    /// SIGSTOP: a hung server rather than a dead one. Its sockets stay open and the kernel still accepts connections
+    /// and buffers commands, but nothing answers until <see cref="ThawAsync"/>.
+    /// </summary>
+    public Task FreezeAsync() => SignalAsync("-STOP");
+
+    /// <summary>SIGCONT: the frozen server goes on where it stopped.</summary>
+    public Task ThawAsync() => SignalAsync("-CONT");
+
+    private async Task SignalAsync(string signal)
+    {
+        using var kill = Process.Start("kill", [signal, _process!.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(0, kill.ExitCode);
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_process is not null)
