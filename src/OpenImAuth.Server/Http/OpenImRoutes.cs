@@ -92,7 +92,14 @@ internal static partial class OpenImRoutes
         var (request, bodyError, tooLarge) = await RequestBody.ReadAsync(context, requestType, maxBodyBytes);
         if (bodyError is not null)
         {
-            return (bodyError, tooLarge ? StatusCodes.Status413PayloadTooLarge : StatusCodes.Status200OK);
+            if (!tooLarge)
+            {
+                return (bodyError, StatusCodes.Status200OK);
+            }
+            // The rest of the body is left unread, and Kestrel closes a connection whose unread rest is over its own
+            // limit after answering: said in advance, so that the client sends its next request on a new connection.
+            context.Response.Headers.Connection = "close";
+            return (bodyError, StatusCodes.Status413PayloadTooLarge);
         }
         return (await handler(request!, call), StatusCodes.Status200OK);
     }
