@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Text.Json.Serialization.Metadata;
+using Microsoft.AspNetCore.Http.Features;
 using OpenImAuth.Core.Errors;
 
 namespace OpenImAuth.Server.Http;
@@ -35,9 +36,12 @@ internal static partial class OpenImRoutes
     }
 
     /// <summary>Unknown routes: 404 with an envelope that says so.</summary>
-    public static Task NotFoundAsync(HttpContext context) =>
-        Envelope.WriteAsync(context, OpenImError.Args($"no route {context.Request.Method} {context.Request.Path}"),
+    public static Task NotFoundAsync(HttpContext context)
+    {
+        CloseAfterUnreadBody(context, context.RequestServices.GetRequiredService<Configuration.ServerSettings>().MaxRequestBodyBytes);
+        return Envelope.WriteAsync(context, OpenImError.Args($"no route {context.Request.Method} {context.Request.Path}"),
             StatusCodes.Status404NotFound);
+    }
 
     private sealed record RouteServices(AuthServices Auth, int MaxRequestBodyBytes, ILogger Logger)
     {
@@ -58,9 +62,10 @@ internal static partial class OpenImRoutes
         }
         ApiResult result;
         var status = StatusCodes.Status200OK;
+        var bodyRead = false;
         try
         {
-            (result, status) = await RunAsync(context, access, requestType, handler, route.Auth, route.MaxRequestBodyBytes);
+            (result, status, bodyRead) = await RunAsync(context, access, requestType, handler, route.Auth, route.MaxRequestBodyBytes);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
@@ -73,35 +78,49 @@ internal static partial class OpenImRoutes
                 ? OpenImError.Internal($"store unavailable: {store}") // the driver's own text names hosts: log only
                 : OpenImError.Internal("unexpected server error; see the server log");
         }
+        if (!bodyRead)
+        {
+            CloseAfterUnreadBody(context, route.MaxRequestBodyBytes);
+        }
         await Envelope.WriteAsync(context, result, status);
     }
 
-    private static async Task<(ApiResult, int)> RunAsync<TRequest>(HttpContext context, Access access,
+    /// <summary>The answer, its status, and whether the body was read to its end.</summary>
+    private static async Task<(ApiResult, int, bool)> RunAsync<TRequest>(HttpContext context, Access access,
         JsonTypeInfo<TRequest> requestType, OpenImHandler<TRequest> handler, AuthServices services, int maxBodyBytes)
         where TRequest : class
     {
         if (string.IsNullOrEmpty(context.Request.Headers["operationID"]))
         {
-            return (OpenImError.Args("header must have operationID"), StatusCodes.Status200OK);
+            return (OpenImError.Args("header must have operationID"), StatusCodes.Status200OK, false);
         }
         var call = new OpenImCall(context, services);
         if (access == Access.Token && await call.AuthenticateAsync() is { } tokenError)
         {
-            return (tokenError, StatusCodes.Status200OK);
+            return (tokenError, StatusCodes.Status200OK, false);
         }
         var (request, bodyError, tooLarge) = await RequestBody.ReadAsync(context, requestType, maxBodyBytes);
         if (bodyError is not null)
         {
-            if (!tooLarge)
-            {
-                return (bodyError, StatusCodes.Status200OK);
-            }
-            // The rest of the body is left unread, and Kestrel closes a connection whose unread rest is over its own
-            // limit after answering: said in advance, so that the client sends its next request on a new connection.
-            context.Response.Headers.Connection = "close";
-            return (bodyError, StatusCodes.Status413PayloadTooLarge);
+            return tooLarge ? (bodyError, StatusCodes.Status413PayloadTooLarge, false) : (bodyError, StatusCodes.Status200OK, true);
         }
-        return (await handler(request!, call), StatusCodes.Status200OK);
+        return (await handler(request!, call), StatusCodes.Status200OK, true);
+    }
+
+    /// <summary>
+    /// Kestrel reads a body that the answer left unread to its end before the connection's next request, but when that
+    /// rest is over its own limit (ours plus 64 KiB) it closes the connection instead, without a word, and a client
+    /// that sends its next request on it sees that request fail. So an answer that leaves a body over our limit, or
+    /// of a length not known in advance (chunked), unread says that the connection closes.
+    /// </summary>
+    private static void CloseAfterUnreadBody(HttpContext context, int maxBodyBytes)
+    {
+        var request = context.Request;
+        if (request.ContentLength > maxBodyBytes
+            || (request.ContentLength is null && context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true))
+        {
+            context.Response.Headers.Connection = "close";
+        }
     }
 
     /// <summary>Which store a driver exception came from, so that the answer says what is down.</summary>
