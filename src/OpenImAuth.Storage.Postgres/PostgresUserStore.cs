@@ -65,8 +65,13 @@ public sealed class PostgresUserStore : IUserStore, IAsyncDisposable
 
     public async Task<IReadOnlyList<UserRecord>> FindManyAsync(IReadOnlyList<string> userIds, CancellationToken cancellationToken)
     {
+        var storable = userIds.Where(Storable).Distinct(StringComparer.Ordinal).ToArray();
+        if (storable.Length == 0)
+        {
+            return [];
+        }
         await using var command = _dataSource.CreateCommand($"SELECT {Columns} FROM users WHERE user_id = ANY($1)");
-        command.Parameters.Add(new NpgsqlParameter { Value = userIds.Distinct(StringComparer.Ordinal).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = storable });
         var found = new Dictionary<string, UserRecord>(StringComparer.Ordinal);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -110,6 +115,10 @@ public sealed class PostgresUserStore : IUserStore, IAsyncDisposable
 
     public async Task<bool> UpdateAsync(string userId, UserUpdate update, CancellationToken cancellationToken)
     {
+        if (!Storable(userId))
+        {
+            return false;
+        }
         await using var command = _dataSource.CreateCommand("""
             UPDATE users SET nickname = COALESCE($2, nickname), face_url = COALESCE($3, face_url), ex = COALESCE($4, ex),
                 global_recv_msg_opt = COALESCE($5, global_recv_msg_opt)
@@ -130,14 +139,15 @@ public sealed class PostgresUserStore : IUserStore, IAsyncDisposable
         {
             conditions.Add("app_manger_level IN (0, 1)");
         }
+        var (userId, nickname) = (filter.UserIdContains ?? "", filter.NicknameContains ?? "");
         var matches = new List<string>();
-        if (!string.IsNullOrEmpty(filter.UserIdContains))
+        if (userId.Length > 0)
         {
-            matches.Add("strpos(lower(user_id), lower(@userId)) > 0");
+            matches.Add(Storable(userId) ? "strpos(lower(user_id), lower(@userId)) > 0" : "FALSE");
         }
-        if (!string.IsNullOrEmpty(filter.NicknameContains))
+        if (nickname.Length > 0)
         {
-            matches.Add("strpos(lower(nickname), lower(@nickname)) > 0");
+            matches.Add(Storable(nickname) ? "strpos(lower(nickname), lower(@nickname)) > 0" : "FALSE");
         }
         if (matches.Count > 0)
         {
@@ -147,8 +157,8 @@ public sealed class PostgresUserStore : IUserStore, IAsyncDisposable
         return PageAsync($"SELECT {Columns} FROM users{where}", $"SELECT COUNT(*) FROM users{where}", skip, take, ReadUser,
             command =>
             {
-                command.Parameters.AddWithValue("userId", filter.UserIdContains ?? "");
-                command.Parameters.AddWithValue("nickname", filter.NicknameContains ?? "");
+                command.Parameters.AddWithValue("userId", Storable(userId) ? userId : "");
+                command.Parameters.AddWithValue("nickname", Storable(nickname) ? nickname : "");
             }, cancellationToken);
     }
 
@@ -164,6 +174,10 @@ public sealed class PostgresUserStore : IUserStore, IAsyncDisposable
     }
 
     public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+
+    // PostgreSQL text cannot hold U+0000: a parameter with one fails the whole statement. No stored ID or nickname has
+    // one (UserRules refuse it), so such a value is looked up as what it is, a value that matches nothing.
+    private static bool Storable(string value) => !value.Contains('\0', StringComparison.Ordinal);
 
     private async Task<UserPage<T>> PageAsync<T>(string select, string count, int skip, int take,
         Func<NpgsqlDataReader, T> read, Action<NpgsqlCommand> bind, CancellationToken cancellationToken)

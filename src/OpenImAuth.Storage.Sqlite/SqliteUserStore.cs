@@ -80,14 +80,16 @@ public sealed class SqliteUserStore(SqliteDatabase database) : IUserStore
         {
             conditions.Add("app_manger_level IN (0, 1)");
         }
+        // instr ends a string at U+0000, so "u\0" would match as "u"; no stored ID or nickname has one (UserRules refuse
+        // it, as PostgreSQL cannot store it), so a search string with one matches nothing.
         var matches = new List<string>();
         if (!string.IsNullOrEmpty(filter.UserIdContains))
         {
-            matches.Add("instr(unicode_lower(user_id), unicode_lower($userId)) > 0");
+            matches.Add(filter.UserIdContains.Contains('\0', StringComparison.Ordinal) ? "0" : "instr(unicode_lower(user_id), unicode_lower($userId)) > 0");
         }
         if (!string.IsNullOrEmpty(filter.NicknameContains))
         {
-            matches.Add("instr(unicode_lower(nickname), unicode_lower($nickname)) > 0");
+            matches.Add(filter.NicknameContains.Contains('\0', StringComparison.Ordinal) ? "0" : "instr(unicode_lower(nickname), unicode_lower($nickname)) > 0");
         }
         if (matches.Count > 0)
         {

@@ -64,6 +64,14 @@ public static class UserRules
         {
             return "globalRecvMsgOpt must be 0, 1 or 2";
         }
+        // PostgreSQL text cannot hold U+0000; refused on every store, so that a store switch changes nothing.
+        foreach (var (field, value) in new[] { ("nickname", nickname), ("faceURL", faceUrl), ("ex", ex) })
+        {
+            if (value?.Contains('\0', StringComparison.Ordinal) == true)
+            {
+                return $"{field} contains U+0000";
+            }
+        }
         return null;
     }
 }

@@ -130,6 +130,19 @@ public sealed class UserRulesTests
     }
 
     [Theory]
+    [InlineData("n\0", "", "", "nickname")]
+    [InlineData("", "\0f", "", "faceURL")]
+    [InlineData("", "", "e\0e", "ex")]
+    public void CheckProfileFields_RefusesAndNamesField_WithU0000(string nickname, string faceUrl, string ex, string field)
+    {
+        // Act
+        var error = UserRules.CheckProfileFields(nickname, faceUrl, ex, 0);
+
+        // Assert
+        Assert.Equal($"{field} contains U+0000", error);
+    }
+
+    [Theory]
     [InlineData(0, true)]
     [InlineData(1, true)]
     [InlineData(2, true)]
