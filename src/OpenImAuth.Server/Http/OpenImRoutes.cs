@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization.Metadata;
+using Microsoft.AspNetCore.Http.Features;
 using OpenImAuth.Core.Errors;
 
 namespace OpenImAuth.Server.Http;
@@ -35,9 +36,12 @@ internal static partial class OpenImRoutes
     }
 
     /// <summary>Unknown routes: 404 with an envelope that says so.</summary>
-    public static Task NotFoundAsync(HttpContext context) =>
-        Envelope.WriteAsync(context, OpenImError.Args($"no route {context.Request.Method} {context.Request.Path}"),
+    public static Task NotFoundAsync(HttpContext context)
+    {
+        CloseAfterUnreadBody(context, context.RequestServices.GetRequiredService<Configuration.ServerSettings>().MaxRequestBodyBytes);
+        return Envelope.WriteAsync(context, OpenImError.Args($"no route {context.Request.Method} {context.Request.Path}"),
             StatusCodes.Status404NotFound);
+    }
 
     private sealed record RouteServices(AuthServices Auth, Configuration.ServerSettings Settings, ILogger Logger)
     {
@@ -60,9 +64,10 @@ internal static partial class OpenImRoutes
         }
         ApiResult result;
         var status = StatusCodes.Status200OK;
+        var bodyRead = false;
         try
         {
-            (result, status) = await RunAsync(context, access, requestType, handler, route.Auth, route.MaxRequestBodyBytes);
+            (result, status, bodyRead) = await RunAsync(context, access, requestType, handler, route.Auth, route.MaxRequestBodyBytes);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
@@ -73,28 +78,50 @@ internal static partial class OpenImRoutes
             LogUnexpected(route.Logger, ex, context.Request.Path);
             result = StoreFailures.Describe(ex, route.Settings) ?? OpenImError.Internal("unexpected server error; see the server log");
         }
+        if (!bodyRead)
+        {
+            CloseAfterUnreadBody(context, route.MaxRequestBodyBytes);
+        }
         await Envelope.WriteAsync(context, result, status);
     }
 
-    private static async Task<(ApiResult, int)> RunAsync<TRequest>(HttpContext context, Access access,
+    /// <summary>The answer, its status, and whether the body was read to its end.</summary>
+    private static async Task<(ApiResult, int, bool)> RunAsync<TRequest>(HttpContext context, Access access,
         JsonTypeInfo<TRequest> requestType, OpenImHandler<TRequest> handler, AuthServices services, int maxBodyBytes)
         where TRequest : class
     {
         if (string.IsNullOrEmpty(context.Request.Headers["operationID"]))
         {
-            return (OpenImError.Args("header must have operationID"), StatusCodes.Status200OK);
+            return (OpenImError.Args("header must have operationID"), StatusCodes.Status200OK, false);
         }
         var call = new OpenImCall(context, services);
         if (access == Access.Token && await call.AuthenticateAsync() is { } tokenError)
         {
-            return (tokenError, StatusCodes.Status200OK);
+            return (tokenError, StatusCodes.Status200OK, false);
         }
         var (request, bodyError, bodyStatus) = await RequestBody.ReadAsync(context, requestType, maxBodyBytes);
         if (bodyError is not null)
         {
-            return (bodyError, bodyStatus);
+            // Only a body refused for its size is left unread; the others were read to where they failed.
+            return (bodyError, bodyStatus, bodyStatus != StatusCodes.Status413PayloadTooLarge);
         }
-        return (await handler(request!, call), StatusCodes.Status200OK);
+        return (await handler(request!, call), StatusCodes.Status200OK, true);
+    }
+
+    /// <summary>
+    /// Kestrel reads a body that the answer left unread to its end before the connection's next request, but when that
+    /// rest is over its own limit (ours plus 64 KiB) it closes the connection instead, without a word, and a client
+    /// that sends its next request on it sees that request fail. So an answer that leaves a body over our limit, or
+    /// of a length not known in advance (chunked), unread says that the connection closes.
+    /// </summary>
+    private static void CloseAfterUnreadBody(HttpContext context, int maxBodyBytes)
+    {
+        var request = context.Request;
+        if (request.ContentLength > maxBodyBytes
+            || (request.ContentLength is null && context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true))
+        {
+            context.Response.Headers.Connection = "close";
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unexpected failure answering {Path}")]

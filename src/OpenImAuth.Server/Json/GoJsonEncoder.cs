@@ -31,8 +31,12 @@ internal sealed class GoJsonEncoder : JavaScriptEncoder
     };
 
     // Every token and ID passes through here: vectorised searches, not a loop over runes (the base class's way).
+    // Surrogates are searched for too, so that a lone one reaches the encoder, which writes U+FFFD for it: the writer
+    // copies text this search passes over as it is, and a lone surrogate copied came out as bytes that are not UTF-8,
+    // or emptied the whole string.
     private static readonly SearchValues<char> CharsToEncode = SearchValues.Create(
-        [.. Enumerable.Range(0, 0x20).Select(c => (char)c), '"', '\\', '<', '>', '&', '\u2028', '\u2029']);
+        [.. Enumerable.Range(0, 0x20).Select(c => (char)c), '"', '\\', '<', '>', '&', '\u2028', '\u2029',
+         .. Enumerable.Range(0xD800, 0x800).Select(c => (char)c)]);
 
     private static readonly SearchValues<byte> BytesToEncode = SearchValues.Create(
         [.. Enumerable.Range(0, 0x20).Select(b => (byte)b), (byte)'"', (byte)'\\', (byte)'<', (byte)'>', (byte)'&', LineSeparatorLead]);
@@ -40,8 +44,25 @@ internal sealed class GoJsonEncoder : JavaScriptEncoder
     // U+2028 and U+2029 are E2 80 A8 and E2 80 A9 in UTF-8.
     private const byte LineSeparatorLead = 0xE2;
 
-    public override unsafe int FindFirstCharacterToEncode(char* text, int textLength) =>
-        new ReadOnlySpan<char>(text, textLength).IndexOfAny(CharsToEncode);
+    public override unsafe int FindFirstCharacterToEncode(char* text, int textLength)
+    {
+        var chars = new ReadOnlySpan<char>(text, textLength);
+        var offset = 0;
+        while (true)
+        {
+            var found = chars[offset..].IndexOfAny(CharsToEncode);
+            if (found < 0)
+            {
+                return -1;
+            }
+            var i = offset + found;
+            if (!char.IsHighSurrogate(chars[i]) || i + 1 == chars.Length || !char.IsLowSurrogate(chars[i + 1]))
+            {
+                return i;
+            }
+            offset = i + 2; // a surrogate pair, an emoji say: written raw
+        }
+    }
 
     public override int FindFirstCharacterToEncodeUtf8(ReadOnlySpan<byte> utf8Text)
     {

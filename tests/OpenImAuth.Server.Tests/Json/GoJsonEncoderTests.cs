@@ -20,13 +20,33 @@ public sealed class GoJsonEncoderTests
         Assert.Equal(expected, Write(writer => writer.WriteStringValue(Encoding.UTF8.GetBytes(value))));
     }
 
-    private static string Write(Action<Utf8JsonWriter> write)
+    // Text that is not valid UTF-16 is written whole, each lone surrogate as U+FFFD (Go: \ufffd, as the type's comment
+    // says), not copied as three bytes that are not UTF-8. Not theory data: xunit would mangle the lone surrogates.
+    [Fact]
+    public void Writes_LoneSurrogateAsReplacementCharacter_FromText()
+    {
+        (string Value, string Expected)[] cases =
+        [
+            ("\ud800", "\"\ufffd\""),
+            ("a\udc00b", "\"a\ufffdb\""),
+            ("\ud83d\ude00\ud83d<", "\"\ud83d\ude00\ufffd\\u003c\""),
+            ("\u0b76\udf00\u2029", "\"\u0b76\ufffd\\u2029\""),
+        ];
+        foreach (var (value, expected) in cases)
+        {
+            Assert.Equal(Encoding.UTF8.GetBytes(expected), WriteBytes(writer => writer.WriteStringValue(value)));
+        }
+    }
+
+    private static string Write(Action<Utf8JsonWriter> write) => Encoding.UTF8.GetString(WriteBytes(write));
+
+    private static byte[] WriteBytes(Action<Utf8JsonWriter> write)
     {
         using var stream = new MemoryStream();
         using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Encoder = GoJsonEncoder.Instance }))
         {
             write(writer);
         }
-        return Encoding.UTF8.GetString(stream.ToArray());
+        return stream.ToArray();
     }
 }
