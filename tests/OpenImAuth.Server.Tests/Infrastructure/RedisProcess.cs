@@ -61,6 +61,19 @@ public sealed class RedisProcess : IAsyncDisposable
         _process = null;
     }
 
+    /// <summary>SIGSTOP: the process keeps its connections open but answers nothing, as a hung server does.</summary>
+    public Task FreezeAsync() => SignalAsync("-STOP");
+
+    /// <summary>SIGCONT: the frozen process answers again, everything it was sent meanwhile included.</summary>
+    public Task ThawAsync() => SignalAsync("-CONT");
+
+    private async Task SignalAsync(string signal)
+    {
+        using var kill = Process.Start("kill", [signal, _process!.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(0, kill.ExitCode);
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_process is not null)
