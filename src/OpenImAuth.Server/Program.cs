@@ -67,5 +67,8 @@ catch (Exception ex) when (ex.InnerException is Microsoft.AspNetCore.Connections
     await app.DisposeAsync();
     return StartupErrors.Report([$"{ex.Message} (api.openImApiPort and longConnSvr.openImWsPort choose the ports)"]);
 }
+// SIGTERM: Kestrel stops accepting and lets requests in flight finish, the gateway closes its connections with 1001,
+// both within api.shutdownTimeoutSeconds; then disposing closes the store, whose writer commits what is queued.
 await app.WaitForShutdownAsync();
+await app.DisposeAsync();
 return 0;

@@ -14,7 +14,8 @@ internal sealed record ServerSettings(
     int MaxRequestBodyBytes,
     RedisSettings Redis,
     string PostgresConnectionString,
-    GatewaySettings Gateway)
+    GatewaySettings Gateway,
+    int ShutdownTimeoutSeconds)
 {
     public const string SqliteKind = "sqlite";
     public const string RedisKind = "redis";
@@ -63,6 +64,7 @@ internal sealed record ServerSettings(
             read.Fail("storage:dataDir", "must not be empty");
         }
         var maxBody = read.Int("api:maxRequestBodyBytes", 1 << 20, 1024, 64 << 20);
+        var shutdownTimeout = read.Int("api:shutdownTimeoutSeconds", 10, 1, 3600);
         var gateway = GatewaySettings.Read(read, ports);
         if (secret == DefaultSecret && !IPAddress.IsLoopback(listenIp))
         {
@@ -74,7 +76,8 @@ internal sealed record ServerSettings(
             return (null, read.Errors);
         }
         var auth = new AuthOptions(secret, expireDays, (MultiLoginPolicy)policy, maxNumOneEnd, admins, profile);
-        return (new ServerSettings(auth, listenIp, ports, storageKind, dataDirectory, maxBody, redis, postgres, gateway), []);
+        return (new ServerSettings(auth, listenIp, ports, storageKind, dataDirectory, maxBody, redis, postgres, gateway,
+            shutdownTimeout), []);
     }
 
     /// <summary>The same as <see cref="Load"/>, for service registration after start-up already validated.</summary>
