@@ -63,7 +63,7 @@ internal sealed partial class StoreReadinessCheck(StorageHost storage, ILogger<S
     }
 
     /// <summary>What went wrong, in a few words that are safe to show to anyone who can reach the port.</summary>
-    internal static string Describe(Exception error) => error switch
+    private static string Describe(Exception error) => error switch
     {
         ObjectDisposedException => "closed",
         // SQLite's messages name the error, never the file: "SQLite Error 5: 'database is locked'."
@@ -111,7 +111,7 @@ internal sealed partial class StoreReadinessCheck(StorageHost storage, ILogger<S
             {
                 started = Task.FromException(ex);
             }
-            // A probe whose waiters all timed out still fails visibly to nobody; observe it so it is not reported later.
+            // Observe a failure that every waiter gave up on, so it does not surface later as an unobserved exception.
             _ = started.ContinueWith(static t => t.Exception, CancellationToken.None,
                 TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             return started;
