@@ -1,5 +1,6 @@
 using OpenImAuth.Server.Auth;
 using OpenImAuth.Server.Configuration;
+using OpenImAuth.Server.Health;
 using OpenImAuth.Server.Hosting;
 using OpenImAuth.Server.Http;
 using OpenImAuth.Server.Users;
@@ -32,10 +33,13 @@ if (sources.Error is { } configError)
 // for its whole life; Kestrel still logs unhandled exceptions under its own category.
 builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
+// Health checks log an error on every poll that finds a store down; readiness logs each store going down and back.
+builder.Logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None);
 
 // Services: settings, the embedded store, token and user logic, the gateway.
 builder.Services.AddOpenImAuth();
 builder.Services.AddOpenImApiReference();
+builder.Services.AddOpenImHealth();
 builder.WebHost.ListenOnConfiguredPorts();
 
 var app = builder.Build();
@@ -58,12 +62,14 @@ if (PortsInUse.Find(settings) is { Count: > 0 } taken)
 }
 await app.Services.GetRequiredService<StorageHost>().OpenAsync(settings, app.Lifetime.ApplicationStopping);
 
-// HTTP: OpenIM's CORS and OPTIONS, then one group per OpenIM module and the API reference, then 404 for the rest.
+// HTTP: OpenIM's CORS and OPTIONS, then one group per OpenIM module, the API reference and the health endpoints,
+// then 404 for the rest.
 app.UseRouting();
 app.UseMiddleware<OpenImHeaders>();
 app.MapAuthEndpoints();
 app.MapUserEndpoints();
 app.MapOpenImApiReference();
+app.MapOpenImHealth();
 app.MapFallback(OpenImRoutes.NotFoundAsync);
 
 try
@@ -76,5 +82,8 @@ catch (Exception ex) when (ex.InnerException is Microsoft.AspNetCore.Connections
     await app.DisposeAsync();
     return StartupErrors.Report([$"{ex.Message} (api.openImApiPort and longConnSvr.openImWsPort choose the ports)"]);
 }
+// SIGTERM: Kestrel stops accepting and lets requests in flight finish, the gateway closes its connections with 1001,
+// both within api.shutdownTimeoutSeconds; then disposing closes the store, whose writer commits what is queued.
 await app.WaitForShutdownAsync();
+await app.DisposeAsync();
 return 0;

@@ -1,5 +1,6 @@
 using Npgsql;
 using NpgsqlTypes;
+using OpenImAuth.Core;
 using OpenImAuth.Core.Users;
 
 namespace OpenImAuth.Storage.Postgres;
@@ -8,7 +9,7 @@ namespace OpenImAuth.Storage.Postgres;
 /// Users in PostgreSQL, shared by every instance. The schema is created (or upgraded) idempotently at start-up
 /// under an advisory lock, so instances starting together do not race. Listing order is registration order.
 /// </summary>
-public sealed class PostgresUserStore : IUserStore, IAsyncDisposable
+public sealed class PostgresUserStore : IUserStore, IStoreProbe, IAsyncDisposable
 {
     private const string Columns = "user_id, nickname, face_url, ex, app_manger_level, global_recv_msg_opt, create_time";
     private const long SchemaLockId = 0x4f70656e496d4175; // "OpenImAu"
@@ -199,6 +200,16 @@ public sealed class PostgresUserStore : IUserStore, IAsyncDisposable
             command.Parameters.AddWithValue("take", take);
             return await UserIdRun.ReadAsync(command, after, token);
         }, cancellationToken);
+
+    public string Name => "postgres";
+
+    /// <summary>Readiness: <c>SELECT 1</c> on a pooled connection, given one second (the shortest command timeout).</summary>
+    public async Task ProbeAsync(CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand("SELECT 1");
+        command.CommandTimeout = 1;
+        await command.ExecuteScalarAsync(cancellationToken);
+    }
 
     public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
 

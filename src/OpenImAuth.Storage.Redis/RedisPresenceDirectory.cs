@@ -104,7 +104,14 @@ public sealed class RedisPresenceDirectory : IPresenceDirectory, IAsyncDisposabl
     public async ValueTask DisposeAsync()
     {
         await _refresh.DisposeAsync();
-        await _db.KeyDeleteAsync(LivenessKey(_instanceId));
+        try
+        {
+            await _db.KeyDeleteAsync(LivenessKey(_instanceId));
+        }
+        catch (RedisException)
+        {
+            // Redis is down as the instance stops: its liveness key expires by itself, and stopping goes on.
+        }
     }
 
     private async Task RefreshLivenessAsync()

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using OpenImAuth.Core;
 
 namespace OpenImAuth.Storage.Sqlite;
 
@@ -6,7 +7,7 @@ namespace OpenImAuth.Storage.Sqlite;
 /// The embedded database file: created with its schema on first start, written by one <see cref="SqliteWriter"/>,
 /// read through pooled connections (WAL lets readers run beside the writer).
 /// </summary>
-public sealed class SqliteDatabase : IAsyncDisposable
+public sealed class SqliteDatabase : IStoreProbe, IAsyncDisposable
 {
     public const string FileName = "openimauth.db";
 
@@ -17,7 +18,9 @@ public sealed class SqliteDatabase : IAsyncDisposable
     // a tombstone (status SqliteTokenStateStore.Tombstone) that forgets it, and a token's last row wins. A rowid
     // table with no other index, so a login appends a row or two at the end of one B-tree; the store replays it
     // at start-up and compacts its oldest rows as it grows. issued_at and expires_at keep per-token expiry and a
-    // later "revoke everything issued before T" possible without a data migration.
+    // later "revoke everything issued before T" possible without a data migration. health_probe holds the one row
+    // that readiness probes rewrite; it needs no schema version, as this build creates it when missing and earlier
+    // builds ignore it.
     private const string Schema = """
         CREATE TABLE IF NOT EXISTS users (
             user_id TEXT NOT NULL PRIMARY KEY,
@@ -35,7 +38,13 @@ public sealed class SqliteDatabase : IAsyncDisposable
             status INTEGER NOT NULL,
             issued_at INTEGER NOT NULL,
             expires_at INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS health_probe (
+            id INTEGER PRIMARY KEY,
+            probes INTEGER NOT NULL);
         """;
+
+    private const string ProbeWrite =
+        "INSERT INTO health_probe (id, probes) VALUES (1, 1) ON CONFLICT (id) DO UPDATE SET probes = probes + 1";
 
     // Version 1 kept one row per token in `tokens`, keyed by the token text and indexed by (user_id, platform_id).
     // Its rows become puts in the log, in their order, and the table (with its index) goes.
@@ -79,6 +88,15 @@ public sealed class SqliteDatabase : IAsyncDisposable
         builder.Mode = SqliteOpenMode.ReadOnly;
         return new SqliteDatabase(builder.ToString(), new SqliteWriter(connection));
     }
+
+    public string Name => "sqlite";
+
+    /// <summary>
+    /// Readiness: a one-row write through the writer, committed to disk like a request's, so that a full or read-only
+    /// disk, a lock another process holds on the file or a writer that no longer runs shows.
+    /// </summary>
+    public Task ProbeAsync(CancellationToken cancellationToken) =>
+        Writer.WriteAsync(static writer => writer.Command(ProbeWrite).ExecuteNonQuery());
 
     internal async Task<SqliteConnection> OpenReaderAsync(CancellationToken cancellationToken)
     {

@@ -15,7 +15,8 @@ internal sealed record ServerSettings(
     RedisSettings Redis,
     string PostgresConnectionString,
     int PostgresTimeoutMs,
-    GatewaySettings Gateway)
+    GatewaySettings Gateway,
+    int ShutdownTimeoutSeconds)
 {
     public const string SqliteKind = "sqlite";
     public const string RedisKind = "redis";
@@ -89,6 +90,8 @@ internal sealed record ServerSettings(
             read.Fail("storage:dataDir", "must not be empty");
         }
         var maxBody = read.Int("api:maxRequestBodyBytes", 1 << 20, 1024, 64 << 20, "larger bodies get HTTP 413 with an error envelope");
+        var shutdownTimeout = read.Int("api:shutdownTimeoutSeconds", 10, 1, 3600,
+            "seconds a SIGTERM waits for requests in flight to finish before the process stops");
         var gateway = GatewaySettings.Read(read, ports);
         var allowWeakSecret = read.Bool("security:allowWeakSecret", false,
             $"accept a weak secret (under {StrongSecretLength} characters, or with whitespace at either end) when api.listenIP is not loopback");
@@ -98,7 +101,8 @@ internal sealed record ServerSettings(
             return null;
         }
         var auth = new AuthOptions(secret, expireDays, (MultiLoginPolicy)policy, maxNumOneEnd, admins, profile);
-        return new ServerSettings(auth, listenIp, ports, storageKind, dataDirectory, maxBody, redis, postgres, postgresTimeoutMs, gateway);
+        return new ServerSettings(auth, listenIp, ports, storageKind, dataDirectory, maxBody, redis, postgres, postgresTimeoutMs, gateway,
+            shutdownTimeout);
     }
 
     /// <summary>

@@ -14,6 +14,15 @@ internal static class ServiceRegistration
         // Settings are read from the final configuration (after test hosts add theirs); Program validated them first.
         services.AddSingleton(sp => ServerSettings.LoadValid(sp.GetRequiredService<IConfiguration>()));
         services.AddSingleton(TimeProvider.System);
+        // How long stopping waits for requests in flight and gateway connections to end. Read without failing:
+        // the host reads its options while it is built, and Program reports bad configuration after that.
+        services.AddOptions<HostOptions>().Configure<IConfiguration>((options, configuration) =>
+        {
+            if (ServerSettings.Load(configuration).Settings is { } settings)
+            {
+                options.ShutdownTimeout = TimeSpan.FromSeconds(settings.ShutdownTimeoutSeconds);
+            }
+        });
         services.AddSingleton<StorageHost>();
         services.AddSingleton(sp => sp.GetRequiredService<StorageHost>().Revocations);
         services.AddSingleton(sp => new TokenService(

@@ -1,3 +1,4 @@
+using OpenImAuth.Core;
 using OpenImAuth.Core.Presence;
 using OpenImAuth.Core.Tokens;
 using OpenImAuth.Core.Users;
@@ -17,12 +18,16 @@ namespace OpenImAuth.Server.Hosting;
 internal sealed class StorageHost(TimeProvider time) : IAsyncDisposable
 {
     private readonly List<IAsyncDisposable> _resources = [];
+    private readonly List<IStoreProbe> _probes = [];
 
     public ITokenStateStore Tokens { get; private set; } = null!;
 
     public IUserStore Users { get; private set; } = null!;
 
     public IRevocationBus Revocations { get; private set; } = null!;
+
+    /// <summary>One readiness probe per store opened (GET /readyz).</summary>
+    public IReadOnlyList<IStoreProbe> Probes => _probes;
 
     /// <summary>The presence directory shared by every instance, or null when one instance alone is the truth.</summary>
     public IPresenceDirectory? SharedPresence { get; private set; }
@@ -37,6 +42,7 @@ internal sealed class StorageHost(TimeProvider time) : IAsyncDisposable
         {
             var database = await SqliteDatabase.OpenAsync(settings.DataDirectory, cancellationToken);
             _resources.Add(database);
+            _probes.Add(database);
             Tokens = await SqliteTokenStateStore.OpenAsync(database, time, cancellationToken);
             Users = new SqliteUserStore(database);
             Revocations = new LocalRevocationBus();
@@ -52,6 +58,7 @@ internal sealed class StorageHost(TimeProvider time) : IAsyncDisposable
     {
         var redis = await ConnectionMultiplexer.ConnectAsync(settings.Redis.ToOptions());
         _resources.Add(redis);
+        _probes.Add(new RedisStoreProbe(redis));
         // 0 turns the check cache off: every check reads Redis (for deployments whose Go nodes must be seen at once).
         var checkCache = settings.Redis.CheckCacheEntries > 0
             ? await RedisTokenCheckCache.StartAsync(redis, time, settings.Redis.CheckCacheEntries)
@@ -66,6 +73,7 @@ internal sealed class StorageHost(TimeProvider time) : IAsyncDisposable
         var users = await PostgresUserStore.OpenAsync(settings.PostgresConnectionString,
             TimeSpan.FromMilliseconds(settings.PostgresTimeoutMs), cancellationToken);
         _resources.Add(users);
+        _probes.Add(users);
         Users = users;
     }
 
