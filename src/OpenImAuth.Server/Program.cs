@@ -20,9 +20,10 @@ if (ConfigurationSources.Apply(builder.Configuration, args) is { } configError)
 builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
 
-// Services: settings, the embedded store, token and user logic, the gateway.
+// Services: settings, the embedded store, token and user logic, the gateway; the API reference and metrics.
 builder.Services.AddOpenImAuth();
 builder.Services.AddOpenImApiReference();
+builder.Services.AddOpenImMetrics();
 builder.WebHost.ListenOnConfiguredPorts();
 
 var app = builder.Build();
@@ -43,12 +44,15 @@ if (PortsInUse.Find(settings) is { Count: > 0 } taken)
 }
 await app.Services.GetRequiredService<StorageHost>().OpenAsync(settings, app.Lifetime.ApplicationStopping);
 
-// HTTP: OpenIM's CORS and OPTIONS, then one group per OpenIM module and the API reference, then 404 for the rest.
+// HTTP: prometheus.port's /metrics (if set), OpenIM's CORS and OPTIONS, then one group per OpenIM module, the API
+// reference and /metrics (without prometheus.port), then 404 for the rest.
+app.UseOpenImMetrics(settings.Prometheus);
 app.UseRouting();
 app.UseMiddleware<OpenImHeaders>();
 app.MapAuthEndpoints();
 app.MapUserEndpoints();
 app.MapOpenImApiReference();
+app.MapOpenImMetrics(settings.Prometheus);
 app.MapFallback(OpenImRoutes.NotFoundAsync);
 
 try
@@ -59,7 +63,7 @@ catch (Exception ex) when (ex.InnerException is Microsoft.AspNetCore.Connections
                            || ex is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.AddressAlreadyInUse })
 {
     await app.DisposeAsync();
-    return StartupErrors.Report([$"{ex.Message} (api.openImApiPort and longConnSvr.openImWsPort choose the ports)"]);
+    return StartupErrors.Report([$"{ex.Message} (api.openImApiPort, longConnSvr.openImWsPort and prometheus.port choose the ports)"]);
 }
 await app.WaitForShutdownAsync();
 return 0;

@@ -22,6 +22,9 @@ public sealed class StartupConfigurationTests : IDisposable
     [InlineData("--longConnSvr.path=msg_gateway", "longConnSvr.path")]
     [InlineData("--redis.checkCacheEntries=-1", "redis.checkCacheEntries")]
     [InlineData("--redis.hintedTokens=many", "redis.hintedTokens")]
+    [InlineData("--prometheus.enable=maybe", "prometheus.enable")]
+    [InlineData("--prometheus.port=0", "prometheus.port")]
+    [InlineData("--prometheus.port=10001", "prometheus.port")]
     public async Task Server_ExitsWithKeyNamed_ForBadValue(string argument, string named)
     {
         var (exitCode, output) = await ServerProcess.RunToExitAsync(_directory.FullName, argument, DataDir());

@@ -24,6 +24,16 @@ internal sealed class SettingsReader(IConfiguration configuration)
         return text is null ? fallback : ParseInt(key, text, min, max);
     }
 
+    public bool Bool(string key, bool fallback)
+    {
+        var text = configuration[key];
+        if (text is null)
+        {
+            return fallback;
+        }
+        return bool.TryParse(text, out var value) ? value : Fail(key, $"'{text}' is not true or false", fallback);
+    }
+
     /// <summary>A YAML list (<c>[a, b]</c>), indexed keys (<c>key__0</c>), or one plain value.</summary>
     public IReadOnlyList<string> StringList(string key, IReadOnlyList<string> fallback)
     {
