@@ -117,7 +117,7 @@ public sealed class MetricsTests : IDisposable
         Assert.Equal(1, Delta(before, afterFirst, "openimauth_check_cache_misses_total"));
         Assert.Equal(0, Delta(before, afterFirst, "openimauth_check_cache_hits_total"));
         Assert.Equal(2, Delta(afterFirst, afterMore, "openimauth_check_cache_hits_total"));
-        Assert.True(afterMore.Value("openimauth_store_duration_seconds_count", ("store", "redis"), ("operation", "check")) >= 3, afterMore.Text);
+        Assert.True(afterMore.Value("openimauth_store_duration_seconds_count", ("store", "redis"), ("operation", "check")) >= 1, afterMore.Text);
         Assert.True(afterMore.Value("openimauth_store_duration_seconds_count", ("store", "postgres")) >= 1, afterMore.Text);
     }
 

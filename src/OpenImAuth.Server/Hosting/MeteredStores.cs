@@ -85,7 +85,7 @@ internal sealed class StoreOperation(string store, string operation)
         OpenImAuthMetrics.StoreDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, _store, _operation);
 }
 
-/// <summary>A token store whose every call is timed; labelled <c>store</c> = <paramref name="storeName"/>.</summary>
+/// <summary>A token store whose calls are timed (checks sampled); labelled <c>store</c> = <paramref name="storeName"/>.</summary>
 internal sealed class MeteredTokenStateStore(ITokenStateStore inner, string storeName) : ITokenStateStore
 {
     private readonly StoreOperation _check = new(storeName, "check");
@@ -97,8 +97,20 @@ internal sealed class MeteredTokenStateStore(ITokenStateStore inner, string stor
 
     public bool AnnouncesKicks => inner.AnnouncesKicks;
 
+    /// <summary>
+    /// Checks are the hot path of every authenticated request, and recording one into the histogram cost about 1.4 µs
+    /// of a 25 µs parse_token (2 cores, measured): only one check in <see cref="CheckSampling"/> of each thread is
+    /// timed (its first among them), which keeps the latency distribution and costs under 0.2 µs.
+    /// </summary>
+    public const int CheckSampling = 8;
+
+    [ThreadStatic]
+    private static uint t_checks;
+
     public ValueTask<int?> GetStatusAsync(string userId, int platformId, string token, CancellationToken cancellationToken) =>
-        _check.Time(Stopwatch.GetTimestamp(), inner.GetStatusAsync(userId, platformId, token, cancellationToken));
+        t_checks++ % CheckSampling != 0
+            ? inner.GetStatusAsync(userId, platformId, token, cancellationToken)
+            : _check.Time(Stopwatch.GetTimestamp(), inner.GetStatusAsync(userId, platformId, token, cancellationToken));
 
     public Task<IReadOnlyList<StoredToken>> GetUserTokensAsync(string userId, CancellationToken cancellationToken) =>
         _tokens.Time(Stopwatch.GetTimestamp(), inner.GetUserTokensAsync(userId, cancellationToken));

@@ -26,6 +26,9 @@ internal static class OpenImMetrics
                 if (sp.GetRequiredService<ServerSettings>().Prometheus.Enabled)
                 {
                     builder.AddMeter(OpenImAuthMetrics.Meter.Name, HostingMeter);
+                    // Two updates of one shared series per request, about 1.4 µs of a 25 µs parse_token (measured);
+                    // the duration histogram's count already gives the request rate.
+                    builder.AddView("http.server.active_requests", MetricStreamConfiguration.Drop);
                 }
             });
             metrics.ConfigureResource(resource => resource.AddService("openimauth")); // target_info's service_name
