@@ -4,6 +4,7 @@
 # baseline) and writes it with the raw wrk output to artifacts/bench/. See docs/benchmarks.md.
 #   bench/load.sh                 # all scenarios
 #   DURATION=5 ROUNDS=1 bench/load.sh
+#   SCENARIOS=metrics bench/load.sh   # what /metrics costs parse_token (not in the default list)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -218,6 +219,47 @@ scenario_tokens() {
   measure "tokens parse_token, 1M live tokens" "$port" "$pid" "$bport" "$bpid" parse_token
   measure "tokens user_token, 1M live tokens" "$port" "$pid" "$bport" "$bpid" user_token
   stop_pid "$pid"; stop_pid "$bpid"
+}
+
+# The cost of metrics: parse_token on the embedded store, served by the same build with the same data, with /metrics
+# on (scraped every second meanwhile, so that the export is counted too) and with --prometheus.enable=false,
+# alternating, off first; requests/s and each server's CPU time per request.
+scenario_metrics() {
+  local on=$((23000 + RANDOM % 1000)) off=$((24000 + RANDOM % 1000)) pid opid token scraper t0 r rps_on=() rps_off=()
+  local ticks_on=0 ticks_off=0 port
+  pid=$(start_server "$on" --storage.dataDir="$work/data-metrics")
+  token=$(curl -s -H 'operationID: 1' -d '{"secret":"openIM123","platformID":1,"userID":"imAdmin"}' "http://127.0.0.1:$on/auth/user_token" |
+    sed 's/.*"token":"\([^"]*\)".*/\1/')
+  stop_pid "$pid"
+  cp -r "$work/data-metrics" "$work/data-metrics-off" # the token is stored in both
+  pid=$(start_server "$on" --storage.dataDir="$work/data-metrics"); pids+=("$pid")
+  opid=$(start_server "$off" --storage.dataDir="$work/data-metrics-off" --prometheus.enable=false); pids+=("$opid")
+  write_scripts 1 "$token"
+  for port in "$on" "$off"; do
+    curl -s -H 'operationID: 1' -d "{\"token\":\"$token\"}" "http://127.0.0.1:$port/auth/parse_token" | grep -q '"errCode":0,' ||
+      { echo "load.sh: parse_token fails on $port" >&2; return 1; }
+  done
+  (while :; do curl -s -o /dev/null -w '%{http_code}\n' "http://127.0.0.1:$on/metrics" >>"$work/scrapes"; sleep 1; done) &
+  scraper=$!; pids+=("$scraper")
+  DURATION=$WARMUP run_wrk "$off" parse_token "$CONNECTIONS" >/dev/null
+  DURATION=$WARMUP run_wrk "$on" parse_token "$CONNECTIONS" >/dev/null
+  for _ in $(seq 1 "$ROUNDS"); do
+    t0=$(cpu_ticks "$opid"); r=$(run_wrk "$off" parse_token "$CONNECTIONS"); ticks_off=$((ticks_off + $(cpu_ticks "$opid") - t0))
+    rps_off+=("${r%% *}")
+    t0=$(cpu_ticks "$pid"); r=$(run_wrk "$on" parse_token "$CONNECTIONS"); ticks_on=$((ticks_on + $(cpu_ticks "$pid") - t0))
+    rps_on+=("${r%% *}")
+  done
+  kill "$scraper" 2>/dev/null || true
+  printf '\n| scenario | metrics on req/s | metrics off req/s | ratio | on CPU µs/req | off CPU µs/req | scrapes answered |\n|---|---|---|---|---|---|---|\n' |
+    tee -a "$out/table.md"
+  awk -v on="${rps_on[*]}" -v off="${rps_off[*]}" -v ton="$ticks_on" -v toff="$ticks_off" -v us="$tick_us" -v d="$DURATION" \
+    -v scrapes="$(grep -c '^200$' "$work/scrapes")" 'BEGIN {
+      n = split(on, a, " "); split(off, b, " ")
+      for (i = 1; i <= n; i++) { ra += a[i]; rb += b[i] }
+      printf "| embedded `parse_token`, /metrics on vs off | %.0f | %.0f | %.3f | %.1f | %.1f | %d |\n",
+        ra / n, rb / n, ra / rb, ton * us / (ra * d), toff * us / (rb * d), scrapes
+    }' | tee -a "$out/table.md"
+  stop_pid "$pid"; stop_pid "$opid"
 }
 
 tokens_in() { # data dir: normal tokens in the token log, by each token's last row (sqlite3 reads the WAL too)

@@ -36,10 +36,11 @@ builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.N
 // Health checks log an error on every poll that finds a store down; readiness logs each store going down and back.
 builder.Logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None);
 
-// Services: settings, the embedded store, token and user logic, the gateway.
+// Services: settings, the embedded store, token and user logic, the gateway; the API reference and metrics.
 builder.Services.AddOpenImAuth();
 builder.Services.AddOpenImApiReference();
 builder.Services.AddOpenImHealth();
+builder.Services.AddOpenImMetrics();
 builder.WebHost.ListenOnConfiguredPorts();
 
 var app = builder.Build();
@@ -62,14 +63,16 @@ if (PortsInUse.Find(settings) is { Count: > 0 } taken)
 }
 await app.Services.GetRequiredService<StorageHost>().OpenAsync(settings, app.Lifetime.ApplicationStopping);
 
-// HTTP: OpenIM's CORS and OPTIONS, then one group per OpenIM module, the API reference and the health endpoints,
-// then 404 for the rest.
+// HTTP: prometheus.port's /metrics (if set), OpenIM's CORS and OPTIONS, then one group per OpenIM module, the API
+// reference, the health endpoints and /metrics (without prometheus.port), then 404 for the rest.
+app.UseOpenImMetrics(settings.Prometheus);
 app.UseRouting();
 app.UseMiddleware<OpenImHeaders>();
 app.MapAuthEndpoints();
 app.MapUserEndpoints();
 app.MapOpenImApiReference();
 app.MapOpenImHealth();
+app.MapOpenImMetrics(settings.Prometheus);
 app.MapFallback(OpenImRoutes.NotFoundAsync);
 
 try
@@ -80,7 +83,7 @@ catch (Exception ex) when (ex.InnerException is Microsoft.AspNetCore.Connections
                            || ex is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.AddressAlreadyInUse })
 {
     await app.DisposeAsync();
-    return StartupErrors.Report([$"{ex.Message} (api.openImApiPort and longConnSvr.openImWsPort choose the ports)"]);
+    return StartupErrors.Report([$"{ex.Message} (api.openImApiPort, longConnSvr.openImWsPort and prometheus.port choose the ports)"]);
 }
 // SIGTERM: Kestrel stops accepting and lets requests in flight finish, the gateway closes its connections with 1001,
 // both within api.shutdownTimeoutSeconds; then disposing closes the store, whose writer commits what is queued.

@@ -1,3 +1,4 @@
+using OpenImAuth.Core;
 using StackExchange.Redis;
 
 namespace OpenImAuth.Storage.Redis;
@@ -107,6 +108,7 @@ public sealed class RedisTokenCheckCache
         var sequence = await _sequence.ReadAsync();
         if (!await IsUpToAsync(sequence))
         {
+            OpenImAuthMetrics.CheckCacheMiss();
             return parse(await _db.HashGetAsync(key, token));
         }
         var name = (string)key!;
@@ -116,10 +118,12 @@ public sealed class RedisTokenCheckCache
         {
             if (_snapshots[stripe].TryGetValue(name, out var snapshot) && snapshot.TryGet(token, out var remembered))
             {
+                OpenImAuthMetrics.CheckCacheHit();
                 return remembered;
             }
             generation = _generations[stripe];
         }
+        OpenImAuthMetrics.CheckCacheMiss();
         var entries = await _db.HashGetAllAsync(key);
         var fresh = new Snapshot(entries, parse);
         lock (_snapshots[stripe])

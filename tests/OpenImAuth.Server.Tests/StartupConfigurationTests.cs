@@ -25,6 +25,9 @@ public sealed class StartupConfigurationTests : IDisposable
     [InlineData("--redis.timeoutMs=0", "redis.timeoutMs")]
     [InlineData("--redis.timeoutMs=-5", "redis.timeoutMs")]
     [InlineData("--postgres.timeoutMs=0", "postgres.timeoutMs")]
+    [InlineData("--prometheus.enable=maybe", "prometheus.enable")]
+    [InlineData("--prometheus.port=0", "prometheus.port")]
+    [InlineData("--prometheus.port=10001", "prometheus.port")]
     public async Task Server_ExitsWithKeyNamed_ForBadValue(string argument, string named)
     {
         var (exitCode, output) = await ServerProcess.RunToExitAsync(_directory.FullName, argument, DataDir());

@@ -50,9 +50,14 @@ public sealed class TokenService(AuthOptions options, ITokenStateStore store, Ti
                 var (change, token) = PlanIssue(userId, platformId, existing);
                 if (await store.ApplyAsync(change, cancellationToken))
                 {
-                    if (change.Kicked.Count > 0 && !store.AnnouncesKicks)
+                    OpenImAuthMetrics.TokenIssued(platformId);
+                    if (change.Kicked.Count > 0)
                     {
-                        await revocations.PublishAsync(change.Kicked, cancellationToken);
+                        OpenImAuthMetrics.TokensKicked(KickReason.MultiLogin, change.Kicked.Count);
+                        if (!store.AnnouncesKicks)
+                        {
+                            await revocations.PublishAsync(change.Kicked, cancellationToken);
+                        }
                     }
                     return token;
                 }
@@ -212,6 +217,7 @@ public sealed class TokenService(AuthOptions options, ITokenStateStore store, Ti
             var revoked = await store.KickPlatformAsync(userId, platformId, cancellationToken);
             if (revoked.Count > 0)
             {
+                OpenImAuthMetrics.TokensKicked(KickReason.ForceLogout, revoked.Count);
                 await revocations.PublishAsync(revoked, cancellationToken);
             }
             return revoked;

@@ -36,7 +36,7 @@ internal static class AuthEndpoints
         {
             return invalid;
         }
-        if (!call.Options.SecretMatches(request.Secret))
+        if (!call.SecretMatches(request.Secret))
         {
             return OpenImError.NoPermission("secret invalid");
         }
@@ -51,7 +51,7 @@ internal static class AuthEndpoints
         {
             return OpenImError.Args("userID is empty");
         }
-        if (!call.Options.SecretMatches(request.Secret))
+        if (!call.SecretMatches(request.Secret))
         {
             return OpenImError.NoPermission("secret invalid");
         }

@@ -16,7 +16,8 @@ internal sealed record ServerSettings(
     string PostgresConnectionString,
     int PostgresTimeoutMs,
     GatewaySettings Gateway,
-    int ShutdownTimeoutSeconds)
+    int ShutdownTimeoutSeconds,
+    PrometheusSettings Prometheus)
 {
     public const string SqliteKind = "sqlite";
     public const string RedisKind = "redis";
@@ -93,6 +94,7 @@ internal sealed record ServerSettings(
         var shutdownTimeout = read.Int("api:shutdownTimeoutSeconds", 10, 1, 3600,
             "seconds a SIGTERM waits for requests in flight to finish before the process stops");
         var gateway = GatewaySettings.Read(read, ports);
+        var prometheus = PrometheusSettings.Read(read, ports, gateway.Ports);
         var allowWeakSecret = read.Bool("security:allowWeakSecret", false,
             $"accept a weak secret (under {StrongSecretLength} characters, or with whitespace at either end) when api.listenIP is not loopback");
         CheckSecret(read, secret, listenIp, allowWeakSecret);
@@ -102,7 +104,7 @@ internal sealed record ServerSettings(
         }
         var auth = new AuthOptions(secret, expireDays, (MultiLoginPolicy)policy, maxNumOneEnd, admins, profile);
         return new ServerSettings(auth, listenIp, ports, storageKind, dataDirectory, maxBody, redis, postgres, postgresTimeoutMs, gateway,
-            shutdownTimeout);
+            shutdownTimeout, prometheus);
     }
 
     /// <summary>

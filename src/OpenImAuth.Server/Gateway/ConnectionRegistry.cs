@@ -1,3 +1,4 @@
+using OpenImAuth.Core;
 using OpenImAuth.Core.Errors;
 using OpenImAuth.Core.Presence;
 using OpenImAuth.Core.Tokens;
@@ -64,6 +65,7 @@ internal sealed partial class ConnectionRegistry : IDisposable
             }
             list.Add(connection);
             _count++;
+            OpenImAuthMetrics.GatewayConnectionOpened();
             shuttingDown = _shuttingDown;
         }
         if (shuttingDown)
@@ -86,6 +88,7 @@ internal sealed partial class ConnectionRegistry : IDisposable
                 _byUser.Remove(userId);
             }
             _count--;
+            OpenImAuthMetrics.GatewayConnectionClosed();
             if (_count == 0 && _shuttingDown)
             {
                 _drained.TrySetResult();

@@ -45,7 +45,7 @@ internal static class ServiceRegistration
         return services;
     }
 
-    /// <summary>Kestrel listens on api.listenIP at every api.openImApiPort and every longConnSvr.openImWsPort.</summary>
+    /// <summary>Kestrel listens on api.listenIP at every api.openImApiPort, and at prometheus.port when set.</summary>
     public static void ListenOnConfiguredPorts(this IWebHostBuilder webHost) =>
         webHost.ConfigureKestrel((context, kestrel) =>
         {
@@ -57,6 +57,10 @@ internal static class ServiceRegistration
             foreach (var port in settings.ApiPorts)
             {
                 kestrel.Listen(settings.ListenIp, port);
+            }
+            if (settings.Prometheus.Port is { } metricsPort)
+            {
+                kestrel.Listen(settings.ListenIp, metricsPort); // /metrics only (OpenImMetrics.UseOpenImMetrics)
             }
             kestrel.AddServerHeader = false;
             // Our own limit answers 413 with an envelope; Kestrel's (30 MB by default) must not cut in before it.

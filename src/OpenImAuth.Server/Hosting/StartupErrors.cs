@@ -49,7 +49,8 @@ internal static class PortsInUse
     {
         var taken = new List<string>();
         foreach (var (port, key) in settings.ApiPorts.Select(p => (p, "api.openImApiPort"))
-                     .Concat(settings.Gateway.Ports.Select(p => (p, "longConnSvr.openImWsPort"))))
+                     .Concat(settings.Gateway.Ports.Select(p => (p, "longConnSvr.openImWsPort")))
+                     .Concat(settings.Prometheus.Port is { } metrics ? [(metrics, "prometheus.port")] : []))
         {
             try
             {

@@ -47,6 +47,12 @@ internal sealed class StorageHost(TimeProvider time) : IAsyncDisposable
             Users = new SqliteUserStore(database);
             Revocations = new LocalRevocationBus();
         }
+        if (settings.Prometheus.Enabled)
+        {
+            var scaledOut = settings.StorageKind == ServerSettings.RedisKind;
+            Tokens = new MeteredTokenStateStore(Tokens, scaledOut ? "redis" : "sqlite");
+            Users = new MeteredUserStore(Users, scaledOut ? "postgres" : "sqlite");
+        }
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         // Configured administrators exist from start-up without registration (docs/decisions.md, D9); AppAdmin = 2.
         await Users.EnsureRegisteredAsync(

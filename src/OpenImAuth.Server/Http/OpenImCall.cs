@@ -49,6 +49,17 @@ internal sealed class OpenImCall(HttpContext http, AuthServices services)
         return check.Error;
     }
 
+    /// <summary>Whether <paramref name="secret"/> is the configured secret; a wrong one is counted (openimauth_secret_failures_total).</summary>
+    public bool SecretMatches(string? secret)
+    {
+        if (Options.SecretMatches(secret))
+        {
+            return true;
+        }
+        OpenImAuthMetrics.SecretFailed();
+        return false;
+    }
+
     /// <summary>Administrators exist from start-up; everyone else must be registered.</summary>
     public async ValueTask<bool> UserExistsAsync(string userId) =>
         Options.IsAdmin(userId) || await services.Registered.ExistsAsync(userId, Aborted);
