@@ -2,6 +2,7 @@ using OpenImAuth.Server.Auth;
 using OpenImAuth.Server.Configuration;
 using OpenImAuth.Server.Hosting;
 using OpenImAuth.Server.Http;
+using OpenImAuth.Server.Security;
 using OpenImAuth.Server.Users;
 
 // The slim builder: no host filtering, HTTPS or extra log providers, none of which this server uses, and less work
@@ -14,11 +15,8 @@ if (ConfigurationSources.Apply(builder.Configuration, args) is { } configError)
     return StartupErrors.Report([configError]);
 }
 
-// Per-request framework logs would cost more than the requests themselves. With its category on at any level,
-// hosting also creates an Activity and a log scope for every request, which an upgraded gateway connection keeps
-// for its whole life; Kestrel still logs unhandled exceptions under its own category.
-builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
+// Logs: text or JSON lines from log.level up, one per request of our own instead of the framework's.
+builder.Logging.UseConfiguredLogging(builder.Configuration);
 
 // Services: settings, the embedded store, token and user logic, the gateway.
 builder.Services.AddOpenImAuth();
@@ -43,13 +41,16 @@ if (PortsInUse.Find(settings) is { Count: > 0 } taken)
 }
 await app.Services.GetRequiredService<StorageHost>().OpenAsync(settings, app.Lifetime.ApplicationStopping);
 
-// HTTP: OpenIM's CORS and OPTIONS, then one group per OpenIM module and the API reference, then 404 for the rest.
+// HTTP: the client behind trusted proxies, OpenIM's CORS and OPTIONS, the rate limit when set, then one group per
+// OpenIM module and the API reference, then 404 for the rest.
+app.UseTrustedProxies(settings.Security);
 app.UseRouting();
 app.UseMiddleware<OpenImHeaders>();
+app.UseRateLimit(settings.Security);
 app.MapAuthEndpoints();
 app.MapUserEndpoints();
 app.MapOpenImApiReference();
-app.MapFallback(OpenImRoutes.NotFoundAsync);
+app.MapFallback(RequestLog.NotFoundAsync);
 
 try
 {

@@ -22,6 +22,14 @@ public sealed class StartupConfigurationTests : IDisposable
     [InlineData("--longConnSvr.path=msg_gateway", "longConnSvr.path")]
     [InlineData("--redis.checkCacheEntries=-1", "redis.checkCacheEntries")]
     [InlineData("--redis.hintedTokens=many", "redis.hintedTokens")]
+    [InlineData("--log.format=xml", "log.format")]
+    [InlineData("--log.level=Loud", "log.level")]
+    [InlineData("--log.level=2", "log.level")]
+    [InlineData("--security.maxSecretFailures=0", "security.maxSecretFailures")]
+    [InlineData("--security.failureWindowSeconds=0", "security.failureWindowSeconds")]
+    [InlineData("--security.lockoutSeconds=forever", "security.lockoutSeconds")]
+    [InlineData("--security.trustedProxies=proxy.example", "security.trustedProxies")]
+    [InlineData("--security.rateLimit=-1", "security.rateLimit")]
     public async Task Server_ExitsWithKeyNamed_ForBadValue(string argument, string named)
     {
         var (exitCode, output) = await ServerProcess.RunToExitAsync(_directory.FullName, argument, DataDir());

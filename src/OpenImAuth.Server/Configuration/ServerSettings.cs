@@ -14,7 +14,9 @@ internal sealed record ServerSettings(
     int MaxRequestBodyBytes,
     RedisSettings Redis,
     string PostgresConnectionString,
-    GatewaySettings Gateway)
+    GatewaySettings Gateway,
+    SecuritySettings Security,
+    LogSettings Log)
 {
     public const string SqliteKind = "sqlite";
     public const string RedisKind = "redis";
@@ -64,6 +66,8 @@ internal sealed record ServerSettings(
         }
         var maxBody = read.Int("api:maxRequestBodyBytes", 1 << 20, 1024, 64 << 20);
         var gateway = GatewaySettings.Read(read, ports);
+        var security = SecuritySettings.Read(read);
+        var log = LogSettings.Read(read);
         if (secret == DefaultSecret && !IPAddress.IsLoopback(listenIp))
         {
             read.Fail("secret", $"the default secret '{DefaultSecret}' is only allowed on a loopback address, and api.listenIP (the API's and the gateway's) is {listenIp}; " +
@@ -74,7 +78,8 @@ internal sealed record ServerSettings(
             return (null, read.Errors);
         }
         var auth = new AuthOptions(secret, expireDays, (MultiLoginPolicy)policy, maxNumOneEnd, admins, profile);
-        return (new ServerSettings(auth, listenIp, ports, storageKind, dataDirectory, maxBody, redis, postgres, gateway), []);
+        return (new ServerSettings(auth, listenIp, ports, storageKind, dataDirectory, maxBody, redis, postgres, gateway,
+            security, log), []);
     }
 
     /// <summary>The same as <see cref="Load"/>, for service registration after start-up already validated.</summary>

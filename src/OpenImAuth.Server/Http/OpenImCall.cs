@@ -3,11 +3,13 @@ using OpenImAuth.Core.Errors;
 using OpenImAuth.Core.Presence;
 using OpenImAuth.Core.Tokens;
 using OpenImAuth.Core.Users;
+using OpenImAuth.Server.Security;
 
 namespace OpenImAuth.Server.Http;
 
 /// <summary>The services every handler needs, as one bag (eShop's [AsParameters] services, without the binding).</summary>
-internal sealed class AuthServices(TokenService tokens, IUserStore users, TimeProvider time, IPresenceDirectory presence)
+internal sealed class AuthServices(TokenService tokens, IUserStore users, TimeProvider time, IPresenceDirectory presence,
+    SecretGuard guard)
 {
     public TokenService Tokens => tokens;
 
@@ -18,6 +20,8 @@ internal sealed class AuthServices(TokenService tokens, IUserStore users, TimePr
     public TimeProvider Time => time;
 
     public IPresenceDirectory Presence => presence;
+
+    public SecretGuard Guard => guard;
 
     public AuthOptions Options => tokens.Options;
 }
@@ -47,6 +51,17 @@ internal sealed class OpenImCall(HttpContext http, AuthServices services)
         var check = await services.Tokens.CheckAsync(token, Aborted);
         Caller = check.Claims;
         return check.Error;
+    }
+
+    /// <summary>1002 unless <paramref name="secret"/> is the configured one; a wrong one counts against the caller's address.</summary>
+    public async ValueTask<OpenImError?> CheckSecretAsync(string? secret)
+    {
+        if (Options.SecretMatches(secret))
+        {
+            return null;
+        }
+        await services.Guard.RecordSecretFailureAsync(http);
+        return OpenImError.NoPermission("secret invalid");
     }
 
     /// <summary>Administrators exist from start-up; everyone else must be registered.</summary>

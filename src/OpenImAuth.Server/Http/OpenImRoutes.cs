@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Diagnostics;
 using System.Text.Json.Serialization.Metadata;
 using OpenImAuth.Core.Errors;
 
@@ -40,21 +41,24 @@ internal static partial class OpenImRoutes
         Envelope.WriteAsync(context, OpenImError.Args($"no route {context.Request.Method} {context.Request.Path}"),
             StatusCodes.Status404NotFound);
 
-    private sealed record RouteServices(AuthServices Auth, int MaxRequestBodyBytes, ILogger Logger)
+    private sealed record RouteServices(AuthServices Auth, int MaxRequestBodyBytes, ILogger Logger, RequestLog Requests)
     {
         public static RouteServices From(HttpContext context) => new(
             context.RequestServices.GetRequiredService<AuthServices>(),
             context.RequestServices.GetRequiredService<Configuration.ServerSettings>().MaxRequestBodyBytes,
-            context.RequestServices.GetRequiredService<ILogger<AuthServices>>());
+            context.RequestServices.GetRequiredService<ILogger<AuthServices>>(),
+            context.RequestServices.GetRequiredService<RequestLog>());
     }
 
     private static async Task HandleAsync<TRequest>(HttpContext context, RouteServices route, Access access,
         JsonTypeInfo<TRequest> requestType, OpenImHandler<TRequest> handler)
         where TRequest : class
     {
+        var started = Stopwatch.GetTimestamp();
         if (!HttpMethods.IsPost(context.Request.Method))
         {
             await NotFoundAsync(context);
+            route.Requests.Answered(context, ErrorCodes.ArgsError, started);
             return;
         }
         ApiResult result;
@@ -75,6 +79,7 @@ internal static partial class OpenImRoutes
                 : OpenImError.Internal("unexpected server error; see the server log");
         }
         await Envelope.WriteAsync(context, result, status);
+        route.Requests.Answered(context, result.Error?.Code ?? 0, started);
     }
 
     private static async Task<(ApiResult, int)> RunAsync<TRequest>(HttpContext context, Access access,
