@@ -3,6 +3,7 @@ using OpenImAuth.Server.Configuration;
 using OpenImAuth.Server.Health;
 using OpenImAuth.Server.Hosting;
 using OpenImAuth.Server.Http;
+using OpenImAuth.Server.Security;
 using OpenImAuth.Server.Users;
 
 // --help prints how to run and every setting, and binds nothing. An argument the host's own reading of the arguments
@@ -28,11 +29,8 @@ if (sources.Error is { } configError)
     return StartupErrors.Report([configError]);
 }
 
-// Per-request framework logs would cost more than the requests themselves. With its category on at any level,
-// hosting also creates an Activity and a log scope for every request, which an upgraded gateway connection keeps
-// for its whole life; Kestrel still logs unhandled exceptions under its own category.
-builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
+// Logs: text or JSON lines from log.level up, one per request of our own instead of the framework's.
+builder.Logging.UseConfiguredLogging(builder.Configuration);
 // Health checks log an error on every poll that finds a store down; readiness logs each store going down and back.
 builder.Logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None);
 
@@ -63,17 +61,20 @@ if (PortsInUse.Find(settings) is { Count: > 0 } taken)
 }
 await app.Services.GetRequiredService<StorageHost>().OpenAsync(settings, app.Lifetime.ApplicationStopping);
 
-// HTTP: prometheus.port's /metrics (if set), OpenIM's CORS and OPTIONS, then one group per OpenIM module, the API
-// reference, the health endpoints and /metrics (without prometheus.port), then 404 for the rest.
+// HTTP: prometheus.port's /metrics (if set), the client behind trusted proxies, OpenIM's CORS and OPTIONS, the rate
+// limit when set, then one group per OpenIM module, the API reference, the health endpoints and /metrics (without
+// prometheus.port), then 404 for the rest.
 app.UseOpenImMetrics(settings.Prometheus);
+app.UseTrustedProxies(settings.Security);
 app.UseRouting();
 app.UseMiddleware<OpenImHeaders>();
+app.UseRateLimit(settings.Security);
 app.MapAuthEndpoints();
 app.MapUserEndpoints();
 app.MapOpenImApiReference();
 app.MapOpenImHealth();
 app.MapOpenImMetrics(settings.Prometheus);
-app.MapFallback(OpenImRoutes.NotFoundAsync);
+app.MapFallback(RequestLog.NotFoundAsync);
 
 try
 {

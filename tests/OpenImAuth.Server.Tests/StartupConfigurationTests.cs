@@ -28,6 +28,14 @@ public sealed class StartupConfigurationTests : IDisposable
     [InlineData("--prometheus.enable=maybe", "prometheus.enable")]
     [InlineData("--prometheus.port=0", "prometheus.port")]
     [InlineData("--prometheus.port=10001", "prometheus.port")]
+    [InlineData("--log.format=xml", "log.format")]
+    [InlineData("--log.level=Loud", "log.level")]
+    [InlineData("--log.level=2", "log.level")]
+    [InlineData("--security.maxSecretFailures=0", "security.maxSecretFailures")]
+    [InlineData("--security.failureWindowSeconds=0", "security.failureWindowSeconds")]
+    [InlineData("--security.lockoutSeconds=forever", "security.lockoutSeconds")]
+    [InlineData("--security.trustedProxies=proxy.example", "security.trustedProxies")]
+    [InlineData("--security.rateLimit=-1", "security.rateLimit")]
     public async Task Server_ExitsWithKeyNamed_ForBadValue(string argument, string named)
     {
         var (exitCode, output) = await ServerProcess.RunToExitAsync(_directory.FullName, argument, DataDir());

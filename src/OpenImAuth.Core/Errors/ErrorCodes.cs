@@ -8,6 +8,12 @@ public static class ErrorCodes
     public const int NoPermissionError = 1002;
     public const int DuplicateKeyError = 1003;
     public const int RecordNotFoundError = 1004;
+
+    /// <summary>Ours, not OpenIM's (it uses none of 1005–1049): too many wrong secrets from this address (HTTP 429).</summary>
+    public const int SecretLockedOutError = 1010;
+
+    /// <summary>Ours: more requests per second from this address than security.rateLimit allows (HTTP 429).</summary>
+    public const int RateLimitedError = 1011;
     public const int RegisteredAlreadyError = 1102;
     public const int TokenExpiredError = 1501;
     public const int TokenInvalidError = 1502;
@@ -27,6 +33,8 @@ public static class ErrorCodes
         NoPermissionError => "NoPermissionError",
         DuplicateKeyError => "DuplicateKeyError",
         RecordNotFoundError => "RecordNotFoundError",
+        SecretLockedOutError => "SecretLockedOutError",
+        RateLimitedError => "RateLimitedError",
         RegisteredAlreadyError => "RegisteredAlreadyError",
         TokenExpiredError => "TokenExpiredError",
         TokenInvalidError => "TokenInvalidError",

@@ -2,6 +2,7 @@ using OpenImAuth.Core.Errors;
 using OpenImAuth.Core.Tokens;
 using OpenImAuth.Server.Http;
 using OpenImAuth.Server.Json;
+using OpenImAuth.Server.Security;
 
 namespace OpenImAuth.Server.Auth;
 
@@ -13,10 +14,12 @@ internal static class AuthEndpoints
         var group = routes.MapGroup("/auth");
         group.MapOpenIm("/user_token", Access.Public, ApiJson.Default.UserTokenRequest, UserTokenAsync)
             .Describe<TokenResponse>("The app server mints a token for a registered user or an administrator with the secret.",
-                ErrorCodes.NoPermissionError, ErrorCodes.RecordNotFoundError);
+                ErrorCodes.NoPermissionError, ErrorCodes.RecordNotFoundError)
+            .GuardSecret();
         group.MapOpenIm("/get_admin_token", Access.Public, ApiJson.Default.GetAdminTokenRequest, GetAdminTokenAsync)
             .Describe<TokenResponse>("The secret mints an administrator's token, always on platform 10 (v3.8.1+).",
-                ErrorCodes.NoPermissionError);
+                ErrorCodes.NoPermissionError)
+            .GuardSecret();
         group.MapOpenIm("/get_user_token", Access.Token, ApiJson.Default.PlatformUserRequest, GetUserTokenAsync)
             .Describe<TokenResponse>("An administrator mints a token for an ordinary user on a platform other than 10.",
                 ErrorCodes.NoPermissionError, ErrorCodes.RecordNotFoundError);
@@ -36,9 +39,9 @@ internal static class AuthEndpoints
         {
             return invalid;
         }
-        if (!call.SecretMatches(request.Secret))
+        if (await call.CheckSecretAsync(request.Secret) is { } wrongSecret)
         {
-            return OpenImError.NoPermission("secret invalid");
+            return wrongSecret;
         }
         return await IssueAsync(call, userId, request.PlatformId!.Value);
     }
@@ -51,9 +54,9 @@ internal static class AuthEndpoints
         {
             return OpenImError.Args("userID is empty");
         }
-        if (!call.SecretMatches(request.Secret))
+        if (await call.CheckSecretAsync(request.Secret) is { } wrongSecret)
         {
-            return OpenImError.NoPermission("secret invalid");
+            return wrongSecret;
         }
         if (!call.Options.IsAdmin(userId))
         {

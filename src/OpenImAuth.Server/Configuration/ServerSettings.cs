@@ -17,7 +17,9 @@ internal sealed record ServerSettings(
     int PostgresTimeoutMs,
     GatewaySettings Gateway,
     int ShutdownTimeoutSeconds,
-    PrometheusSettings Prometheus)
+    PrometheusSettings Prometheus,
+    SecuritySettings Security,
+    LogSettings Log)
 {
     public const string SqliteKind = "sqlite";
     public const string RedisKind = "redis";
@@ -95,6 +97,8 @@ internal sealed record ServerSettings(
             "seconds a SIGTERM waits for requests in flight to finish before the process stops");
         var gateway = GatewaySettings.Read(read, ports);
         var prometheus = PrometheusSettings.Read(read, ports, gateway.Ports);
+        var security = SecuritySettings.Read(read);
+        var log = LogSettings.Read(read);
         var allowWeakSecret = read.Bool("security:allowWeakSecret", false,
             $"accept a weak secret (under {StrongSecretLength} characters, or with whitespace at either end) when api.listenIP is not loopback");
         CheckSecret(read, secret, listenIp, allowWeakSecret);
@@ -104,7 +108,7 @@ internal sealed record ServerSettings(
         }
         var auth = new AuthOptions(secret, expireDays, (MultiLoginPolicy)policy, maxNumOneEnd, admins, profile);
         return new ServerSettings(auth, listenIp, ports, storageKind, dataDirectory, maxBody, redis, postgres, postgresTimeoutMs, gateway,
-            shutdownTimeout, prometheus);
+            shutdownTimeout, prometheus, security, log);
     }
 
     /// <summary>

@@ -91,12 +91,17 @@ internal sealed class SettingsReader(IConfiguration configuration)
     private IReadOnlyList<string> Items(string key, IReadOnlyList<string> fallback)
     {
         var section = configuration.GetSection(key);
-        if (section.Value is { } single)
+        if (section.Value is { Length: > 0 } single)
         {
             return [single];
         }
+        // An empty value beside indexed children is their parent's (a test host copies parents as keys of their own).
         var items = section.GetChildren().OrderBy(c => int.TryParse(c.Key, out var i) ? i : int.MaxValue).ToList();
-        return items.Count == 0 ? fallback : items.Select(c => c.Value ?? "").ToList();
+        if (items.Count == 0)
+        {
+            return section.Value is { } empty ? [empty] : fallback;
+        }
+        return items.Select(c => c.Value ?? "").ToList();
     }
 
     private int ParseInt(string key, string text, int min, int max)

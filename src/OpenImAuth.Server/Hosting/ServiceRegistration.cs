@@ -3,6 +3,7 @@ using OpenImAuth.Core.Tokens;
 using OpenImAuth.Server.Configuration;
 using OpenImAuth.Server.Gateway;
 using OpenImAuth.Server.Http;
+using OpenImAuth.Server.Security;
 
 namespace OpenImAuth.Server.Hosting;
 
@@ -34,7 +35,11 @@ internal static class ServiceRegistration
             sp.GetRequiredService<TokenService>(),
             sp.GetRequiredService<StorageHost>().Users,
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<IPresenceDirectory>()));
+            sp.GetRequiredService<IPresenceDirectory>(),
+            sp.GetRequiredService<SecretGuard>()));
+        services.AddSingleton<SecretGuard>();
+        services.AddSingleton<RequestLog>();
+        services.AddOpenImRateLimit();
         services.AddHostedService<RegisteredUsersWarmUp>();
         services.AddSingleton<ExpiredTokenSweep>();
         services.AddHostedService(sp => sp.GetRequiredService<ExpiredTokenSweep>());

@@ -1,5 +1,6 @@
 using OpenImAuth.Core;
 using OpenImAuth.Core.Presence;
+using OpenImAuth.Core.Security;
 using OpenImAuth.Core.Tokens;
 using OpenImAuth.Core.Users;
 using OpenImAuth.Server.Configuration;
@@ -32,6 +33,9 @@ internal sealed class StorageHost(TimeProvider time) : IAsyncDisposable
     /// <summary>The presence directory shared by every instance, or null when one instance alone is the truth.</summary>
     public IPresenceDirectory? SharedPresence { get; private set; }
 
+    /// <summary>Wrong secrets and lockouts per client address: in memory alone, in Redis (shared) when scaled out.</summary>
+    public ISecretFailureStore SecretFailures { get; private set; } = null!;
+
     public async Task OpenAsync(ServerSettings settings, CancellationToken cancellationToken)
     {
         if (settings.StorageKind == ServerSettings.RedisKind)
@@ -46,6 +50,7 @@ internal sealed class StorageHost(TimeProvider time) : IAsyncDisposable
             Tokens = await SqliteTokenStateStore.OpenAsync(database, time, cancellationToken);
             Users = new SqliteUserStore(database);
             Revocations = new LocalRevocationBus();
+            SecretFailures = new InMemorySecretFailureStore(settings.Security.Lockout, time);
         }
         if (settings.Prometheus.Enabled)
         {
@@ -76,6 +81,7 @@ internal sealed class StorageHost(TimeProvider time) : IAsyncDisposable
         var presence = await RedisPresenceDirectory.StartAsync(redis, time);
         _resources.Add(presence);
         SharedPresence = presence;
+        SecretFailures = new RedisSecretFailureStore(redis, settings.Security.Lockout, time);
         var users = await PostgresUserStore.OpenAsync(settings.PostgresConnectionString,
             TimeSpan.FromMilliseconds(settings.PostgresTimeoutMs), cancellationToken);
         _resources.Add(users);

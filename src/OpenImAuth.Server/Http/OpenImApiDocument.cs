@@ -21,7 +21,7 @@ internal sealed class OpenImApiDocument(EndpointDataSource endpoints, ServerSett
         document.Info.Title = "OpenImAuth";
         document.Info.Description = "OpenIM's auth and user API. Every route is a POST with an operationID header and a JSON body, "
             + "and answers HTTP 200 with the envelope {errCode, errMsg, errDlt, data}: errCode 0 is success. Bodies over the "
-            + "limit get HTTP 413 and unknown routes HTTP 404, both with the envelope.";
+            + "limit get HTTP 413, unknown routes HTTP 404 and too many requests HTTP 429, all with the envelope.";
         document.Paths ??= [];
         foreach (var endpoint in endpoints.Endpoints.OfType<RouteEndpoint>())
         {
@@ -51,11 +51,19 @@ internal sealed class OpenImApiDocument(EndpointDataSource endpoints, ServerSett
                         Content = Json(await EnvelopeAsync(route, doc, context, cancellationToken)),
                     },
                     ["413"] = new OpenApiResponse { Description = "The body is over api.maxRequestBodyBytes (errCode 1001 in the envelope)." },
+                    ["429"] = new OpenApiResponse { Description = TooManyRequests(endpoint.Metadata.GetMetadata<Security.SecretRoute>() is not null) },
                 },
             };
             document.Paths[path] = new OpenApiPathItem { Operations = new() { [HttpMethod.Post] = operation } };
         }
     }
+
+    private static string TooManyRequests(bool secretRoute) =>
+        (secretRoute
+            ? $"This client address is locked out after security.maxSecretFailures wrong secrets (errCode {ErrorCodes.SecretLockedOutError}, "
+              + "errDlt and Retry-After say when it ends), or "
+            : "")
+        + $"it sent more requests per second than security.rateLimit allows (errCode {ErrorCodes.RateLimitedError}); the envelope says which.";
 
     private static List<IOpenApiParameter> Headers(Access access)
     {

@@ -3,11 +3,13 @@ using OpenImAuth.Core.Errors;
 using OpenImAuth.Core.Presence;
 using OpenImAuth.Core.Tokens;
 using OpenImAuth.Core.Users;
+using OpenImAuth.Server.Security;
 
 namespace OpenImAuth.Server.Http;
 
 /// <summary>The services every handler needs, as one bag (eShop's [AsParameters] services, without the binding).</summary>
-internal sealed class AuthServices(TokenService tokens, IUserStore users, TimeProvider time, IPresenceDirectory presence)
+internal sealed class AuthServices(TokenService tokens, IUserStore users, TimeProvider time, IPresenceDirectory presence,
+    SecretGuard guard)
 {
     public TokenService Tokens => tokens;
 
@@ -18,6 +20,8 @@ internal sealed class AuthServices(TokenService tokens, IUserStore users, TimePr
     public TimeProvider Time => time;
 
     public IPresenceDirectory Presence => presence;
+
+    public SecretGuard Guard => guard;
 
     public AuthOptions Options => tokens.Options;
 }
@@ -49,15 +53,17 @@ internal sealed class OpenImCall(HttpContext http, AuthServices services)
         return check.Error;
     }
 
-    /// <summary>Whether <paramref name="secret"/> is the configured secret; a wrong one is counted (openimauth_secret_failures_total).</summary>
-    public bool SecretMatches(string? secret)
+    /// <summary>1002 unless <paramref name="secret"/> is the configured one; a wrong one counts against the caller's address
+    /// and in openimauth_secret_failures_total.</summary>
+    public async ValueTask<OpenImError?> CheckSecretAsync(string? secret)
     {
         if (Options.SecretMatches(secret))
         {
-            return true;
+            return null;
         }
         OpenImAuthMetrics.SecretFailed();
-        return false;
+        await services.Guard.RecordSecretFailureAsync(http);
+        return OpenImError.NoPermission("secret invalid");
     }
 
     /// <summary>Administrators exist from start-up; everyone else must be registered.</summary>

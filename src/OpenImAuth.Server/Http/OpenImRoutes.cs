@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http.Features;
 using OpenImAuth.Core.Errors;
@@ -43,23 +44,26 @@ internal static partial class OpenImRoutes
             StatusCodes.Status404NotFound);
     }
 
-    private sealed record RouteServices(AuthServices Auth, Configuration.ServerSettings Settings, ILogger Logger)
+    private sealed record RouteServices(AuthServices Auth, Configuration.ServerSettings Settings, ILogger Logger, RequestLog Requests)
     {
         public int MaxRequestBodyBytes => Settings.MaxRequestBodyBytes;
 
         public static RouteServices From(HttpContext context) => new(
             context.RequestServices.GetRequiredService<AuthServices>(),
             context.RequestServices.GetRequiredService<Configuration.ServerSettings>(),
-            context.RequestServices.GetRequiredService<ILogger<AuthServices>>());
+            context.RequestServices.GetRequiredService<ILogger<AuthServices>>(),
+            context.RequestServices.GetRequiredService<RequestLog>());
     }
 
     private static async Task HandleAsync<TRequest>(HttpContext context, RouteServices route, Access access,
         JsonTypeInfo<TRequest> requestType, OpenImHandler<TRequest> handler)
         where TRequest : class
     {
+        var started = Stopwatch.GetTimestamp();
         if (!HttpMethods.IsPost(context.Request.Method))
         {
             await NotFoundAsync(context);
+            route.Requests.Answered(context, ErrorCodes.ArgsError, started);
             return;
         }
         ApiResult result;
@@ -83,6 +87,7 @@ internal static partial class OpenImRoutes
             CloseAfterUnreadBody(context, route.MaxRequestBodyBytes);
         }
         await Envelope.WriteAsync(context, result, status);
+        route.Requests.Answered(context, result.Error?.Code ?? 0, started);
     }
 
     /// <summary>The answer, its status, and whether the body was read to its end.</summary>

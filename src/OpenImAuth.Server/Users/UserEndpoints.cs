@@ -3,6 +3,7 @@ using OpenImAuth.Core.Errors;
 using OpenImAuth.Core.Users;
 using OpenImAuth.Server.Http;
 using OpenImAuth.Server.Json;
+using OpenImAuth.Server.Security;
 
 namespace OpenImAuth.Server.Users;
 
@@ -14,7 +15,8 @@ internal static class UserEndpoints
         var group = routes.MapGroup("/user");
         group.MapOpenIm("/user_register", Access.Public, ApiJson.Default.UserRegisterRequest, UserRegistration.RegisterAsync)
             .Describe("Registers users, all or none: with the secret in the body, or an administrator's token.",
-                [ErrorCodes.NoPermissionError, ErrorCodes.RegisteredAlreadyError, .. OpenImRouteDescriptions.TokenErrors]);
+                [ErrorCodes.NoPermissionError, ErrorCodes.RegisteredAlreadyError, .. OpenImRouteDescriptions.TokenErrors])
+            .GuardSecret(); // a secret or, not counted, an admin token
         group.MapOpenIm("/update_user_info", Access.Token, ApiJson.Default.UpdateUserInfoRequest, UserProfileUpdates.UpdateUserInfoAsync)
             .Describe("Updates a user's profile (the user or an administrator); empty fields stay as they are.",
                 ErrorCodes.NoPermissionError, ErrorCodes.RecordNotFoundError);

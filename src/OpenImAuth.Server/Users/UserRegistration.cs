@@ -60,7 +60,7 @@ internal static class UserRegistration
     {
         if (!string.IsNullOrEmpty(secret))
         {
-            return call.SecretMatches(secret) ? null : OpenImError.NoPermission("secret invalid");
+            return await call.CheckSecretAsync(secret);
         }
         return await call.AuthenticateAsync() ?? call.RequireAdmin();
     }

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
@@ -43,6 +44,9 @@ public sealed class AuthApplication : WebApplicationFactory<Program>
 
     public string DataDirectory { get; }
 
+    /// <summary>Every log line of the host at Warning and up.</summary>
+    public LogCapture Logs { get; } = new();
+
     public int GatewayPort { get; }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -52,7 +56,7 @@ public sealed class AuthApplication : WebApplicationFactory<Program>
             builder.UseSetting(key, value);
         }
         builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Time));
-        builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+        builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning).AddProvider(Logs));
     }
 
     /// <summary>POSTs a raw body with an operationID (and a token when given); returns status and body text.</summary>
@@ -76,6 +80,37 @@ public sealed class AuthApplication : WebApplicationFactory<Program>
         }
         using var response = await CreateClient().SendAsync(request, TestContext.Current.CancellationToken);
         return ((int)response.StatusCode, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+    }
+
+    /// <summary>
+    /// POSTs <paramref name="body"/> as JSON from the client address <paramref name="address"/> (the in-memory host has
+    /// no socket), with an X-Forwarded-For header when given; returns the status, the envelope and Retry-After.
+    /// </summary>
+    public async Task<(int Status, ApiAnswer Answer, string RetryAfter)> PostFromAsync(string address, string path, object body,
+        string? forwardedFor = null, bool operationId = true)
+    {
+        var json = JsonSerializer.SerializeToUtf8Bytes(body);
+        var context = await Server.SendAsync(c =>
+        {
+            c.Connection.RemoteIpAddress = IPAddress.Parse(address);
+            c.Request.Method = HttpMethod.Post.Method;
+            c.Request.Path = path;
+            c.Request.ContentType = "application/json";
+            c.Request.ContentLength = json.Length;
+            c.Request.Body = new MemoryStream(json);
+            if (operationId)
+            {
+                c.Request.Headers["operationID"] = "test-op";
+            }
+            if (forwardedFor is not null)
+            {
+                c.Request.Headers["X-Forwarded-For"] = forwardedFor;
+            }
+        }, TestContext.Current.CancellationToken);
+        using var reader = new StreamReader(context.Response.Body);
+        var text = await reader.ReadToEndAsync(TestContext.Current.CancellationToken);
+        return (context.Response.StatusCode, new ApiAnswer(JsonDocument.Parse(text).RootElement.Clone(), text),
+            context.Response.Headers.RetryAfter.ToString());
     }
 
     /// <summary>POSTs <paramref name="body"/> as JSON and parses the envelope.</summary>

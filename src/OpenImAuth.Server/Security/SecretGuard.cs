@@ -1,0 +1,69 @@
+using System.Collections.Concurrent;
+using OpenImAuth.Core;
+using OpenImAuth.Core.Security;
+using OpenImAuth.Server.Hosting;
+
+namespace OpenImAuth.Server.Security;
+
+/// <summary>
+/// Locks out client addresses that keep sending wrong secrets, on the store's <see cref="ISecretFailureStore"/>
+/// (this instance's memory, or Redis when scaled out). Only wrong secrets count: the app server that mints every
+/// user's token from one address is never slowed by its own successes.
+/// </summary>
+internal sealed partial class SecretGuard(StorageHost storage, TimeProvider time, ILogger<SecretGuard> logger) : IDisposable
+{
+    // The timers that log the end of each lockout begun here.
+    private readonly ConcurrentDictionary<ITimer, byte> _endings = new();
+
+    /// <summary>When the caller's lockout ends, or null when it may try a secret.</summary>
+    public ValueTask<DateTimeOffset?> LockedUntilAsync(HttpContext context) =>
+        storage.SecretFailures.LockedUntilAsync(ClientAddress.Of(context), context.RequestAborted);
+
+    /// <summary>The one place a wrong secret is counted.</summary>
+    public async ValueTask RecordSecretFailureAsync(HttpContext context)
+    {
+        var address = ClientAddress.Of(context);
+        var failure = await storage.SecretFailures.RecordFailureAsync(address, context.RequestAborted);
+        if (failure.LockedUntil is { } until)
+        {
+            LockoutBegan(address, failure.Failures, until);
+        }
+    }
+
+    /// <summary>
+    /// The one place a lockout begins (exactly one failure begins each, whichever instance counted it). It is logged
+    /// now, and its end when it comes, by a timer of the instance where it began, so each is logged once.
+    /// </summary>
+    private void LockoutBegan(string address, int failures, DateTimeOffset until)
+    {
+        LogLockoutBegan(logger, address, failures, until);
+        OpenImAuthMetrics.LockedOut();
+        ITimer? ending = null;
+        ending = time.CreateTimer(_ =>
+        {
+            LogLockoutEnded(logger, address);
+            if (_endings.TryRemove(ending!, out byte _))
+            {
+                ending!.Dispose();
+            }
+        }, null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _endings[ending] = 0;
+        var due = until - time.GetUtcNow();
+        ending.Change(due > TimeSpan.Zero ? due : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+    }
+
+    public void Dispose()
+    {
+        foreach (var ending in _endings.Keys)
+        {
+            ending.Dispose();
+        }
+        _endings.Clear();
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Secret lockout: {clientAddress} is locked out until {lockedUntil:O} after {failures} wrong secrets")]
+    private static partial void LogLockoutBegan(ILogger logger, string clientAddress, int failures, DateTimeOffset lockedUntil);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Secret lockout: {clientAddress} may try secrets again")]
+    private static partial void LogLockoutEnded(ILogger logger, string clientAddress);
+}

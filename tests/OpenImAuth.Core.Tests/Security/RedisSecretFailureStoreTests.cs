@@ -1,0 +1,72 @@
+using OpenImAuth.Core.Security;
+using OpenImAuth.Storage.Redis;
+using OpenImAuth.Tests.Shared;
+using StackExchange.Redis;
+
+namespace OpenImAuth.Core.Tests.Security;
+
+/// <summary>The contract on a real Redis, plus what only a shared store shows: instances count together.</summary>
+public sealed class RedisSecretFailureStoreTests : SecretFailureStoreContractTests
+{
+    private RedisDatabaseLease _lease = null!;
+    private readonly List<ConnectionMultiplexer> _connections = [];
+
+    protected override async Task PrepareAsync() => _lease = await TestServers.LeaseRedisDatabaseAsync();
+
+    protected override async Task<ISecretFailureStore> CreateStoreAsync(SecretLockoutPolicy policy)
+    {
+        var connection = await TestServers.ConnectAsync(_lease.Database);
+        _connections.Add(connection);
+        return new RedisSecretFailureStore(connection, policy, Time);
+    }
+
+    protected override async Task CleanUpAsync()
+    {
+        foreach (var connection in _connections)
+        {
+            await connection.DisposeAsync();
+        }
+        await _lease.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task TwoInstances_CountTogether_AndBothSeeTheLockout()
+    {
+        // Arrange: a second instance with a connection of its own
+        var other = await CreateStoreAsync(Policy);
+
+        // Act: five wrong secrets through each
+        await FailAsync("198.51.100.1", 5);
+        for (var i = 0; i < 4; i++)
+        {
+            await other.RecordFailureAsync("198.51.100.1", Ct);
+        }
+        var tenth = await other.RecordFailureAsync("198.51.100.1", Ct);
+
+        // Assert
+        Assert.Equal(10, tenth.Failures);
+        Assert.NotNull(tenth.LockedUntil);
+        Assert.Equal(tenth.LockedUntil, await Store.LockedUntilAsync("198.51.100.1", Ct));
+        Assert.Equal(tenth.LockedUntil, await other.LockedUntilAsync("198.51.100.1", Ct));
+    }
+
+    [Fact]
+    public async Task Keys_HoldOpenImAuthNames_AndExpireWithWhatTheyHold()
+    {
+        // Act
+        await FailAsync("198.51.100.1", 3);
+        await FailAsync("198.51.100.2", 10);
+
+        // Assert: a window lives no longer than the window, a lockout no longer than the lockout; the window that
+        // began a lockout is gone.
+        var failures = RedisSecretFailureStore.FailuresKey("198.51.100.1");
+        Assert.Equal("OPENIMAUTH:SECRET_FAILURES:198.51.100.1", (string?)failures);
+        Assert.Equal(3, (int)await _lease.Db.HashGetAsync(failures, "n"));
+        Assert.InRange((await _lease.Db.KeyTimeToLiveAsync(failures))!.Value, TimeSpan.FromSeconds(1), Policy.Window);
+        var lockout = RedisSecretFailureStore.LockoutKey("198.51.100.2");
+        Assert.Equal("OPENIMAUTH:SECRET_LOCKOUT:198.51.100.2", (string?)lockout);
+        Assert.Equal((Time.GetUtcNow() + Policy.Lockout).ToUnixTimeMilliseconds(), (long)await _lease.Db.StringGetAsync(lockout));
+        Assert.InRange((await _lease.Db.KeyTimeToLiveAsync(lockout))!.Value, Policy.Window, Policy.Lockout);
+        Assert.False(await _lease.Db.KeyExistsAsync(RedisSecretFailureStore.FailuresKey("198.51.100.2")));
+    }
+}
