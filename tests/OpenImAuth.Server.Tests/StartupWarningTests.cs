@@ -15,7 +15,7 @@ public sealed class StartupWarningTests : IDisposable
     public async Task Server_WarnsOncePerUnknownKey_FromEachSourceButNotTheShippedFile()
     {
         // Arrange: the shipped config.yaml plus a misspelt section; a misspelt variable; a misspelt argument; and
-        // known list keys written as items in each source.
+        // known list keys written as items in each source; and the host's own keys, which are not unknown.
         Directory.CreateDirectory(Path.Combine(_directory.FullName, "config"));
         var shipped = await File.ReadAllTextAsync(StartupHelpTests.RepositoryFile("config/config.yaml"), TestContext.Current.CancellationToken);
         await File.WriteAllTextAsync(Path.Combine(_directory.FullName, "config", "config.yaml"), shipped + "\nstorag:\n  kind: sqlite\n",
@@ -28,7 +28,8 @@ public sealed class StartupWarningTests : IDisposable
 
         // Act
         await using var server = await ServerProcess.StartOnFreePortsAsync(_directory.FullName, environment,
-            "--redis.adress=127.0.0.1:6379", "--manager.userID:0=openIMAdmin", DataDir());
+            "--redis.adress=127.0.0.1:6379", "--manager.userID:0=openIMAdmin", "--environment=Production", "--applicationName=OpenImAuth.Server",
+            DataDir());
 
         // Assert: exactly these three, each on one warning.
         Assert.Contains("storag.kind: unknown setting (did you mean storage.kind?), ignored", server.Output, StringComparison.Ordinal);

@@ -41,14 +41,19 @@ public sealed class UnreadableBodyTests
         AssertNothingLoggedAboveDebug(server.Process.Output);
     }
 
-    /// <summary>The console log's level prefixes (its default format) for Warning, Error and Critical.</summary>
+    /// <summary>
+    /// The console log's level prefixes (its default format) for Warning, Error and Critical, from the moment the server
+    /// serves: the start-up warnings before it (the test secret is OpenIM's weak default) are not about the request.
+    /// </summary>
     private static void AssertNothingLoggedAboveDebug(string log)
     {
+        var started = log.IndexOf("Application started", StringComparison.Ordinal);
+        Assert.True(started >= 0, $"the log was not captured: {log}");
+        var serving = log[started..];
         foreach (var prefix in new[] { "warn:", "fail:", "crit:" })
         {
-            Assert.DoesNotContain(prefix, log, StringComparison.Ordinal);
+            Assert.DoesNotContain(prefix, serving, StringComparison.Ordinal);
         }
-        Assert.Contains("Application started", log, StringComparison.Ordinal); // the log was captured at all
     }
 
     /// <summary>

@@ -6,6 +6,17 @@ namespace OpenImAuth.Server.Configuration;
 /// </summary>
 internal static class UnknownSettings
 {
+    /// <summary>
+    /// Keys the ASP.NET Core host itself reads from the same arguments and variables (test hosts pass the first three
+    /// on every start); they are not ours to describe, and not unknown.
+    /// </summary>
+    private static readonly HashSet<string> HostKeys = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "applicationName", "contentRoot", "environment", "webroot", "urls", "http_ports", "https_ports",
+        "detailedErrors", "hostingStartupAssemblies", "hostingStartupExcludeAssemblies", "preventHostingStartup",
+        "captureStartupErrors", "suppressStatusMessages", "shutdownTimeoutSeconds", "preferHostingUrls",
+    };
+
     /// <param name="sources">Each source's providers with a function naming where a key was set in it.</param>
     /// <param name="known">The settings the server reads (<see cref="ServerSettings.Describe"/>).</param>
     public static List<string> Find(IEnumerable<(IConfigurationProvider Provider, Func<string, string> Where)> sources,
@@ -17,7 +28,7 @@ internal static class UnknownSettings
         {
             foreach (var key in Leaves(provider, parent: null))
             {
-                if (IsKnown(key, byKey))
+                if (IsKnown(key, byKey) || HostKeys.Contains(key))
                 {
                     continue;
                 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using OpenImAuth.Core.Errors;
+using OpenImAuth.Server.Configuration;
 using OpenImAuth.Server.Http;
 
 namespace OpenImAuth.Server.Security;
@@ -50,9 +51,9 @@ internal static partial class SecretRoutes
         {
             // Only Redis keeps lockouts outside this process; without it, no secret is tried (as with the token store down).
             LogCheckFailed(services.GetRequiredService<ILogger<SecretGuard>>(), ex);
-            var redis = ex.GetType().Namespace?.StartsWith("StackExchange.Redis", StringComparison.Ordinal) == true;
-            await AnswerAsync(context, OpenImError.Internal(redis ? "store unavailable: redis" : "unexpected server error; see the server log"),
-                StatusCodes.Status200OK, started);
+            var error = StoreFailures.Describe(ex, services.GetRequiredService<ServerSettings>())
+                ?? OpenImError.Internal("unexpected server error; see the server log");
+            await AnswerAsync(context, error, StatusCodes.Status200OK, started);
             return;
         }
         if (lockedUntil is not { } until)
