@@ -11,51 +11,37 @@ public sealed class CoalescedReadTests
     public async Task CallersDuringARead_ShareTheNextRead_NeverTheOneInFlight()
     {
         // Arrange: every read waits for the test to answer it, and announces itself on a channel.
-        var reads = Channel.CreateUnbounded<TaskCompletionSource<int>>();
-        var started = 0;
-        var read = new CoalescedRead<int>(() =>
-        {
-            Interlocked.Increment(ref started);
-            var answer = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-            reads.Writer.TryWrite(answer);
-            return answer.Task;
-        });
+        var reads = new HeldReads();
+        var read = new CoalescedRead<int>(reads.Start);
 
         // Act: one caller starts a read; three more ask while it is in flight
         var first = read.ReadAsync();
         Task<int>[] queued = [read.ReadAsync(), read.ReadAsync(), read.ReadAsync()];
-        var startedWhileFirstInFlight = Volatile.Read(ref started);
-        (await reads.Reader.ReadAsync(Ct)).SetResult(1);
+        var startedWhileFirstInFlight = reads.Started;
+        (await reads.NextAsync()).SetResult(1);
         var firstResult = await first;
-        (await reads.Reader.ReadAsync(Ct)).SetResult(2);
+        (await reads.NextAsync()).SetResult(2);
         var queuedResults = await Task.WhenAll(queued);
 
         // Assert: the three queued callers were answered by one read that started after they asked
         Assert.Equal(1, startedWhileFirstInFlight);
         Assert.Equal(1, firstResult);
         Assert.Equal([2, 2, 2], queuedResults);
-        Assert.Equal(2, Volatile.Read(ref started));
+        Assert.Equal(2, reads.Started);
     }
 
     [Fact]
     public async Task AReadThatTimedOut_FailsTheRoundQueuedBehindIt_WithoutReadingAgain()
     {
         // Arrange: the first read waits for the test; two callers queue behind it.
-        var reads = Channel.CreateUnbounded<TaskCompletionSource<int>>();
-        var started = 0;
-        var read = new CoalescedRead<int>(() =>
-        {
-            Interlocked.Increment(ref started);
-            var answer = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-            reads.Writer.TryWrite(answer);
-            return answer.Task;
-        });
+        var reads = new HeldReads();
+        var read = new CoalescedRead<int>(reads.Start);
         var first = read.ReadAsync();
         Task<int>[] queued = [read.ReadAsync(), read.ReadAsync()];
         var timeout = new TimeoutException("the store did not answer in time");
 
         // Act
-        (await reads.Reader.ReadAsync(Ct)).SetException(timeout);
+        (await reads.NextAsync()).SetException(timeout);
 
         // Assert: everyone fails with that timeout at once, instead of the queued waiting for a second one; a caller
         // after that starts a read of its own.
@@ -65,9 +51,9 @@ public sealed class CoalescedReadTests
             // Bounded: without the rule they would wait for a second read that the test never answers.
             Assert.Same(timeout, await Assert.ThrowsAnyAsync<TimeoutException>(() => caller.WaitAsync(TimeSpan.FromSeconds(30), Ct)));
         }
-        Assert.Equal(1, Volatile.Read(ref started));
+        Assert.Equal(1, reads.Started);
         var later = read.ReadAsync();
-        (await reads.Reader.ReadAsync(Ct)).SetResult(7);
+        (await reads.NextAsync()).SetResult(7);
         Assert.Equal(7, await later);
     }
 
@@ -81,5 +67,24 @@ public sealed class CoalescedReadTests
 
         await Assert.ThrowsAsync<InvalidOperationException>(read.ReadAsync);
         Assert.Equal(2, await read.ReadAsync());
+    }
+
+    /// <summary>Reads that each wait for the test to answer them, announced in the order they start.</summary>
+    private sealed class HeldReads
+    {
+        private readonly Channel<TaskCompletionSource<int>> _started = Channel.CreateUnbounded<TaskCompletionSource<int>>();
+        private int _count;
+
+        public int Started => Volatile.Read(ref _count);
+
+        public Task<int> Start()
+        {
+            Interlocked.Increment(ref _count);
+            var answer = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _started.Writer.TryWrite(answer);
+            return answer.Task;
+        }
+
+        public ValueTask<TaskCompletionSource<int>> NextAsync() => _started.Reader.ReadAsync(Ct);
     }
 }
