@@ -12,7 +12,7 @@ public enum KickReason
     /// <summary>A newer login under the multi-login policy.</summary>
     MultiLogin,
 
-    /// <summary>Reserved for a route that revokes one token; nothing counts it yet, but its series is exported at 0.</summary>
+    /// <summary>An administrator's <c>/auth/revoke_session</c> (tokens refused by a revocation mark are not counted one by one).</summary>
     Revoke,
 }
 

@@ -4,6 +4,7 @@ using OpenImAuth.Server.Health;
 using OpenImAuth.Server.Hosting;
 using OpenImAuth.Server.Http;
 using OpenImAuth.Server.Security;
+using OpenImAuth.Server.Sessions;
 using OpenImAuth.Server.Users;
 
 // --help prints how to run and every setting, and binds nothing. An argument the host's own reading of the arguments
@@ -70,6 +71,7 @@ app.UseRouting();
 app.UseMiddleware<OpenImHeaders>();
 app.UseRateLimit(settings.Security);
 app.MapAuthEndpoints();
+app.MapSessionEndpoints();
 app.MapUserEndpoints();
 app.MapOpenImApiReference();
 app.MapOpenImHealth();

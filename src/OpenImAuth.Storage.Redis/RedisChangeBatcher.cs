@@ -14,11 +14,12 @@ internal sealed class RedisChangeBatcher(IDatabase db, TimeSpan keyLifetime, Red
 {
     private const int MaxChangesPerScript = 64;
     private const int HashesPerUser = Platforms.Max - Platforms.Min + 1;
+    private const int KeysPerChange = HashesPerUser + 1; // and the user's issuance times (RedisKeys.IssuedTimes)
 
-    // KEYS: each change's 11 platform hashes in turn, then the sequence. ARGV: the TTL, the number of changes, our
-    // announcement channel and the revocation channel, then one block per change: its length; 1 and the basis (the
-    // size of each hash the check covers, -1 for the others, then (key index, token, status) runs of the covered
-    // ones) or 0; the removed, kicked and added runs; its touched keys as JSON strings for DELETE_CACHE_AUTH; its
+    // KEYS: each change's 11 platform hashes and its user's issuance-time hash in turn, then the sequence. ARGV: the
+    // TTL, the number of changes, our announcement channel and the revocation channel, then one block per change: its
+    // length; 1 and the basis (the size of each hash the check covers, -1 for the others, then (key index, token, status) runs of the covered
+    // ones) or 0; the removed, kicked and added runs; the added token's issuance time in ms, or ''; its touched keys as JSON strings for DELETE_CACHE_AUTH; its
     // kicked tokens as JSON objects for the revocation channel, or ''. The check covers the platforms the plan
     // depends on and every one it writes to (TokenStateChange.CheckedPlatforms); a login on one platform under
     // policy 1 sizes one hash instead of 11 and sends its user's other tokens not at all, which was about a third
@@ -38,7 +39,7 @@ internal sealed class RedisChangeBatcher(IDatabase db, TimeSpan keyLifetime, Red
         end
         local i = 5
         for c = 0, tonumber(ARGV[2]) - 1 do
-            local base = c * 11
+            local base = c * 12
             local stop = i + tonumber(ARGV[i])
             i = i + 1
             local stale, failed = false, nil
@@ -77,7 +78,7 @@ internal sealed class RedisChangeBatcher(IDatabase db, TimeSpan keyLifetime, Red
                 local n = tonumber(ARGV[i]); i = i + 1
                 for _ = 1, n do
                     local key = KEYS[base + tonumber(ARGV[i])]
-                    redis.call('HDEL', key, ARGV[i + 1]); touch(key); i = i + 2
+                    redis.call('HDEL', key, ARGV[i + 1]); redis.call('HDEL', KEYS[base + 12], ARGV[i + 1]); touch(key); i = i + 2
                 end
                 n = tonumber(ARGV[i]); i = i + 1
                 for _ = 1, n do
@@ -86,10 +87,15 @@ internal sealed class RedisChangeBatcher(IDatabase db, TimeSpan keyLifetime, Red
                     touch(key); i = i + 2
                 end
                 n = tonumber(ARGV[i]); i = i + 1
+                local added
                 for _ = 1, n do
                     local key = KEYS[base + tonumber(ARGV[i])]
-                    redis.call('HSET', key, ARGV[i + 1], ARGV[i + 2]); touch(key); i = i + 3
+                    redis.call('HSET', key, ARGV[i + 1], ARGV[i + 2]); touch(key); added = ARGV[i + 1]; i = i + 3
                 end
+                if added and ARGV[i] ~= '' then
+                    redis.call('HSET', KEYS[base + 12], added, ARGV[i]); redis.call('EXPIRE', KEYS[base + 12], ARGV[1])
+                end
+                i = i + 1
                 if ARGV[i] ~= '' then cacheParts[#cacheParts + 1] = ARGV[i] end
                 if ARGV[i + 1] ~= '' then revokedParts[#revokedParts + 1] = ARGV[i + 1] end
                 results[c + 1] = 1
@@ -199,7 +205,7 @@ internal sealed class RedisChangeBatcher(IDatabase db, TimeSpan keyLifetime, Red
 
     private Task<RedisResult> EvaluateAsync(List<Pending> batch)
     {
-        var keys = new RedisKey[batch.Count * HashesPerUser + 1];
+        var keys = new RedisKey[batch.Count * KeysPerChange + 1];
         var args = new List<RedisValue>(4 + batch.Count * 24)
         {
             (long)keyLifetime.TotalSeconds, batch.Count, announcements.ToString(), RedisKeys.Revoked.ToString(),
@@ -209,8 +215,9 @@ internal sealed class RedisChangeBatcher(IDatabase db, TimeSpan keyLifetime, Red
             var change = batch[c].Change;
             for (var platform = Platforms.Min; platform <= Platforms.Max; platform++)
             {
-                keys[c * HashesPerUser + platform - Platforms.Min] = RedisKeys.TokenHash(change.UserId, platform);
+                keys[c * KeysPerChange + platform - Platforms.Min] = RedisKeys.TokenHash(change.UserId, platform);
             }
+            keys[c * KeysPerChange + HashesPerUser] = RedisKeys.IssuedTimes(change.UserId);
             AddBlock(args, change);
         }
         keys[^1] = RedisKeys.TokenSequence;
@@ -255,6 +262,7 @@ internal sealed class RedisChangeBatcher(IDatabase db, TimeSpan keyLifetime, Red
         AddRuns(args, change.Removed, withStatus: false);
         AddRuns(args, change.Kicked, withStatus: false);
         AddRuns(args, change.Added is { } added ? [added] : [], withStatus: true);
+        args.Add(change.Added is { IssuedAtMs: > 0 } timed ? timed.IssuedAtMs : "");
         var touched = change.Removed.Concat(change.Kicked).Concat(change.Added is { } a ? [a] : [])
             .Select(t => RedisKeys.TokenHash(t.UserId, t.PlatformId)).Distinct().ToList();
         args.Add(touched.Count > 0 ? RedisKeys.KeyListItems(touched) : "");

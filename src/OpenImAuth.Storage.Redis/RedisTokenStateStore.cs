@@ -35,6 +35,17 @@ public sealed class RedisTokenStateStore(IConnectionMultiplexer redis, TimeSpan 
         return changed
         """);
 
+    // One token of a (user, platform) kicked, announced as a kick of the whole hash is.
+    private static readonly LuaScript KickOneScript = LuaScript.Prepare("""
+        local status = redis.call('HGET', @key, @token)
+        if not status or status == '2' then return 0 end
+        redis.call('HSET', @key, @token, '2')
+        redis.call('PUBLISH', @channel, @message)
+        local sequence = redis.call('INCR', @sequence)
+        redis.call('PUBLISH', @announce, sequence .. '\n' .. @key)
+        return 1
+        """);
+
     /// <summary>
     /// How many tokens an instance remembers as the basis of its users' next logins by default: those of some 500,000
     /// users who each hold three or four, or of 100,000 who each keep 5 live and 8 kicked ones, about 200 MB at most
@@ -198,6 +209,40 @@ public sealed class RedisTokenStateStore(IConnectionMultiplexer redis, TimeSpan 
         });
         return ((RedisValue[])result!).Select(token => ToStoredToken(userId, platformId, token!, TokenStatus.Kicked)).ToList();
     }
+
+    public async Task<StoredToken?> KickTokenAsync(string userId, int platformId, string token, CancellationToken cancellationToken)
+    {
+        var key = RedisKeys.TokenHash(userId, platformId);
+        _hints.Forget(userId);
+        var kicked = (long)await _db.ScriptEvaluateAsync(KickOneScript, new
+        {
+            key,
+            token,
+            channel = "DELETE_CACHE_AUTH",
+            message = RedisKeys.KeyListMessage([key]),
+            sequence = RedisKeys.TokenSequence,
+            announce = _announcements.ToString(),
+        });
+        return kicked == 1 ? ToStoredToken(userId, platformId, token, TokenStatus.Kicked) : null;
+    }
+
+    public async ValueTask<long?> GetIssuedAtMsAsync(string userId, int platformId, string token, CancellationToken cancellationToken) =>
+        ParseMs(await _db.HashGetAsync(RedisKeys.IssuedTimes(userId), token));
+
+    public async Task<IReadOnlyDictionary<string, long>> GetIssuanceTimesAsync(string userId, CancellationToken cancellationToken)
+    {
+        var times = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var entry in await _db.HashGetAllAsync(RedisKeys.IssuedTimes(userId)))
+        {
+            if (ParseMs(entry.Value) is { } ms)
+            {
+                times[(string)entry.Name!] = ms;
+            }
+        }
+        return times;
+    }
+
+    private static long? ParseMs(RedisValue value) => long.TryParse((string?)value, out var ms) && ms > 0 ? ms : null;
 
     private static StoredToken ToStoredToken(string userId, int platformId, string token, RedisValue status)
     {

@@ -1,4 +1,5 @@
 using OpenImAuth.Core.Errors;
+using OpenImAuth.Core.Revocation;
 
 namespace OpenImAuth.Core.Tokens;
 
@@ -9,7 +10,8 @@ public readonly record struct TokenCheck(TokenClaims? Claims, OpenImError? Error
 }
 
 /// <summary>Issues, checks and revokes tokens: the codec plus the token state store plus the multi-login policy.</summary>
-public sealed class TokenService(AuthOptions options, ITokenStateStore store, TimeProvider time, IRevocationBus revocations)
+public sealed partial class TokenService(AuthOptions options, ITokenStateStore store, TimeProvider time, IRevocationBus revocations,
+    RevocationMarks? marks = null)
 {
     /// <summary>A token service of one instance alone, whose revocations are announced in-process.</summary>
     public TokenService(AuthOptions options, ITokenStateStore store, TimeProvider time)
@@ -80,7 +82,10 @@ public sealed class TokenService(AuthOptions options, ITokenStateStore store, Ti
         var now = time.GetUtcNow();
         var signed = SignUnique(userId, platformId, now, existing);
         var token = signed.Token;
-        var added = new StoredToken(token, userId, platformId, TokenStatus.Normal, signed.IssuedAt, signed.ExpiresAt);
+        var added = new StoredToken(token, userId, platformId, TokenStatus.Normal, signed.IssuedAt, signed.ExpiresAt)
+        {
+            IssuedAtMs = now.ToUnixTimeMilliseconds(),
+        };
         var nowSeconds = now.ToUnixTimeSeconds();
         // Expired tokens are dropped, as OpenIM does at issuance. The newest MaxKickedKept kicked ones are kept, so
         // their holders get 1506 (kicked) rather than OpenIM's 1507 (unknown); older ones go, so that frequent
@@ -197,6 +202,12 @@ public sealed class TokenService(AuthOptions options, ITokenStateStore store, Ti
         }
         var claims = verification.Claims!;
         var status = await store.GetStatusAsync(claims.UserId, claims.PlatformId, token, cancellationToken);
+        if (status == TokenStatus.Normal && marks is not null
+            && marks.BeforeMsFor(claims.UserId, claims.PlatformId, IsAdminToken(claims.UserId, claims.PlatformId)) is > 0 and var before
+            && await IssuedBeforeAsync(claims, token, before, cancellationToken))
+        {
+            return TokenCheck.Fail(ErrorCodes.TokenKickedError);
+        }
         return status switch
         {
             null => TokenCheck.Fail(ErrorCodes.TokenNotExistError),

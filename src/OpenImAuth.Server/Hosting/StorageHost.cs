@@ -1,5 +1,6 @@
 using OpenImAuth.Core;
 using OpenImAuth.Core.Presence;
+using OpenImAuth.Core.Revocation;
 using OpenImAuth.Core.Security;
 using OpenImAuth.Core.Tokens;
 using OpenImAuth.Core.Users;
@@ -27,6 +28,12 @@ internal sealed class StorageHost(TimeProvider time) : IAsyncDisposable
 
     public IRevocationBus Revocations { get; private set; } = null!;
 
+    /// <summary>The revocation marks in force, kept current from the store's announcements.</summary>
+    public RevocationMarks Marks { get; private set; } = null!;
+
+    /// <summary>Each token's last use and whether it was revoked alone, for the sessions route.</summary>
+    public ISessionNoteStore SessionNotes { get; private set; } = null!;
+
     /// <summary>One readiness probe per store opened (GET /readyz).</summary>
     public IReadOnlyList<IStoreProbe> Probes => _probes;
 
@@ -50,6 +57,8 @@ internal sealed class StorageHost(TimeProvider time) : IAsyncDisposable
             Tokens = await SqliteTokenStateStore.OpenAsync(database, time, cancellationToken);
             Users = new SqliteUserStore(database);
             Revocations = new LocalRevocationBus();
+            Marks = await RevocationMarks.LoadAsync(new SqliteRevocationMarkStore(database), cancellationToken);
+            SessionNotes = new SqliteSessionNoteStore(database);
             SecretFailures = new InMemorySecretFailureStore(settings.Security.Lockout, time);
         }
         if (settings.Prometheus.Enabled)
@@ -78,6 +87,8 @@ internal sealed class StorageHost(TimeProvider time) : IAsyncDisposable
         Tokens = new RedisTokenStateStore(redis, settings.Auth.TokenLifetime, checkCache, announceKicks: true,
             hintedTokens: settings.Redis.HintedTokens);
         Revocations = await RedisRevocationBus.SubscribeAsync(redis, checkCache);
+        Marks = await RevocationMarks.LoadAsync(await RedisRevocationMarkStore.SubscribeAsync(redis), cancellationToken);
+        SessionNotes = new RedisSessionNoteStore(redis, settings.Auth.TokenLifetime);
         var presence = await RedisPresenceDirectory.StartAsync(redis, time);
         _resources.Add(presence);
         SharedPresence = presence;

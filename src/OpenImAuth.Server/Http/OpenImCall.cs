@@ -9,8 +9,10 @@ namespace OpenImAuth.Server.Http;
 
 /// <summary>The services every handler needs, as one bag (eShop's [AsParameters] services, without the binding).</summary>
 internal sealed class AuthServices(TokenService tokens, IUserStore users, TimeProvider time, IPresenceDirectory presence,
-    SecretGuard guard)
+    SecretGuard guard, Sessions.SessionActivity activity)
 {
+    public Sessions.SessionActivity Activity => activity;
+
     public TokenService Tokens => tokens;
 
     public RegisteredUsers Registered { get; } = new(users);
@@ -50,6 +52,10 @@ internal sealed class OpenImCall(HttpContext http, AuthServices services)
         }
         var check = await services.Tokens.CheckAsync(token, Aborted);
         Caller = check.Claims;
+        if (Caller is not null)
+        {
+            services.Activity.Seen(Caller.UserId, token, ClientAddress.Of(http));
+        }
         return check.Error;
     }
 

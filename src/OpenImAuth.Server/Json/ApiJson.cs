@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using OpenImAuth.Server.Auth;
+using OpenImAuth.Server.Sessions;
 using OpenImAuth.Server.Users;
 
 namespace OpenImAuth.Server.Json;
@@ -27,6 +28,13 @@ namespace OpenImAuth.Server.Json;
 [JsonSerializable(typeof(AccountCheckCodeResponse))]
 [JsonSerializable(typeof(AllUserIdsResponse))]
 [JsonSerializable(typeof(UsersPageResponse))]
+[JsonSerializable(typeof(RevokeTokensRequest))]
+[JsonSerializable(typeof(ClearRevocationRequest))]
+[JsonSerializable(typeof(GetUserSessionsRequest))]
+[JsonSerializable(typeof(RevokeSessionRequest))]
+[JsonSerializable(typeof(RevocationMarkResponse))]
+[JsonSerializable(typeof(ClearRevocationResponse))]
+[JsonSerializable(typeof(UserSessionsResponse))]
 [JsonSerializable(typeof(List<OnlineStatusText>), TypeInfoPropertyName = "ListOnlineStatusText")]
 [JsonSerializable(typeof(List<OnlineStatusCode>), TypeInfoPropertyName = "ListOnlineStatusCode")]
 [JsonSerializable(typeof(List<TokenDetailText>), TypeInfoPropertyName = "ListTokenDetailText")]
