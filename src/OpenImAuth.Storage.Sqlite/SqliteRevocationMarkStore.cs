@@ -8,11 +8,11 @@ namespace OpenImAuth.Storage.Sqlite;
 /// </summary>
 public sealed class SqliteRevocationMarkStore(SqliteDatabase database) : IRevocationMarkStore
 {
-    // MAX() keeps a mark from moving back: a revoke with an earlier moment leaves the later one in force.
-    private const string RaiseSql = """
+    private const string HeldSql = "SELECT before_ms FROM revocation_marks WHERE user_id = $1 AND platform_id = $2";
+
+    private const string UpsertSql = """
         INSERT INTO revocation_marks (user_id, platform_id, before_ms) VALUES ($1, $2, $3)
-            ON CONFLICT (user_id, platform_id) DO UPDATE SET before_ms = MAX(before_ms, excluded.before_ms)
-            RETURNING before_ms
+            ON CONFLICT (user_id, platform_id) DO UPDATE SET before_ms = excluded.before_ms
         """;
 
     public event Action<RevocationMark>? Changed;
@@ -36,10 +36,29 @@ public sealed class SqliteRevocationMarkStore(SqliteDatabase database) : IRevoca
         return Task.FromResult<IReadOnlyList<RevocationMark>>(marks);
     }
 
-    public Task<RevocationMark> RaiseAsync(string userId, int platformId, long beforeMs, CancellationToken cancellationToken) =>
-        database.Writer.WriteAsync(
-            w => new RevocationMark(userId, platformId, (long)w.Command(RaiseSql, userId, platformId, beforeMs).ExecuteScalar()!),
-            mark => Changed?.Invoke(mark));
+    /// <summary>Marks only move forward: an earlier moment than the one held changes (and announces) nothing.</summary>
+    public async Task<RevocationMark> RaiseAsync(string userId, int platformId, long beforeMs, CancellationToken cancellationToken)
+    {
+        var (mark, moved) = await database.Writer.WriteAsync(
+            w =>
+            {
+                var held = w.Command(HeldSql, userId, platformId).ExecuteScalar() is long value ? value : 0;
+                if (beforeMs <= held)
+                {
+                    return (new RevocationMark(userId, platformId, held), false);
+                }
+                w.Command(UpsertSql, userId, platformId, beforeMs).ExecuteNonQuery();
+                return (new RevocationMark(userId, platformId, beforeMs), true);
+            },
+            raised =>
+            {
+                if (raised.Item2)
+                {
+                    Changed?.Invoke(raised.Item1);
+                }
+            });
+        return mark;
+    }
 
     public async Task<bool> ClearAsync(string userId, int platformId, CancellationToken cancellationToken) =>
         await database.Writer.WriteAsync(

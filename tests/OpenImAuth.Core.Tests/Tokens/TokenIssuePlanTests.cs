@@ -40,7 +40,8 @@ public sealed class TokenIssuePlanTests
 
         // Assert
         var change = Assert.Single(store.Applied);
-        Assert.Equal(new StoredToken(token, "u1", Platforms.Ios, TokenStatus.Normal, Now, Now + 7_776_000), change.Added);
+        Assert.Equal(new StoredToken(token, "u1", Platforms.Ios, TokenStatus.Normal, Now, Now + 7_776_000) { IssuedAtMs = Now * 1000 },
+            change.Added);
         Assert.Equal([normalIos], change.Kicked);
         Assert.Equal([k1, expired, k10], change.Removed);
         Assert.Same(existing, change.Basis);
