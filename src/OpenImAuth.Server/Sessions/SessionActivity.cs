@@ -13,7 +13,13 @@ internal sealed partial class SessionActivity(ISessionNoteStore store, TimeProvi
     : BackgroundService
 {
     private static readonly TimeSpan FlushInterval = TimeSpan.FromSeconds(1);
-    private ConcurrentDictionary<string, SessionNote> _pending = new(StringComparer.Ordinal);
+    private volatile ConcurrentDictionary<string, SessionNote> _pending = new(StringComparer.Ordinal);
+
+    // The batch being written: still read from here until the store has it, so no read falls between the two. The
+    // lock makes the hand-over atomic for readers; Seen does not take it (a use that lands in a batch already taken
+    // is lost, and the next one a second later is not).
+    private readonly Lock _handOver = new();
+    private ConcurrentDictionary<string, SessionNote>? _writing;
 
     public ISessionNoteStore Store => store;
 
@@ -21,7 +27,7 @@ internal sealed partial class SessionActivity(ISessionNoteStore store, TimeProvi
     public void Seen(string userId, string token, string address)
     {
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        var pending = Volatile.Read(ref _pending);
+        var pending = _pending;
         // Once a second per token is enough for "last seen", and keeps the allocation off most requests.
         if (!pending.TryGetValue(token, out var held) || now - held.LastSeenMs >= FlushInterval.TotalMilliseconds || held.LastSeenAddress != address)
         {
@@ -38,7 +44,12 @@ internal sealed partial class SessionActivity(ISessionNoteStore store, TimeProvi
     {
         var stored = await store.ReadAsync(userId, cancellationToken);
         var merged = new Dictionary<string, SessionNote>(stored, StringComparer.Ordinal);
-        foreach (var note in Volatile.Read(ref _pending).Values)
+        IEnumerable<SessionNote> unwritten;
+        lock (_handOver)
+        {
+            unwritten = [.. _writing?.Values ?? [], .. _pending.Values];
+        }
+        foreach (var note in unwritten)
         {
             if (note.UserId != userId)
             {
@@ -73,10 +84,15 @@ internal sealed partial class SessionActivity(ISessionNoteStore store, TimeProvi
 
     private async Task FlushAsync(CancellationToken cancellationToken)
     {
-        var batch = Interlocked.Exchange(ref _pending, new ConcurrentDictionary<string, SessionNote>(StringComparer.Ordinal));
-        if (batch.IsEmpty)
+        if (_pending.IsEmpty)
         {
             return;
+        }
+        ConcurrentDictionary<string, SessionNote> batch;
+        lock (_handOver)
+        {
+            batch = _writing = _pending;
+            _pending = new ConcurrentDictionary<string, SessionNote>(StringComparer.Ordinal);
         }
         try
         {
@@ -85,6 +101,13 @@ internal sealed partial class SessionActivity(ISessionNoteStore store, TimeProvi
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             LogFlushFailed(logger, ex, batch.Count); // "last seen" is a hint: a lost second is not worth a retry queue
+        }
+        finally
+        {
+            lock (_handOver)
+            {
+                _writing = null;
+            }
         }
     }
 
