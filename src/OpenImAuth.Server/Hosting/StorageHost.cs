@@ -75,7 +75,7 @@ internal sealed class StorageHost(TimeProvider time) : IAsyncDisposable
             ? await RedisTokenCheckCache.StartAsync(redis, time, settings.Redis.CheckCacheEntries)
             : null;
         // Kicks are announced by the store's own script, on the channel the bus below listens to.
-        Tokens = new RedisTokenStateStore(redis, settings.Auth.TokenLifetime, checkCache, announceKicks: true,
+        Tokens = new RedisTokenStateStore(redis, settings.Auth.LongestTokenLifetime, checkCache, announceKicks: true,
             hintedTokens: settings.Redis.HintedTokens);
         Revocations = await RedisRevocationBus.SubscribeAsync(redis, checkCache);
         var presence = await RedisPresenceDirectory.StartAsync(redis, time);
