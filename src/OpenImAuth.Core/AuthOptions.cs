@@ -33,6 +33,12 @@ public sealed record AuthOptions(
 
     public long TokenLifetimeSeconds => TokenExpireDays * 86400L;
 
+    /// <summary>The longest lifetime a caller may ask for a token (<c>tokenPolicy.maxExpireSeconds</c>).</summary>
+    public long MaxExpireSeconds { get; init; } = TokenExpireDays * 86400L;
+
+    /// <summary>The longest any token issued here lives: what stored token state must be kept for.</summary>
+    public TimeSpan LongestTokenLifetime => TimeSpan.FromSeconds(Math.Max(TokenLifetimeSeconds, MaxExpireSeconds));
+
     public TokenFormat TokenFormat => Profile == CompatProfile.V3 ? TokenFormat.WithNotBefore : TokenFormat.Backdated;
 
     public bool IsAdmin(string userId) => _adminIds.Contains(userId);

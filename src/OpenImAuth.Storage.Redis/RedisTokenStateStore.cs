@@ -5,7 +5,9 @@ namespace OpenImAuth.Storage.Redis;
 
 /// <summary>
 /// Token state in Redis, in OpenIM's exact layout: one hash per (user, platform), field = token, value = status,
-/// refreshed TTL on every write and a DELETE_CACHE_AUTH publish, as OpenIM v3.8+ does. Issuance and expiry are not
+/// a TTL and a DELETE_CACHE_AUTH publish on every write, as OpenIM v3.8+ does; unlike OpenIM's, the TTL is only ever
+/// raised, to the lifetime of the token added (see <see cref="RedisChangeBatcher"/>), and
+/// <paramref name="keyLifetime"/> (the longest a token may live) is given only to a hash that has none. Issuance and expiry are not
 /// stored beside it: they are read back from the token's own claims. Checks go through
 /// <paramref name="checkCache"/> when there is one (a revocation by any instance of ours is still seen by the very
 /// next check everywhere); without it every check reads Redis, which also sees a Go node's write at once. With
@@ -27,7 +29,9 @@ public sealed class RedisTokenStateStore(IConnectionMultiplexer redis, TimeSpan 
             end
         end
         if #changed > 0 then
-            redis.call('EXPIRE', @key, @ttl)
+            -- A kick makes no token live longer, so the TTL (which covers the longest-lived token) stays as it is;
+            -- only a hash without one (not written by us) gets one, as OpenIM gives every hash.
+            if redis.call('TTL', @key) == -1 then redis.call('EXPIRE', @key, @ttl) end
             redis.call('PUBLISH', @channel, @message)
             local sequence = redis.call('INCR', @sequence)
             redis.call('PUBLISH', @announce, sequence .. '\n' .. @key)

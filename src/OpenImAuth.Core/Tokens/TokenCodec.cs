@@ -42,15 +42,17 @@ public sealed class TokenCodec(string secret, int rememberedTokens = VerifiedTok
     /// <summary>
     /// Signs as <see cref="Sign"/> does, and says which <c>iat</c> and <c>exp</c> the token carries. With a
     /// <paramref name="tokenId"/> the claims end in a <c>jti</c>, where Go's jwt.RegisteredClaims writes its ID: a
-    /// token OpenIM accepts as its own, told apart from every other token of the same second.
+    /// token OpenIM accepts as its own, told apart from every other token of the same second. OpenIM counts the
+    /// lifetime from now; with <paramref name="fromIssuedAt"/> it counts from <c>iat</c> instead, so that a lifetime a
+    /// caller asked for is exactly <c>exp − iat</c> in either format (format B's <c>iat</c> is five seconds back).
     /// </summary>
     public SignedToken SignWithTimes(string userId, int platformId, DateTimeOffset now, TimeSpan lifetime, TokenFormat format,
-        string? tokenId = null)
+        string? tokenId = null, bool fromIssuedAt = false)
     {
         // OpenIM truncates "now" to whole seconds before computing every claim.
         var nowSeconds = now.ToUnixTimeSeconds();
-        var expires = nowSeconds + (long)lifetime.TotalSeconds;
         var issued = IssuedAt(now, format);
+        var expires = (fromIssuedAt ? issued : nowSeconds) + (long)lifetime.TotalSeconds;
         var token = Write(new PayloadFields(userId, platformId, issued, expires, format, tokenId), this, default, expected: null)!;
         return new SignedToken(token, issued, expires);
     }

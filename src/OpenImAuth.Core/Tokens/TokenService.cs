@@ -37,7 +37,14 @@ public sealed partial class TokenService(AuthOptions options, ITokenStateStore s
     /// <summary>Where revocations (kicked by multi-login or force_logout) are announced once they are durable.</summary>
     public IRevocationBus Revocations => revocations;
 
-    public async Task<string> IssueAsync(string userId, int platformId, CancellationToken cancellationToken)
+    public Task<string> IssueAsync(string userId, int platformId, CancellationToken cancellationToken) =>
+        IssueAsync(userId, platformId, null, cancellationToken);
+
+    /// <summary>
+    /// Issues a token that lives <paramref name="lifetime"/> from its <c>iat</c> (a lifetime the caller asked for,
+    /// within <see cref="AuthOptions.MaxExpireSeconds"/>), or the configured lifetime from now, as OpenIM does, when null.
+    /// </summary>
+    public async Task<string> IssueAsync(string userId, int platformId, TimeSpan? lifetime, CancellationToken cancellationToken)
     {
         var stripe = _userLocks.StripeOf(userId);
         await _userLocks.EnterAsync(stripe, cancellationToken);
@@ -49,7 +56,7 @@ public sealed partial class TokenService(AuthOptions options, ITokenStateStore s
             for (var attempt = 0; attempt < MaxIssueAttempts; attempt++)
             {
                 var existing = await store.GetPlanningBasisAsync(userId, cancellationToken);
-                var (change, token) = PlanIssue(userId, platformId, existing);
+                var (change, token) = PlanIssue(userId, platformId, lifetime, existing);
                 if (await store.ApplyAsync(change, cancellationToken))
                 {
                     OpenImAuthMetrics.TokenIssued(platformId);
@@ -77,10 +84,11 @@ public sealed partial class TokenService(AuthOptions options, ITokenStateStore s
         }
     }
 
-    private (TokenStateChange Change, string Token) PlanIssue(string userId, int platformId, IReadOnlyList<StoredToken> existing)
+    private (TokenStateChange Change, string Token) PlanIssue(string userId, int platformId, TimeSpan? lifetime,
+        IReadOnlyList<StoredToken> existing)
     {
         var now = time.GetUtcNow();
-        var signed = SignUnique(userId, platformId, now, existing);
+        var signed = SignUnique(userId, platformId, now, lifetime, existing);
         var token = signed.Token;
         var added = new StoredToken(token, userId, platformId, TokenStatus.Normal, signed.IssuedAt, signed.ExpiresAt)
         {
@@ -180,7 +188,8 @@ public sealed partial class TokenService(AuthOptions options, ITokenStateStore s
     /// issued in its second or later: stores keep each platform's newest token (see <see cref="KickedBeyondKept"/>),
     /// so then none ever was. Otherwise the token carries a random <c>jti</c> as well.
     /// </summary>
-    private SignedToken SignUnique(string userId, int platformId, DateTimeOffset now, IReadOnlyList<StoredToken> existing)
+    private SignedToken SignUnique(string userId, int platformId, DateTimeOffset now, TimeSpan? lifetime,
+        IReadOnlyList<StoredToken> existing)
     {
         var issuedAt = TokenCodec.IssuedAt(now, options.TokenFormat);
         var taken = false;
@@ -188,8 +197,8 @@ public sealed partial class TokenService(AuthOptions options, ITokenStateStore s
         {
             taken = existing[i].PlatformId == platformId && existing[i].IssuedAt >= issuedAt;
         }
-        return _codec.SignWithTimes(userId, platformId, now, options.TokenLifetime, options.TokenFormat,
-            taken ? TokenCodec.NewTokenId() : null);
+        return _codec.SignWithTimes(userId, platformId, now, lifetime ?? options.TokenLifetime, options.TokenFormat,
+            taken ? TokenCodec.NewTokenId() : null, fromIssuedAt: lifetime is not null);
     }
 
     /// <summary>Checks signature, claims and stored state (docs/decisions.md, W5); never throws for a bad token.</summary>

@@ -20,7 +20,7 @@ internal static class AuthEndpoints
             .Describe<TokenResponse>("The secret mints an administrator's token, always on platform 10 (v3.8.1+).",
                 ErrorCodes.NoPermissionError)
             .GuardSecret();
-        group.MapOpenIm("/get_user_token", Access.Token, ApiJson.Default.PlatformUserRequest, GetUserTokenAsync)
+        group.MapOpenIm("/get_user_token", Access.Token, ApiJson.Default.GetUserTokenRequest, GetUserTokenAsync)
             .Describe<TokenResponse>("An administrator mints a token for an ordinary user on a platform other than 10.",
                 ErrorCodes.NoPermissionError, ErrorCodes.RecordNotFoundError);
         group.MapOpenIm("/parse_token", Access.Public, ApiJson.Default.ParseTokenRequest, ParseTokenAsync)
@@ -39,11 +39,15 @@ internal static class AuthEndpoints
         {
             return invalid;
         }
+        if (request.ExpireTimeSeconds.Resolve(call.Options, out var lifetime) is { } badExpiry)
+        {
+            return badExpiry;
+        }
         if (await call.CheckSecretAsync(request.Secret) is { } wrongSecret)
         {
             return wrongSecret;
         }
-        return await IssueAsync(call, userId, request.PlatformId!.Value);
+        return await IssueAsync(call, userId, request.PlatformId!.Value, lifetime);
     }
 
     /// <summary>v3.8.1+: the secret mints an admin token, always on platform 10; a sent platformID is ignored.</summary>
@@ -54,6 +58,10 @@ internal static class AuthEndpoints
         {
             return OpenImError.Args("userID is empty");
         }
+        if (request.ExpireTimeSeconds.Resolve(call.Options, out var lifetime) is { } badExpiry)
+        {
+            return badExpiry;
+        }
         if (await call.CheckSecretAsync(request.Secret) is { } wrongSecret)
         {
             return wrongSecret;
@@ -63,16 +71,20 @@ internal static class AuthEndpoints
             var admins = string.Join(' ', call.Options.Admins.Select(a => a.UserId));
             return OpenImError.Args($"userID is error., userID={userId}, adminUserID=[{admins}]");
         }
-        return await IssueAsync(call, userId, Platforms.Admin);
+        return await IssueAsync(call, userId, Platforms.Admin, lifetime);
     }
 
     /// <summary>v3.6+: an administrator mints a token for an ordinary user on a non-admin platform.</summary>
-    private static async ValueTask<ApiResult> GetUserTokenAsync(PlatformUserRequest request, OpenImCall call)
+    private static async ValueTask<ApiResult> GetUserTokenAsync(GetUserTokenRequest request, OpenImCall call)
     {
         var userId = request.UserId ?? "";
         if ((CheckPlatformUser(userId, request.PlatformId) ?? call.RequireAdmin()) is { } refused)
         {
             return refused;
+        }
+        if (request.ExpireTimeSeconds.Resolve(call.Options, out var lifetime) is { } badExpiry)
+        {
+            return badExpiry;
         }
         if (request.PlatformId == Platforms.Admin)
         {
@@ -91,7 +103,7 @@ internal static class AuthEndpoints
         {
             return OpenImError.Args("app account can`t get token");
         }
-        return await IssueAsync(call, userId, request.PlatformId!.Value);
+        return await IssueAsync(call, userId, request.PlatformId!.Value, lifetime);
     }
 
     private static async ValueTask<ApiResult> ParseTokenAsync(ParseTokenRequest request, OpenImCall call)
@@ -137,13 +149,14 @@ internal static class AuthEndpoints
             : OpenImError.Args($"platformID {platformId ?? 0} is invalid; use 1 to {Platforms.Max}");
     }
 
-    private static async ValueTask<ApiResult> IssueAsync(OpenImCall call, string userId, int platformId)
+    /// <summary>Issues with the <paramref name="lifetime"/> asked for, or null for the configured one; the answer says which.</summary>
+    private static async ValueTask<ApiResult> IssueAsync(OpenImCall call, string userId, int platformId, TimeSpan? lifetime)
     {
         if (!await call.UserExistsAsync(userId))
         {
             return OpenImError.NotFound();
         }
-        var token = await call.Services.Tokens.IssueAsync(userId, platformId, call.Aborted);
-        return ApiResult.Ok(new TokenResponse(token, call.Options.TokenLifetimeSeconds), ApiJson.Default.TokenResponse);
+        var token = await call.Services.Tokens.IssueAsync(userId, platformId, lifetime, call.Aborted);
+        return ApiResult.Ok(new TokenResponse(token, (long?)lifetime?.TotalSeconds ?? call.Options.TokenLifetimeSeconds), ApiJson.Default.TokenResponse);
     }
 }

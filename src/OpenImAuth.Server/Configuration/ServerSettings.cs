@@ -58,6 +58,8 @@ internal sealed record ServerSettings(
             read.Fail("secret", "must not be empty");
         }
         var expireDays = read.Int("tokenPolicy:expire", 90, 1, 36500, "token lifetime in days");
+        var maxExpireSeconds = read.Long("tokenPolicy:maxExpireSeconds", expireDays * 86400L, "tokenPolicy.expire in seconds",
+            1, 36500 * 86400L, "longest lifetime in seconds a token route's expireTimeSeconds may ask for");
         var policy = read.Int("multiLoginPolicy", 1, int.MinValue, int.MaxValue,
             "0 keep all (up to maxNumOneEnd per platform), 1 one per platform, 4 one per platform class, 5 PC plus one other");
         if (!Enum.IsDefined((MultiLoginPolicy)policy))
@@ -106,7 +108,10 @@ internal sealed record ServerSettings(
         {
             return null;
         }
-        var auth = new AuthOptions(secret, expireDays, (MultiLoginPolicy)policy, maxNumOneEnd, admins, profile);
+        var auth = new AuthOptions(secret, expireDays, (MultiLoginPolicy)policy, maxNumOneEnd, admins, profile)
+        {
+            MaxExpireSeconds = maxExpireSeconds,
+        };
         return new ServerSettings(auth, listenIp, ports, storageKind, dataDirectory, maxBody, redis, postgres, postgresTimeoutMs, gateway,
             shutdownTimeout, prometheus, security, log);
     }

@@ -84,11 +84,11 @@ internal sealed class StorageHost(TimeProvider time) : IAsyncDisposable
             ? await RedisTokenCheckCache.StartAsync(redis, time, settings.Redis.CheckCacheEntries)
             : null;
         // Kicks are announced by the store's own script, on the channel the bus below listens to.
-        Tokens = new RedisTokenStateStore(redis, settings.Auth.TokenLifetime, checkCache, announceKicks: true,
+        Tokens = new RedisTokenStateStore(redis, settings.Auth.LongestTokenLifetime, checkCache, announceKicks: true,
             hintedTokens: settings.Redis.HintedTokens);
         Revocations = await RedisRevocationBus.SubscribeAsync(redis, checkCache);
         Marks = await RevocationMarks.LoadAsync(await RedisRevocationMarkStore.SubscribeAsync(redis), cancellationToken);
-        SessionNotes = new RedisSessionNoteStore(redis, settings.Auth.TokenLifetime);
+        SessionNotes = new RedisSessionNoteStore(redis, settings.Auth.LongestTokenLifetime);
         var presence = await RedisPresenceDirectory.StartAsync(redis, time);
         _resources.Add(presence);
         SharedPresence = presence;

@@ -13,6 +13,7 @@ namespace OpenImAuth.Server.Json;
 [JsonSerializable(typeof(UserTokenRequest))]
 [JsonSerializable(typeof(GetAdminTokenRequest))]
 [JsonSerializable(typeof(PlatformUserRequest))]
+[JsonSerializable(typeof(GetUserTokenRequest))]
 [JsonSerializable(typeof(ParseTokenRequest))]
 [JsonSerializable(typeof(TokenResponse))]
 [JsonSerializable(typeof(ParseTokenResponse))]
