@@ -1,3 +1,4 @@
+using OpenImAuth.Server.Audit;
 using OpenImAuth.Server.Auth;
 using OpenImAuth.Server.Configuration;
 using OpenImAuth.Server.Health;
@@ -71,6 +72,7 @@ app.UseMiddleware<OpenImHeaders>();
 app.UseRateLimit(settings.Security);
 app.MapAuthEndpoints();
 app.MapUserEndpoints();
+app.MapAuditEndpoints();
 app.MapOpenImApiReference();
 app.MapOpenImHealth();
 app.MapOpenImMetrics(settings.Prometheus);

@@ -20,7 +20,8 @@ public sealed class SqliteDatabase : IStoreProbe, IAsyncDisposable
     // at start-up and compacts its oldest rows as it grows. issued_at and expires_at keep per-token expiry and a
     // later "revoke everything issued before T" possible without a data migration. health_probe holds the one row
     // that readiness probes rewrite; it needs no schema version, as this build creates it when missing and earlier
-    // builds ignore it.
+    // builds ignore it. So does audit_log, the audit trail (SqliteAuditStore): appended in batches, searched newest
+    // first by time or by user, and pruned by time.
     private const string Schema = """
         CREATE TABLE IF NOT EXISTS users (
             user_id TEXT NOT NULL PRIMARY KEY,
@@ -41,6 +42,19 @@ public sealed class SqliteDatabase : IStoreProbe, IAsyncDisposable
         CREATE TABLE IF NOT EXISTS health_probe (
             id INTEGER PRIMARY KEY,
             probes INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS audit_log (
+            seq INTEGER PRIMARY KEY,
+            time INTEGER NOT NULL,
+            action TEXT NOT NULL,
+            operation_id TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            user_id TEXT NOT NULL,
+            platform_id INTEGER NOT NULL,
+            address TEXT NOT NULL,
+            err_code INTEGER NOT NULL,
+            detail TEXT NOT NULL);
+        CREATE INDEX IF NOT EXISTS audit_log_by_time ON audit_log (time);
+        CREATE INDEX IF NOT EXISTS audit_log_by_user ON audit_log (user_id, time);
         """;
 
     private const string ProbeWrite =

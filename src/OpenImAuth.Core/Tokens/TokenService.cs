@@ -35,7 +35,15 @@ public sealed class TokenService(AuthOptions options, ITokenStateStore store, Ti
     /// <summary>Where revocations (kicked by multi-login or force_logout) are announced once they are durable.</summary>
     public IRevocationBus Revocations => revocations;
 
-    public async Task<string> IssueAsync(string userId, int platformId, CancellationToken cancellationToken)
+    public Task<string> IssueAsync(string userId, int platformId, CancellationToken cancellationToken) =>
+        IssueAsync(userId, platformId, onKicked: null, cancellationToken);
+
+    /// <summary>
+    /// Issues a token; <paramref name="onKicked"/>, when given, is told the tokens the multi-login policy kicked, once
+    /// that is durable (for the audit trail, which must not learn of a kick that did not happen).
+    /// </summary>
+    public async Task<string> IssueAsync(string userId, int platformId, Action<IReadOnlyList<StoredToken>>? onKicked,
+        CancellationToken cancellationToken)
     {
         var stripe = _userLocks.StripeOf(userId);
         await _userLocks.EnterAsync(stripe, cancellationToken);
@@ -54,6 +62,7 @@ public sealed class TokenService(AuthOptions options, ITokenStateStore store, Ti
                     if (change.Kicked.Count > 0)
                     {
                         OpenImAuthMetrics.TokensKicked(KickReason.MultiLogin, change.Kicked.Count);
+                        onKicked?.Invoke(change.Kicked);
                         if (!store.AnnouncesKicks)
                         {
                             await revocations.PublishAsync(change.Kicked, cancellationToken);
