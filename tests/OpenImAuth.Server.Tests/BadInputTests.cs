@@ -22,6 +22,7 @@ public sealed class BadInputTests
         { "/user/set_global_msg_recv_opt", """{"userID":"u","globalRecvMsgOpt":1.5}""" },
         { "/user/get_users_online_status", """{"userIDs":"u"}""" },
         { "/user/get_users_online_token_detail", """{"userIDs":[1]}""" },
+        { "/audit/search", """{"pagination":{"pageNumber":1,"showNumber":10},"from":"1"}""" },
     };
 
     public static TheoryData<string> AllRoutes => new(RoutesWithWrongTypes.Select(row => row.Data.Item1));

@@ -81,6 +81,7 @@ internal sealed class RequestFuzzer(Random random)
         ["/user/get_users"] = $$"""{"pagination":{"pageNumber":1,"showNumber":10},"userID":"{{User}}","nickName":"n"}""",
         ["/user/get_users_online_status"] = $$"""{"userIDs":["{{User}}"]}""",
         ["/user/get_users_online_token_detail"] = $$"""{"userIDs":["{{User}}"]}""",
+        ["/audit/search"] = $$$"""{"userID":"{{{User}}}","action":"user_token","from":0,"to":4102444800000,"pagination":{"pageNumber":1,"showNumber":10}}""",
     };
 
     private static readonly string[] ContentTypes =
