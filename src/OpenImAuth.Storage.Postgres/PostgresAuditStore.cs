@@ -26,7 +26,6 @@ public sealed class PostgresAuditStore : IAuditStore, IAsyncDisposable
             err_code INTEGER NOT NULL,
             detail TEXT NOT NULL);
         CREATE INDEX IF NOT EXISTS audit_log_by_time ON audit_log (time);
-        CREATE INDEX IF NOT EXISTS audit_log_by_user ON audit_log (user_id, time);
         """;
 
     private readonly NpgsqlDataSource _dataSource;

@@ -54,7 +54,6 @@ public sealed class SqliteDatabase : IStoreProbe, IAsyncDisposable
             err_code INTEGER NOT NULL,
             detail TEXT NOT NULL);
         CREATE INDEX IF NOT EXISTS audit_log_by_time ON audit_log (time);
-        CREATE INDEX IF NOT EXISTS audit_log_by_user ON audit_log (user_id, time);
         """;
 
     private const string ProbeWrite =

@@ -4,14 +4,18 @@ using OpenImAuth.Core.Audit;
 namespace OpenImAuth.Server.Audit;
 
 /// <summary>
-/// Drains the <see cref="AuditTrail"/> into the store: whatever is queued when the previous batch is stored goes in
-/// the next one, so a busy server writes few large batches and an idle one writes each entry at once. On shutdown
-/// it stores what is still queued before the store closes. A batch the store refuses is lost (and counted): the
-/// audit log must not hold up logins by piling up behind a store that is down.
+/// Drains the <see cref="AuditTrail"/> into the store: whatever is queued goes in one batch, then the writer rests for
+/// <see cref="Pause"/> (unless the batch was full) so that a busy server writes a few large batches a second rather
+/// than one small batch per store round trip, which cost logins on Redis + PostgreSQL a fifth of their throughput.
+/// On shutdown it stores what is still queued before the store closes. A batch the store refuses is lost (and
+/// counted): the audit log must not hold up logins by piling up behind a store that is down.
 /// </summary>
 internal sealed partial class AuditWriter(AuditTrail trail, ILogger<AuditWriter> logger) : BackgroundService
 {
-    public const int MaxBatch = 1000;
+    public const int MaxBatch = 4096;
+
+    /// <summary>How long the writer rests after a batch that was not full: how late an entry may be stored.</summary>
+    public static readonly TimeSpan Pause = TimeSpan.FromMilliseconds(100);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -21,7 +25,11 @@ internal sealed partial class AuditWriter(AuditTrail trail, ILogger<AuditWriter>
         {
             while (await queue.WaitToReadAsync(stoppingToken))
             {
-                await DrainAsync(batch);
+                if (await DrainAsync(batch) < MaxBatch)
+                {
+                    // A rest for batching, on the real clock: not a "now" that tests move.
+                    await Task.Delay(Pause, stoppingToken);
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -32,8 +40,10 @@ internal sealed partial class AuditWriter(AuditTrail trail, ILogger<AuditWriter>
         }
     }
 
-    private async Task DrainAsync(List<AuditEntry> batch)
+    /// <summary>Stores what is queued, in batches; returns the size of the last one.</summary>
+    private async Task<int> DrainAsync(List<AuditEntry> batch)
     {
+        batch.Clear();
         while (trail.Queue.TryPeek(out _))
         {
             batch.Clear();
@@ -54,7 +64,12 @@ internal sealed partial class AuditWriter(AuditTrail trail, ILogger<AuditWriter>
             {
                 LogDropped(logger, dropped, AuditTrail.QueueCapacity);
             }
+            if (batch.Count < MaxBatch)
+            {
+                break;
+            }
         }
+        return batch.Count;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Audit entries lost: the store refused a batch of {Count}")]
