@@ -6,7 +6,8 @@ namespace OpenImAuth.Storage.Postgres;
 /// <summary>
 /// The audit trail in PostgreSQL (table <c>audit_log</c>, beside <c>users</c>), shared by every instance. A batch is one
 /// INSERT of arrays; the schema is created idempotently at start-up under an advisory lock, as the users table is.
-/// Npgsql's command timeout (the store's timeout plus a second) bounds every call.
+/// Npgsql's command timeout (the store's timeout plus a second) bounds every call. Indexed by time only, as on the
+/// embedded store: a search by user reads the entries of its time range.
 /// </summary>
 public sealed class PostgresAuditStore : IAuditStore, IAsyncDisposable
 {

@@ -20,8 +20,9 @@ public sealed class SqliteDatabase : IStoreProbe, IAsyncDisposable
     // at start-up and compacts its oldest rows as it grows. issued_at and expires_at keep per-token expiry and a
     // later "revoke everything issued before T" possible without a data migration. health_probe holds the one row
     // that readiness probes rewrite; it needs no schema version, as this build creates it when missing and earlier
-    // builds ignore it. So does audit_log, the audit trail (SqliteAuditStore): appended in batches, searched newest
-    // first by time or by user, and pruned by time.
+    // builds ignore it. So does audit_log, the audit trail (SqliteAuditStore): appended in batches, searched and
+    // pruned by time. Indexed by time only: an index on user_id, random inserts on the writer every login waits for,
+    // cost embedded logins a fifth of their throughput (docs/benchmarks.md, Audit log).
     private const string Schema = """
         CREATE TABLE IF NOT EXISTS users (
             user_id TEXT NOT NULL PRIMARY KEY,
