@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using OpenImAuth.Server.Audit;
 using OpenImAuth.Server.Tests.Infrastructure;
 using OpenImAuth.Tests.Shared;
@@ -62,13 +64,33 @@ public sealed class AuditSearchTests
         var admin = await app.AdminTokenAsync();
         await app.RegisterAsync("quiet");
 
-        // Act
+        // Act: stopping the writer stores whatever was queued.
+        await StopWriterAsync(app);
         var answer = await app.PostAsync("/audit/search", new { pagination = AuditLogTests.Page(1, 10) }, admin);
 
-        // Assert: enabled, the writer stores the admin token's entry within a millisecond or two, long before this.
+        // Assert
         answer.AssertOk();
         Assert.Equal(0, answer.Data.GetProperty("total").GetInt64());
     }
+
+    [Fact]
+    public async Task Stopping_StoresWhatIsQueued()
+    {
+        // Arrange
+        await using var app = new AuthApplication();
+        var admin = await app.AdminTokenAsync();
+        await app.RegisterAsync("late");
+
+        // Act: no waiting for the writer, which rests between batches.
+        await StopWriterAsync(app);
+        var total = await TotalAsync(app, admin);
+
+        // Assert
+        Assert.Equal(2, total);
+    }
+
+    private static async Task StopWriterAsync(AuthApplication app) =>
+        await app.Services.GetServices<IHostedService>().OfType<AuditWriter>().Single().StopAsync(TestContext.Current.CancellationToken);
 
     [Fact]
     public async Task Retention_PrunesEntriesOnceOlderThanItsDays()
