@@ -41,6 +41,7 @@ public static class OpenImAuthMetrics
     private static long _gatewayConnections;
     private static long _checkCacheHits;
     private static long _checkCacheMisses;
+    private static long _auditDropped;
 
     /// <summary>
     /// Store call latency in seconds, labelled <c>store</c> (sqlite, redis, postgres) and <c>operation</c>. Buckets from
@@ -68,7 +69,12 @@ public static class OpenImAuthMetrics
             description: "Token checks the Redis store's check cache answered from memory");
         Meter.CreateObservableCounter("openimauth.check_cache.misses", () => Volatile.Read(ref _checkCacheMisses),
             description: "Token checks the Redis store's check cache sent to Redis");
+        Meter.CreateObservableCounter("openimauth.audit.dropped", () => Volatile.Read(ref _auditDropped),
+            description: "Audit entries lost: the queue to the store was full, or the store refused their batch");
     }
+
+    /// <summary>Counts audit entries that will never be stored.</summary>
+    public static void AuditDropped(long count) => Interlocked.Add(ref _auditDropped, count);
 
     /// <summary>Counts a token issued on <paramref name="platformId"/> (1–11).</summary>
     public static void TokenIssued(int platformId)

@@ -1,3 +1,4 @@
+using OpenImAuth.Server.Audit;
 using OpenImAuth.Server.Auth;
 using OpenImAuth.Server.Configuration;
 using OpenImAuth.Server.Health;
@@ -73,6 +74,7 @@ app.UseRateLimit(settings.Security);
 app.MapAuthEndpoints();
 app.MapSessionEndpoints();
 app.MapUserEndpoints();
+app.MapAuditEndpoints();
 app.MapOpenImApiReference();
 app.MapOpenImHealth();
 app.MapOpenImMetrics(settings.Prometheus);

@@ -20,9 +20,11 @@ public sealed class SqliteDatabase : IStoreProbe, IAsyncDisposable
     // at start-up and compacts its oldest rows as it grows. issued_at and expires_at keep per-token expiry; issued_ms
     // (version 3; 0 in older rows) the issuance time that revocation marks compare with. revocation_marks holds the
     // marks of revoke_tokens (user_id '' for the whole app, platform_id 0 for every platform), session_notes the
-    // last use of each token and whether it was revoked alone (revoke_session). health_probe holds the
-    // one row that readiness probes rewrite; it needs no schema version, as this build creates it when missing and
-    // earlier builds ignore it.
+    // last use of each token and whether it was revoked alone (revoke_session). health_probe holds the one row
+    // that readiness probes rewrite; it needs no schema version, as this build creates it when missing and earlier
+    // builds ignore it. So does audit_log, the audit trail (SqliteAuditStore): appended in batches, searched and
+    // pruned by time. Indexed by time only: an index on user_id, random inserts on the writer every login waits for,
+    // cost embedded logins a fifth of their throughput (docs/benchmarks.md, Audit log).
     private const string Schema = """
         CREATE TABLE IF NOT EXISTS users (
             user_id TEXT NOT NULL PRIMARY KEY,
@@ -56,6 +58,18 @@ public sealed class SqliteDatabase : IStoreProbe, IAsyncDisposable
         CREATE TABLE IF NOT EXISTS health_probe (
             id INTEGER PRIMARY KEY,
             probes INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS audit_log (
+            seq INTEGER PRIMARY KEY,
+            time INTEGER NOT NULL,
+            action TEXT NOT NULL,
+            operation_id TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            user_id TEXT NOT NULL,
+            platform_id INTEGER NOT NULL,
+            address TEXT NOT NULL,
+            err_code INTEGER NOT NULL,
+            detail TEXT NOT NULL);
+        CREATE INDEX IF NOT EXISTS audit_log_by_time ON audit_log (time);
         """;
 
     private const string ProbeWrite =

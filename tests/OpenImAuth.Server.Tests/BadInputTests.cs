@@ -26,6 +26,7 @@ public sealed class BadInputTests
         { "/auth/clear_revocation", """{"userID":"u","platformID":[1]}""" },
         { "/auth/get_user_sessions", """{"userID":"u","pagination":{"pageNumber":1,"showNumber":"10"}}""" },
         { "/auth/revoke_session", """{"userID":"u","sessionID":7}""" },
+        { "/audit/search", """{"pagination":{"pageNumber":1,"showNumber":10},"from":"1"}""" },
     };
 
     public static TheoryData<string> AllRoutes => new(RoutesWithWrongTypes.Select(row => row.Data.Item1));

@@ -1,4 +1,6 @@
+using System.Text.Json;
 using OpenImAuth.Server.Tests.Infrastructure;
+using OpenImAuth.Tests.Shared;
 
 namespace OpenImAuth.Server.Tests;
 
@@ -70,6 +72,10 @@ public sealed class RevocationMarkTests
         Assert.False(again.Data.GetProperty("cleared").GetBoolean());
         (await app.PostAsync("/auth/parse_token", new { token = kept })).AssertOk();
         (await app.PostAsync("/auth/parse_token", new { token = web })).AssertError(1506);
+        var revoked = await AuditedAsync(app, admin, "revoke_tokens", "u1", 2);
+        Assert.Equal([1, 5], revoked.Select(e => e.GetProperty("platformID").GetInt32()).Order());
+        Assert.All(revoked, e => Assert.Equal(AuthApplication.Admin, e.GetProperty("actor").GetString()));
+        Assert.Equal(3, (await AuditedAsync(app, admin, "clear_revocation", "u1", 3)).Count); // the third cleared nothing
     }
 
     [Theory]
@@ -122,6 +128,16 @@ public sealed class RevocationMarkTests
         await AssertRefused(app, "/auth/clear_revocation", new { platformID = 2 }, admin, 1001, "platformID needs userID");
         await AssertRefused(app, "/auth/clear_revocation", new { }, user, 1002, "not admin");
         (await app.PostAsync("/auth/revoke_tokens", new { userID = "u1", issuedBefore = now + 60 }, admin)).AssertOk(); // the bound itself
+    }
+
+    /// <summary>The audit entries of <paramref name="action"/> about the user, once there are at least <paramref name="count"/>.</summary>
+    internal static async Task<List<JsonElement>> AuditedAsync(AuthApplication app, string admin, string action, string userId, int count)
+    {
+        var search = await Eventually.UntilAsync(
+            () => app.PostAsync("/audit/search", new { userID = userId, action, pagination = new { pageNumber = 1, showNumber = 100 } }, admin),
+            answer => answer.ErrCode == 0 && answer.Data.GetProperty("total").GetInt32() >= count, TimeSpan.FromSeconds(10),
+            $"{count} audit entries of {action}");
+        return [.. search.Data.GetProperty("entries").EnumerateArray()];
     }
 
     internal static async Task AssertRefused(AuthApplication app, string path, object body, string token, int code, string named)

@@ -90,6 +90,9 @@ public sealed class UserSessionTests
         var after = await SessionsAsync(app, admin);
         Assert.Equal("revoked", after.Single(s => s.GetProperty("sessionID").GetString() == webSession).GetProperty("status").GetString());
         await RevocationMarkTests.AssertRefused(app, "/auth/revoke_session", new { userID = "u1", sessionID = "nope" }, admin, 1004, "nope");
+        var audited = await RevocationMarkTests.AuditedAsync(app, admin, "revoke_session", "u1", 2);
+        Assert.Equal([0, 1004], audited.Select(e => e.GetProperty("errCode").GetInt32()).Order());
+        Assert.Contains(audited, e => e.GetProperty("platformID").GetInt32() == 5 && e.GetProperty("detail").GetString() == $"session {webSession}");
     }
 
     [Theory]

@@ -38,13 +38,16 @@ public sealed partial class TokenService(AuthOptions options, ITokenStateStore s
     public IRevocationBus Revocations => revocations;
 
     public Task<string> IssueAsync(string userId, int platformId, CancellationToken cancellationToken) =>
-        IssueAsync(userId, platformId, null, cancellationToken);
+        IssueAsync(userId, platformId, lifetime: null, onKicked: null, cancellationToken);
 
     /// <summary>
     /// Issues a token that lives <paramref name="lifetime"/> from its <c>iat</c> (a lifetime the caller asked for,
     /// within <see cref="AuthOptions.MaxExpireSeconds"/>), or the configured lifetime from now, as OpenIM does, when null.
+    /// <paramref name="onKicked"/>, when given, is told the tokens the multi-login policy kicked, once that is durable
+    /// (for the audit trail, which must not learn of a kick that did not happen).
     /// </summary>
-    public async Task<string> IssueAsync(string userId, int platformId, TimeSpan? lifetime, CancellationToken cancellationToken)
+    public async Task<string> IssueAsync(string userId, int platformId, TimeSpan? lifetime,
+        Action<IReadOnlyList<StoredToken>>? onKicked, CancellationToken cancellationToken)
     {
         var stripe = _userLocks.StripeOf(userId);
         await _userLocks.EnterAsync(stripe, cancellationToken);
@@ -63,6 +66,7 @@ public sealed partial class TokenService(AuthOptions options, ITokenStateStore s
                     if (change.Kicked.Count > 0)
                     {
                         OpenImAuthMetrics.TokensKicked(KickReason.MultiLogin, change.Kicked.Count);
+                        onKicked?.Invoke(change.Kicked);
                         if (!store.AnnouncesKicks)
                         {
                             await revocations.PublishAsync(change.Kicked, cancellationToken);

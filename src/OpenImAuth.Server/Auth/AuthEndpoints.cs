@@ -1,5 +1,6 @@
 using OpenImAuth.Core.Errors;
 using OpenImAuth.Core.Tokens;
+using OpenImAuth.Server.Audit;
 using OpenImAuth.Server.Http;
 using OpenImAuth.Server.Json;
 using OpenImAuth.Server.Security;
@@ -15,26 +16,33 @@ internal static class AuthEndpoints
         group.MapOpenIm("/user_token", Access.Public, ApiJson.Default.UserTokenRequest, UserTokenAsync)
             .Describe<TokenResponse>("The app server mints a token for a registered user or an administrator with the secret.",
                 ErrorCodes.NoPermissionError, ErrorCodes.RecordNotFoundError)
-            .GuardSecret();
+            .GuardSecret()
+            .Audited("user_token");
         group.MapOpenIm("/get_admin_token", Access.Public, ApiJson.Default.GetAdminTokenRequest, GetAdminTokenAsync)
             .Describe<TokenResponse>("The secret mints an administrator's token, always on platform 10 (v3.8.1+).",
                 ErrorCodes.NoPermissionError)
-            .GuardSecret();
+            .GuardSecret()
+            .Audited("get_admin_token");
         group.MapOpenIm("/get_user_token", Access.Token, ApiJson.Default.GetUserTokenRequest, GetUserTokenAsync)
             .Describe<TokenResponse>("An administrator mints a token for an ordinary user on a platform other than 10.",
-                ErrorCodes.NoPermissionError, ErrorCodes.RecordNotFoundError);
+                ErrorCodes.NoPermissionError, ErrorCodes.RecordNotFoundError)
+            .Audited("get_user_token")
+            .AdminToken();
         group.MapOpenIm("/parse_token", Access.Public, ApiJson.Default.ParseTokenRequest, ParseTokenAsync)
             .Describe<ParseTokenResponse>("Checks a token: whose it is, its platform and its absolute expiry.",
                 OpenImRouteDescriptions.TokenErrors);
         group.MapOpenIm("/force_logout", Access.Token, ApiJson.Default.PlatformUserRequest, ForceLogoutAsync)
             .Describe("An administrator revokes every token of a user on one platform; their connections are kicked.",
-                ErrorCodes.NoPermissionError);
+                ErrorCodes.NoPermissionError)
+            .Audited("force_logout")
+            .AdminToken();
     }
 
     /// <summary>v3.0–v3.8.0: the secret mints a token for any registered user or administrator.</summary>
     private static async ValueTask<ApiResult> UserTokenAsync(UserTokenRequest request, OpenImCall call)
     {
         var userId = request.UserId ?? "";
+        call.AuditSubject(userId, request.PlatformId ?? 0, "token issued");
         if (CheckPlatformUser(userId, request.PlatformId) is { } invalid)
         {
             return invalid;
@@ -54,6 +62,7 @@ internal static class AuthEndpoints
     private static async ValueTask<ApiResult> GetAdminTokenAsync(GetAdminTokenRequest request, OpenImCall call)
     {
         var userId = request.UserId ?? "";
+        call.AuditSubject(userId, Platforms.Admin, "admin token issued");
         if (userId.Length == 0)
         {
             return OpenImError.Args("userID is empty");
@@ -78,6 +87,7 @@ internal static class AuthEndpoints
     private static async ValueTask<ApiResult> GetUserTokenAsync(GetUserTokenRequest request, OpenImCall call)
     {
         var userId = request.UserId ?? "";
+        call.AuditSubject(userId, request.PlatformId ?? 0, "token issued");
         if ((CheckPlatformUser(userId, request.PlatformId) ?? call.RequireAdmin()) is { } refused)
         {
             return refused;
@@ -130,11 +140,13 @@ internal static class AuthEndpoints
     private static async ValueTask<ApiResult> ForceLogoutAsync(PlatformUserRequest request, OpenImCall call)
     {
         var userId = request.UserId ?? "";
+        call.AuditSubject(userId, request.PlatformId ?? 0);
         if ((CheckPlatformUser(userId, request.PlatformId) ?? call.RequireAdmin()) is { } refused)
         {
             return refused;
         }
-        await call.Services.Tokens.ForceLogoutAsync(userId, request.PlatformId!.Value, call.Aborted);
+        var revoked = await call.Services.Tokens.ForceLogoutAsync(userId, request.PlatformId!.Value, call.Aborted);
+        call.AuditSubject(userId, request.PlatformId.Value, $"{revoked.Count} tokens kicked");
         return ApiResult.Ok();
     }
 
@@ -156,7 +168,7 @@ internal static class AuthEndpoints
         {
             return OpenImError.NotFound();
         }
-        var token = await call.Services.Tokens.IssueAsync(userId, platformId, lifetime, call.Aborted);
+        var token = await call.Services.Tokens.IssueAsync(userId, platformId, lifetime, call.KickRecorder(platformId), call.Aborted);
         return ApiResult.Ok(new TokenResponse(token, (long?)lifetime?.TotalSeconds ?? call.Options.TokenLifetimeSeconds), ApiJson.Default.TokenResponse);
     }
 }

@@ -19,7 +19,8 @@ internal sealed record ServerSettings(
     int ShutdownTimeoutSeconds,
     PrometheusSettings Prometheus,
     SecuritySettings Security,
-    LogSettings Log)
+    LogSettings Log,
+    AuditSettings Audit)
 {
     public const string SqliteKind = "sqlite";
     public const string RedisKind = "redis";
@@ -101,6 +102,7 @@ internal sealed record ServerSettings(
         var prometheus = PrometheusSettings.Read(read, ports, gateway.Ports);
         var security = SecuritySettings.Read(read);
         var log = LogSettings.Read(read);
+        var audit = AuditSettings.Read(read);
         var allowWeakSecret = read.Bool("security:allowWeakSecret", false,
             $"accept a weak secret (under {StrongSecretLength} characters, or with whitespace at either end) when api.listenIP is not loopback");
         CheckSecret(read, secret, listenIp, allowWeakSecret);
@@ -113,7 +115,7 @@ internal sealed record ServerSettings(
             MaxExpireSeconds = maxExpireSeconds,
         };
         return new ServerSettings(auth, listenIp, ports, storageKind, dataDirectory, maxBody, redis, postgres, postgresTimeoutMs, gateway,
-            shutdownTimeout, prometheus, security, log);
+            shutdownTimeout, prometheus, security, log, audit);
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using OpenImAuth.Core.Presence;
 using OpenImAuth.Core.Tokens;
+using OpenImAuth.Server.Audit;
 using OpenImAuth.Server.Configuration;
 using OpenImAuth.Server.Gateway;
 using OpenImAuth.Server.Http;
@@ -38,8 +39,13 @@ internal static class ServiceRegistration
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<IPresenceDirectory>(),
             sp.GetRequiredService<SecretGuard>(),
-            sp.GetRequiredService<Sessions.SessionActivity>()));
+            sp.GetRequiredService<Sessions.SessionActivity>(),
+            sp.GetRequiredService<AuditTrail>()));
         services.AddSingleton<SecretGuard>();
+        // The audit log: handlers queue entries, a background writer stores them in batches, another prunes them.
+        services.AddSingleton<AuditTrail>();
+        services.AddHostedService<AuditWriter>();
+        services.AddHostedService<AuditRetention>();
         services.AddSingleton<RequestLog>();
         services.AddOpenImRateLimit();
         services.AddHostedService<RegisteredUsersWarmUp>();

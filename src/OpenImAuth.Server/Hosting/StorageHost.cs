@@ -1,4 +1,5 @@
 using OpenImAuth.Core;
+using OpenImAuth.Core.Audit;
 using OpenImAuth.Core.Presence;
 using OpenImAuth.Core.Revocation;
 using OpenImAuth.Core.Security;
@@ -34,6 +35,9 @@ internal sealed class StorageHost(TimeProvider time) : IAsyncDisposable
     /// <summary>Each token's last use and whether it was revoked alone, for the sessions route.</summary>
     public ISessionNoteStore SessionNotes { get; private set; } = null!;
 
+    /// <summary>The audit log: a table of the SQLite file, or of PostgreSQL beside the users.</summary>
+    public IAuditStore Audit { get; private set; } = null!;
+
     /// <summary>One readiness probe per store opened (GET /readyz).</summary>
     public IReadOnlyList<IStoreProbe> Probes => _probes;
 
@@ -56,6 +60,7 @@ internal sealed class StorageHost(TimeProvider time) : IAsyncDisposable
             _probes.Add(database);
             Tokens = await SqliteTokenStateStore.OpenAsync(database, time, cancellationToken);
             Users = new SqliteUserStore(database);
+            Audit = new SqliteAuditStore(database);
             Revocations = new LocalRevocationBus();
             Marks = await RevocationMarks.LoadAsync(new SqliteRevocationMarkStore(database), cancellationToken);
             SessionNotes = new SqliteSessionNoteStore(database);
@@ -98,6 +103,10 @@ internal sealed class StorageHost(TimeProvider time) : IAsyncDisposable
         _resources.Add(users);
         _probes.Add(users);
         Users = users;
+        var audit = await PostgresAuditStore.OpenAsync(settings.PostgresConnectionString,
+            TimeSpan.FromMilliseconds(settings.PostgresTimeoutMs), cancellationToken);
+        _resources.Add(audit);
+        Audit = audit;
     }
 
     public async ValueTask DisposeAsync()

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using OpenImAuth.Server.Audit;
 using OpenImAuth.Server.Auth;
 using OpenImAuth.Server.Sessions;
 using OpenImAuth.Server.Users;
@@ -40,4 +41,6 @@ namespace OpenImAuth.Server.Json;
 [JsonSerializable(typeof(List<OnlineStatusCode>), TypeInfoPropertyName = "ListOnlineStatusCode")]
 [JsonSerializable(typeof(List<TokenDetailText>), TypeInfoPropertyName = "ListTokenDetailText")]
 [JsonSerializable(typeof(List<TokenDetailCode>), TypeInfoPropertyName = "ListTokenDetailCode")]
+[JsonSerializable(typeof(AuditSearchRequest))]
+[JsonSerializable(typeof(AuditSearchResponse))]
 internal sealed partial class ApiJson : JsonSerializerContext;

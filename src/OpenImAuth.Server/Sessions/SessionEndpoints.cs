@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using OpenImAuth.Core.Errors;
 using OpenImAuth.Core.Tokens;
+using OpenImAuth.Server.Audit;
 using OpenImAuth.Server.Http;
 using OpenImAuth.Server.Json;
 using OpenImAuth.Server.Users;
@@ -23,20 +24,28 @@ internal static class SessionEndpoints
         var group = routes.MapGroup("/auth");
         group.MapOpenIm("/revoke_tokens", Access.Token, ApiJson.Default.RevokeTokensRequest, RevokeTokensAsync)
             .Describe<RevocationMarkResponse>("An administrator revokes every token of the app, a user or a user's platform issued before a moment.",
-                ErrorCodes.NoPermissionError, ErrorCodes.RecordNotFoundError);
+                ErrorCodes.NoPermissionError, ErrorCodes.RecordNotFoundError)
+            .Audited("revoke_tokens")
+            .AdminToken();
         group.MapOpenIm("/clear_revocation", Access.Token, ApiJson.Default.ClearRevocationRequest, ClearRevocationAsync)
             .Describe<ClearRevocationResponse>("An administrator lifts the revocation mark of the app, a user or a user's platform.",
-                ErrorCodes.NoPermissionError);
+                ErrorCodes.NoPermissionError)
+            .Audited("clear_revocation")
+            .AdminToken();
         group.MapOpenIm("/get_user_sessions", Access.Token, ApiJson.Default.GetUserSessionsRequest, GetUserSessionsAsync)
             .Describe<UserSessionsResponse>("An administrator lists every token the store knows for a user, newest first.",
-                ErrorCodes.NoPermissionError, ErrorCodes.RecordNotFoundError);
+                ErrorCodes.NoPermissionError, ErrorCodes.RecordNotFoundError)
+            .AdminToken();
         group.MapOpenIm("/revoke_session", Access.Token, ApiJson.Default.RevokeSessionRequest, RevokeSessionAsync)
             .Describe("An administrator revokes one session (one token) of a user; its connections are kicked.",
-                ErrorCodes.NoPermissionError, ErrorCodes.RecordNotFoundError);
+                ErrorCodes.NoPermissionError, ErrorCodes.RecordNotFoundError)
+            .Audited("revoke_session")
+            .AdminToken();
     }
 
     private static async ValueTask<ApiResult> RevokeTokensAsync(RevokeTokensRequest request, OpenImCall call)
     {
+        call.AuditSubject(request.UserId ?? "", request.PlatformId ?? 0, "issued before " + (request.IssuedBefore is > 0 ? $"{request.IssuedBefore} s" : "now"));
         if ((CheckScope(request.UserId, request.PlatformId) ?? call.RequireAdmin()) is { } refused)
         {
             return refused;
@@ -54,16 +63,19 @@ internal static class SessionEndpoints
         }
         var mark = await call.Services.Tokens.RevokeIssuedBeforeAsync(userId, request.PlatformId ?? 0,
             issuedBefore == 0 ? now : issuedBefore * 1000, call.Aborted);
+        call.AuditSubject(userId, mark.PlatformId, $"{(userId.Length == 0 ? "app-wide " : "")}mark in force: issued before {mark.BeforeMs} ms");
         return ApiResult.Ok(new RevocationMarkResponse(mark.UserId, mark.PlatformId, mark.BeforeMs), ApiJson.Default.RevocationMarkResponse);
     }
 
     private static async ValueTask<ApiResult> ClearRevocationAsync(ClearRevocationRequest request, OpenImCall call)
     {
+        call.AuditSubject(request.UserId ?? "", request.PlatformId ?? 0);
         if ((CheckScope(request.UserId, request.PlatformId) ?? call.RequireAdmin()) is { } refused)
         {
             return refused;
         }
         var cleared = await call.Services.Tokens.ClearRevocationAsync(request.UserId ?? "", request.PlatformId ?? 0, call.Aborted);
+        call.AuditSubject(request.UserId ?? "", request.PlatformId ?? 0, cleared ? "mark cleared" : "no mark to clear");
         return ApiResult.Ok(new ClearRevocationResponse(cleared), ApiJson.Default.ClearRevocationResponse);
     }
 
@@ -91,6 +103,7 @@ internal static class SessionEndpoints
     {
         var userId = request.UserId ?? "";
         var sessionId = request.SessionId ?? "";
+        call.AuditSubject(userId, 0, "session " + sessionId);
         var refused = userId.Length == 0 ? OpenImError.Args("userID is empty")
             : sessionId.Length == 0 ? OpenImError.Args("sessionID is empty")
             : call.RequireAdmin();
@@ -104,6 +117,7 @@ internal static class SessionEndpoints
         {
             return OpenImError.NotFound($"user {userId} has no session {sessionId}");
         }
+        call.AuditSubject(userId, token.PlatformId, "session " + sessionId);
         await call.Services.Activity.RevokedAsync(userId, token.Token, call.Aborted);
         await call.Services.Tokens.RevokeTokenAsync(token, call.Aborted);
         return ApiResult.Ok();

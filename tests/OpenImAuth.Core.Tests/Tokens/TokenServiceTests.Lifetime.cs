@@ -15,7 +15,7 @@ public sealed partial class TokenServiceTests
         var service = await StartAsync(Options(MultiLoginPolicy.AllLoginButSameTermKick) with { Profile = profile });
 
         // Act
-        var token = await service.IssueAsync("u1", Platforms.Web, TimeSpan.FromSeconds(60), Ct);
+        var token = await service.IssueAsync("u1", Platforms.Web, TimeSpan.FromSeconds(60), onKicked: null, Ct);
         var claims = (await service.CheckAsync(token, Ct)).Claims!;
 
         // Assert: exactly the lifetime asked for, whether iat is now (format A) or five seconds back (format B)
@@ -29,7 +29,7 @@ public sealed partial class TokenServiceTests
     {
         // Arrange
         var service = await StartAsync(Options(MultiLoginPolicy.AllLoginButSameTermKick));
-        var short1 = await service.IssueAsync("u1", Platforms.Ios, TimeSpan.FromSeconds(2), Ct);
+        var short1 = await service.IssueAsync("u1", Platforms.Ios, TimeSpan.FromSeconds(2), onKicked: null, Ct);
         var standard = await service.IssueAsync("u1", Platforms.Android, Ct);
 
         // Act
@@ -49,7 +49,7 @@ public sealed partial class TokenServiceTests
     {
         // Arrange
         var service = await StartAsync(Options(MultiLoginPolicy.AllLoginButSameTermKick));
-        var short1 = await service.IssueAsync("u1", Platforms.Ios, TimeSpan.FromSeconds(2), Ct);
+        var short1 = await service.IssueAsync("u1", Platforms.Ios, TimeSpan.FromSeconds(2), onKicked: null, Ct);
         _time.Advance(TimeSpan.FromSeconds(3));
 
         // Act

@@ -85,6 +85,7 @@ internal sealed class RequestFuzzer(Random random)
         ["/auth/clear_revocation"] = $$"""{"userID":"{{User}}","platformID":4}""",
         ["/auth/get_user_sessions"] = $$$"""{"userID":"{{{User}}}","pagination":{"pageNumber":1,"showNumber":10}}""",
         ["/auth/revoke_session"] = $$"""{"userID":"{{User}}","sessionID":"AAAAAAAAAAAAAAAAAAAAAA"}""",
+        ["/audit/search"] = $$$"""{"userID":"{{{User}}}","action":"user_token","from":0,"to":4102444800000,"pagination":{"pageNumber":1,"showNumber":10}}""",
     };
 
     private static readonly string[] ContentTypes =
