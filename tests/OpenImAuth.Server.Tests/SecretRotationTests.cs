@@ -53,6 +53,9 @@ public sealed class SecretRotationTests : IDisposable
         Assert.False(SignedWith(newToken, OldSecret), newToken);
         Assert.Contains("A previous secret (previousSecrets[0]) was used by 127.0.0.1 on /auth/user_token", server.Output, StringComparison.Ordinal);
         Assert.DoesNotContain(OldSecret, server.Output, StringComparison.Ordinal);
+        var metrics = await MetricsScrape.TakeAsync(server.Client.BaseAddress!.ToString().TrimEnd('/'));
+        Assert.True(metrics.Value("openimauth_secret_previous_used_total") >= 1, metrics.Text);
+        Assert.Equal(0, metrics.Value("openimauth_secret_failures_total"));
 
         // Act: a file without a valid secret is refused, and the secrets in force stay.
         WriteConfig($"secret: \"\"\npreviousSecrets:\n  - {OldSecret}\n");
