@@ -37,6 +37,7 @@ public static class OpenImAuthMetrics
     private static readonly long[] KickedByReason = new long[3];
     private static readonly string[] ReasonLabels = ["force_logout", "multi_login", "revoke"];
     private static long _secretFailures;
+    private static long _previousSecretsUsed;
     private static long _lockouts;
     private static long _gatewayConnections;
     private static long _checkCacheHits;
@@ -61,6 +62,8 @@ public static class OpenImAuthMetrics
             description: "Tokens revoked, by reason (force_logout, multi_login, revoke)");
         Meter.CreateObservableCounter("openimauth.secret.failures", () => Volatile.Read(ref _secretFailures),
             description: "Requests that presented a wrong secret (user_token, get_admin_token, user_register)");
+        Meter.CreateObservableCounter("openimauth.secret.previous_used", () => Volatile.Read(ref _previousSecretsUsed),
+            description: "Requests on the secret routes that presented a previous secret (previousSecrets), not the current one");
         Meter.CreateObservableCounter("openimauth.lockouts", () => Volatile.Read(ref _lockouts),
             description: "Callers locked out after repeated failures");
         Meter.CreateObservableUpDownCounter("openimauth.gateway.connections", () => Volatile.Read(ref _gatewayConnections),
@@ -88,6 +91,9 @@ public static class OpenImAuthMetrics
     public static void TokensKicked(KickReason reason, int count) => Interlocked.Add(ref KickedByReason[(int)reason], count);
 
     public static void SecretFailed() => Interlocked.Increment(ref _secretFailures);
+
+    /// <summary>Counts one request that presented a previous secret: an app server not yet moved to the current one.</summary>
+    public static void PreviousSecretUsed() => Interlocked.Increment(ref _previousSecretsUsed);
 
     /// <summary>For the lockout feature: counts one caller locked out.</summary>
     public static void LockedOut() => Interlocked.Increment(ref _lockouts);

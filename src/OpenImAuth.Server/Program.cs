@@ -36,8 +36,10 @@ builder.Logging.UseConfiguredLogging(builder.Configuration);
 // Health checks log an error on every poll that finds a store down; readiness logs each store going down and back.
 builder.Logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None);
 
-// Services: settings, the embedded store, token and user logic, the gateway; the API reference and metrics.
+// Services: settings (secret and previousSecrets reload when the config file changes), the embedded store, token and
+// user logic, the gateway; the API reference and metrics.
 builder.Services.AddOpenImAuth();
+builder.Services.AddSecretReload(args);
 builder.Services.AddOpenImApiReference();
 builder.Services.AddOpenImHealth();
 builder.Services.AddOpenImMetrics();

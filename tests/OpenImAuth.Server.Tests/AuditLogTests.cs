@@ -105,7 +105,7 @@ public sealed class AuditLogTests
     }
 
     /// <summary>The entries <paramref name="body"/> finds, once there are <paramref name="count"/> (the writer is in the background).</summary>
-    private static async Task<List<JsonElement>> WaitForAsync(ServerProcess server, string admin, object body, int count) =>
+    internal static async Task<List<JsonElement>> WaitForAsync(ServerProcess server, string admin, object body, int count) =>
         Entries(await Eventually.UntilAsync(() => SearchAsync(server, admin, body),
             answer => answer.ErrCode != 0 || answer.Data.GetProperty("total").GetInt64() >= count, Written, $"{count} audit entries"));
 

@@ -5,6 +5,7 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using OpenImAuth.Core.Errors;
+using OpenImAuth.Core.Security;
 
 namespace OpenImAuth.Core.Tokens;
 
@@ -12,9 +13,19 @@ namespace OpenImAuth.Core.Tokens;
 /// OpenIM's HS256 JWT, hand-rolled on <see cref="HMACSHA256"/> because OpenIM's default secret (9 bytes) is shorter
 /// than Microsoft.IdentityModel accepts. Signing reproduces open-im-server's bytes exactly; verification checks the
 /// signature first, then the claims, and maps failures to OpenIM's codes (docs/decisions.md, D5 and W5).
+/// <para>
+/// The keys come from a <see cref="SecretKeyring"/>, which may change while the codec runs: it signs with the current
+/// secret and accepts a signature of the current or of any previous one.
+/// </para>
 /// </summary>
-public sealed class TokenCodec(string secret, int rememberedTokens = VerifiedTokens.DefaultCapacity)
+public sealed class TokenCodec(SecretKeyring keyring, int rememberedTokens = VerifiedTokens.DefaultCapacity)
 {
+    /// <summary>A codec of one secret that never changes.</summary>
+    public TokenCodec(string secret, int rememberedTokens = VerifiedTokens.DefaultCapacity)
+        : this(new SecretKeyring(secret), rememberedTokens)
+    {
+    }
+
     /// <summary>base64url of <c>{"alg":"HS256","typ":"JWT"}</c>, the only header OpenIM writes.</summary>
     public const string Header = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9";
 
@@ -25,14 +36,34 @@ public sealed class TokenCodec(string secret, int rememberedTokens = VerifiedTok
 
     private static readonly SearchValues<char> Base64UrlAlphabet =
         SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
-    private readonly byte[] _key = Encoding.UTF8.GetBytes(secret);
-    private readonly VerifiedTokens _verified = new(rememberedTokens);
+    private Keys _keys = new(keyring.Secrets, new VerifiedTokens(rememberedTokens));
 
     /// <summary>How many tokens are remembered as authentic (for tests and diagnostics).</summary>
-    internal int RememberedTokens => _verified.Count;
+    internal int RememberedTokens => CurrentKeys().Verified.Count;
+
+    /// <summary>
+    /// The secrets in force with the tokens found authentic under them. A token is remembered as authentic for one set
+    /// of secrets only: when a secret is taken out of the keyring, the tokens it signed must fail at once, so a new
+    /// set starts with nothing remembered (the hot tokens pay one HMAC each again, once per rotation).
+    /// </summary>
+    private sealed record Keys(SecretSet Secrets, VerifiedTokens Verified);
+
+    private Keys CurrentKeys()
+    {
+        var keys = Volatile.Read(ref _keys);
+        var secrets = keyring.Secrets;
+        if (ReferenceEquals(keys.Secrets, secrets))
+        {
+            return keys;
+        }
+        var fresh = new Keys(secrets, new VerifiedTokens(rememberedTokens));
+        // Whoever swaps first wins; a loser uses the winner's, unless the keyring moved on again meanwhile.
+        var seen = Interlocked.CompareExchange(ref _keys, fresh, keys);
+        return ReferenceEquals(seen, keys) || !ReferenceEquals(seen.Secrets, secrets) ? fresh : seen;
+    }
 
     // A keyed HMAC per thread, reused: one-shot HashData sets OpenSSL's key up again on every call, which costs as
-    // much as the hash itself. Keyed by the codec's key array, so codecs with other secrets never share one.
+    // much as the hash itself. Keyed by the key array, so other secrets (another codec's, or a rotation's) never share one.
     [ThreadStatic]
     private static (byte[] Key, IncrementalHash Hmac)? t_hmac;
 
@@ -53,7 +84,7 @@ public sealed class TokenCodec(string secret, int rememberedTokens = VerifiedTok
         var nowSeconds = now.ToUnixTimeSeconds();
         var issued = IssuedAt(now, format);
         var expires = (fromIssuedAt ? issued : nowSeconds) + (long)lifetime.TotalSeconds;
-        var token = Write(new PayloadFields(userId, platformId, issued, expires, format, tokenId), this, default, expected: null)!;
+        var token = Write(new PayloadFields(userId, platformId, issued, expires, format, tokenId), keyring.Secrets.CurrentKey, default, expected: null)!;
         return new SignedToken(token, issued, expires);
     }
 
@@ -78,11 +109,11 @@ public sealed class TokenCodec(string secret, int rememberedTokens = VerifiedTok
         Write(new PayloadFields(userId, platformId, issued, expires, format, TokenId: null), null, signature, token) is not null;
 
     /// <summary>
-    /// Writes a token: with a <paramref name="signer"/> it signs, else it writes <paramref name="signature"/>. Returns
+    /// Writes a token: with a <paramref name="signingKey"/> it signs, else it writes <paramref name="signature"/>. Returns
     /// the text, or with <paramref name="expected"/> compares instead of allocating one: <paramref name="expected"/>
     /// itself when it is exactly that text, else null.
     /// </summary>
-    private static string? Write(in PayloadFields fields, TokenCodec? signer, ReadOnlySpan<byte> signature, string? expected)
+    private static string? Write(in PayloadFields fields, byte[]? signingKey, ReadOnlySpan<byte> signature, string? expected)
     {
         // Built in one buffer, on the stack for every user ID of the allowed length: the payload's characters, then
         // its UTF-8 bytes, then the token's ASCII, the only part that becomes a string. Every login signs once, and on
@@ -106,9 +137,12 @@ public sealed class TokenCodec(string secret, int rememberedTokens = VerifiedTok
             token[length++] = (byte)'.';
             length += Base64Url.EncodeToUtf8(payload[..payloadLength], token[length..]);
             Span<byte> computed = stackalloc byte[SignatureBytes];
-            signer?.ComputeSignature(token[..length], computed);
+            if (signingKey is not null)
+            {
+                ComputeSignature(signingKey, token[..length], computed);
+            }
             token[length++] = (byte)'.';
-            length += Base64Url.EncodeToUtf8(signer is null ? signature : computed, token[length..]);
+            length += Base64Url.EncodeToUtf8(signingKey is null ? signature : computed, token[length..]);
             return expected is null ? Encoding.ASCII.GetString(token[..length])
                 : Ascii.Equals(token[..length], expected) ? expected : null;
         }
@@ -178,7 +212,8 @@ public sealed class TokenCodec(string secret, int rememberedTokens = VerifiedTok
         {
             return TokenVerification.Fail(ErrorCodes.TokenMalformedError);
         }
-        if (_verified.TryGet(token, out var known))
+        var keys = CurrentKeys();
+        if (keys.Verified.TryGet(token, out var known))
         {
             return new TokenVerification(known, CheckTimes(known, now));
         }
@@ -203,11 +238,11 @@ public sealed class TokenCodec(string secret, int rememberedTokens = VerifiedTok
             return TokenVerification.Fail(ErrorCodes.TokenMalformedError);
         }
         // Only HS256 is ours; "none", RSA and the other HMAC sizes are refused like a bad signature.
-        if (!isHs256 || !SignatureMatches(token.AsSpan(0, secondDot), token.AsSpan(secondDot + 1)))
+        if (!isHs256 || !SignatureMatches(keys.Secrets, token.AsSpan(0, secondDot), token.AsSpan(secondDot + 1)))
         {
             return TokenVerification.Fail(ErrorCodes.TokenUnknownError);
         }
-        _verified.Remember(token, claims);
+        keys.Verified.Remember(token, claims);
         return new TokenVerification(claims, CheckTimes(claims, now));
     }
 
@@ -248,7 +283,11 @@ public sealed class TokenCodec(string secret, int rememberedTokens = VerifiedTok
         return 0;
     }
 
-    private bool SignatureMatches(ReadOnlySpan<char> signingInput, ReadOnlySpan<char> encodedSignature)
+    /// <summary>
+    /// Whether the signature is the current secret's or a previous one's. The current secret is tried first and the
+    /// previous ones only when it does not match, so tokens of the current secret cost one HMAC as before.
+    /// </summary>
+    private static bool SignatureMatches(SecretSet secrets, ReadOnlySpan<char> signingInput, ReadOnlySpan<char> encodedSignature)
     {
         Span<byte> presented = stackalloc byte[SignatureBytes];
         if (Base64Url.GetMaxDecodedLength(encodedSignature.Length) > SignatureBytes
@@ -260,16 +299,29 @@ public sealed class TokenCodec(string secret, int rememberedTokens = VerifiedTok
         Span<byte> input = stackalloc byte[signingInput.Length];
         var length = Encoding.ASCII.GetBytes(signingInput, input);
         Span<byte> expected = stackalloc byte[SignatureBytes];
-        ComputeSignature(input[..length], expected);
-        return CryptographicOperations.FixedTimeEquals(expected, presented);
+        ComputeSignature(secrets.CurrentKey, input[..length], expected);
+        if (CryptographicOperations.FixedTimeEquals(expected, presented))
+        {
+            return true;
+        }
+        foreach (var key in secrets.PreviousKeys)
+        {
+            // One-shot: the per-thread HMAC stays keyed with the current secret, which signs nearly every token.
+            HMACSHA256.HashData(key, input[..length], expected);
+            if (CryptographicOperations.FixedTimeEquals(expected, presented))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
-    private void ComputeSignature(ReadOnlySpan<byte> signingInput, Span<byte> signature)
+    private static void ComputeSignature(byte[] key, ReadOnlySpan<byte> signingInput, Span<byte> signature)
     {
-        if (t_hmac is not { } cached || !ReferenceEquals(cached.Key, _key))
+        if (t_hmac is not { } cached || !ReferenceEquals(cached.Key, key))
         {
             t_hmac?.Hmac.Dispose();
-            cached = (_key, IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, _key));
+            cached = (key, IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, key));
             t_hmac = cached;
         }
         cached.Hmac.AppendData(signingInput);

@@ -30,7 +30,7 @@ public sealed partial class TokenService(AuthOptions options, ITokenStateStore s
 
     /// <summary>How many revoked tokens of a user keep answering 1506 (kicked) instead of 1507 (unknown).</summary>
     public const int MaxKickedKept = 8;
-    private readonly TokenCodec _codec = new(options.Secret);
+    private readonly TokenCodec _codec = new(options.Keyring);
 
     public AuthOptions Options => options;
 

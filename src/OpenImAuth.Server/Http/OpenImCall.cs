@@ -2,6 +2,7 @@ using OpenImAuth.Core;
 using OpenImAuth.Core.Audit;
 using OpenImAuth.Core.Errors;
 using OpenImAuth.Core.Presence;
+using OpenImAuth.Core.Security;
 using OpenImAuth.Core.Tokens;
 using OpenImAuth.Core.Users;
 using OpenImAuth.Server.Audit;
@@ -65,12 +66,25 @@ internal sealed partial class OpenImCall(HttpContext http, AuthServices services
         return check.Error;
     }
 
-    /// <summary>1002 unless <paramref name="secret"/> is the configured one; a wrong one counts against the caller's address
-    /// and in openimauth_secret_failures_total.</summary>
+    /// <summary>Which secret <see cref="CheckSecretAsync"/> found: current, a previous one (by place), or none.</summary>
+    public SecretMatch SecretUsed { get; private set; }
+
+    /// <summary>
+    /// 1002 unless <paramref name="secret"/> is the current secret or a previous one; a wrong one counts against the
+    /// caller's address and in openimauth_secret_failures_total, a previous one is logged and counted (and
+    /// <see cref="SecretUsed"/> says which it was).
+    /// </summary>
     public async ValueTask<OpenImError?> CheckSecretAsync(string? secret)
     {
         _usedSecret = true;
-        if (Options.SecretMatches(secret))
+        SecretUsed = Options.MatchSecret(secret);
+        if (SecretUsed.IsPrevious)
+        {
+            services.Guard.RecordPreviousSecretUsed(http, SecretUsed);
+            // The entry's address names the app server that still sends the old secret.
+            Record(AuditActions.PreviousSecretUsed, "", 0, 0, $"previousSecrets[{SecretUsed.PreviousIndex}] on {http.Request.Path}");
+        }
+        if (SecretUsed.IsMatch)
         {
             return null;
         }
