@@ -360,7 +360,8 @@ plot_curves() {
   } | gnuplot
 }
 
-# 20k idle gateway connections (memory per connection) and force_logout → kick frame latency under that load.
+# 20k idle gateway connections (memory per connection) and revocation → kick frame latency under that load
+# (force_logout, revoke_tokens and revoke_session, KICKS of each).
 scenario_gateway() {
   local port=$((14000 + RANDOM % 1000)) ws=$((15000 + RANDOM % 1000)) pid result
   # Each side needs one descriptor per connection plus its own; where the hard limit is lower than 20k plus

@@ -6,12 +6,18 @@ namespace OpenImAuth.Core.Revocation;
 /// The marks in force, in memory, so that a token check pays nothing for them while none applies: one volatile read
 /// for the app-wide mark and one dictionary lookup per scope when some user has one. Kept current by the store's
 /// announcements; <see cref="Changed"/> tells the gateway whose connections to check again.
+/// <para>
+/// A store that cannot be read at start-up (Redis down) leaves the table unloaded rather than stopping the server:
+/// a check then reads the marks first (<see cref="EnsureLoadedAsync"/>) and fails as the store does until it can, so
+/// no token a mark refuses slips through meanwhile.
+/// </para>
 /// </summary>
 public sealed class RevocationMarks
 {
     private readonly IRevocationMarkStore _store;
     private readonly ConcurrentDictionary<(string UserId, int PlatformId), long> _byScope = new();
     private long _appWide;
+    private volatile bool _loaded;
 
     private RevocationMarks(IRevocationMarkStore store)
     {
@@ -28,9 +34,23 @@ public sealed class RevocationMarks
     public static async Task<RevocationMarks> LoadAsync(IRevocationMarkStore store, CancellationToken cancellationToken)
     {
         var marks = new RevocationMarks(store);
-        await marks.ReloadAsync(cancellationToken);
+        try
+        {
+            await marks.ReloadAsync(cancellationToken);
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The store is down: checks load the marks once it is back.
+        }
         return marks;
     }
+
+    /// <summary>Whether the marks were read from the store since start-up.</summary>
+    public bool IsLoaded => _loaded;
+
+    /// <summary>Reads the marks when they were never read; throws as the store does while it cannot be read.</summary>
+    public ValueTask EnsureLoadedAsync(CancellationToken cancellationToken) =>
+        _loaded ? ValueTask.CompletedTask : new ValueTask(ReloadAsync(cancellationToken));
 
     /// <summary>
     /// The latest mark that applies to a token of (<paramref name="userId"/>, <paramref name="platformId"/>), 0 when none.
@@ -59,15 +79,19 @@ public sealed class RevocationMarks
 
     private async Task ReloadAsync(CancellationToken cancellationToken)
     {
-        IReadOnlyList<RevocationMark> all;
         try
         {
-            all = await _store.ReadAllAsync(cancellationToken);
+            await ReloadOnceAsync(cancellationToken);
         }
         catch (Exception) when (!cancellationToken.CanBeCanceled)
         {
-            return; // a background reload after an outage; the next restored connection triggers another
+            // A background reload after an outage; the next restored connection triggers another.
         }
+    }
+
+    private async Task ReloadOnceAsync(CancellationToken cancellationToken)
+    {
+        var all = await _store.ReadAllAsync(cancellationToken);
         var seen = new HashSet<(string, int)>();
         long appWide = 0;
         foreach (var mark in all)
@@ -87,6 +111,7 @@ public sealed class RevocationMarks
             _byScope.TryRemove(scope, out _);
         }
         Volatile.Write(ref _appWide, appWide);
+        _loaded = true;
         Changed?.Invoke(new RevocationMark("", 0, appWide)); // everything may have changed: check every connection
     }
 

@@ -89,9 +89,17 @@ public sealed partial class TokenService
         {
             return false;
         }
+        await marks.EnsureLoadedAsync(cancellationToken);
         var before = marks.BeforeMsFor(token.UserId, token.PlatformId, IsAdminToken(token.UserId, token.PlatformId));
         return before > 0 && await IssuedBeforeAsync(new TokenClaims(token.UserId, token.PlatformId, token.ExpiresAt, null, token.IssuedAt),
             token.Token, before, cancellationToken);
+    }
+
+    /// <summary>Reads marks the store could not give at start-up; true, or throws as the store does.</summary>
+    private static async ValueTask<bool> LoadMarksAsync(RevocationMarks marks, CancellationToken cancellationToken)
+    {
+        await marks.EnsureLoadedAsync(cancellationToken);
+        return true;
     }
 
     private RevocationMarks RequireMarks() =>

@@ -6,7 +6,7 @@ namespace OpenImAuth.Server.Configuration;
 /// and a token of the old secret keeps working while the operator lists it under <c>previousSecrets</c>. A file that
 /// would not start the server is refused with one line, and the secrets in force stay. Other keys need a restart.
 /// </summary>
-internal sealed partial class SecretReload(ServerSettings settings, TimeProvider time, ILogger<SecretReload> logger,
+internal sealed partial class SecretReload(ServerSettings settings, ILogger<SecretReload> logger,
     string path, string[] args) : BackgroundService
 {
     /// <summary>
@@ -26,7 +26,9 @@ internal sealed partial class SecretReload(ServerSettings settings, TimeProvider
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(PollInterval, time);
+        // Real time, not the app's TimeProvider: a clock that jumps (a test's fake one, by days) would fire a periodic
+        // timer once for every poll skipped, millions of file reads in one jump.
+        using var timer = new PeriodicTimer(PollInterval, TimeProvider.System);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             try
@@ -159,7 +161,6 @@ internal static class SecretReloadRegistration
     public static IServiceCollection AddSecretReload(this IServiceCollection services, string[] args) =>
         services.AddHostedService(sp => new SecretReload(
             sp.GetRequiredService<ServerSettings>(),
-            sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<SecretReload>>(),
             ConfigurationSources.ConfigFilePath(args),
             args));

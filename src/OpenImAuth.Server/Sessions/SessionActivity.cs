@@ -68,7 +68,9 @@ internal sealed partial class SessionActivity(ISessionNoteStore store, TimeProvi
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(FlushInterval, time);
+        // A cadence in real time, not on the app's clock: a clock that jumps (a test's fake one, by days) would fire a
+        // periodic timer once for every second skipped, millions of flushes in one jump.
+        using var timer = new PeriodicTimer(FlushInterval, TimeProvider.System);
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))

@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 using OpenImAuth.Core.Errors;
@@ -128,7 +129,7 @@ internal static class SessionEndpoints
     {
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
         SHA256.HashData(Encoding.UTF8.GetBytes(token), hash);
-        return Convert.ToBase64String(hash[..16]).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        return Base64Url.EncodeToString(hash[..16]);
     }
 
     /// <summary>A scope: the app (no userID), a user, or a user's platform (a platformID needs a userID).</summary>
