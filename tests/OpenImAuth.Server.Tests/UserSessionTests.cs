@@ -107,7 +107,7 @@ public sealed class UserSessionTests
         object Page(int number, int show) => new { pageNumber = number, showNumber = show };
 
         await RevocationMarkTests.AssertRefused(app, "/auth/get_user_sessions", new { userID = "u1" }, admin, 1001, "pagination is empty");
-        await RevocationMarkTests.AssertRefused(app, "/auth/get_user_sessions", new { userID = "u1", pagination = Page(1, 1001) }, admin, 1001, "showNumber 1001");
+        await RevocationMarkTests.AssertRefused(app, "/auth/get_user_sessions", new { userID = "u1", pagination = Page(1, 1001) }, admin, 1001, "showNumber must be 1 to 1000");
         await RevocationMarkTests.AssertRefused(app, "/auth/get_user_sessions", new { userID = "u1", pagination = Page(0, 10) }, admin, 1001, "pageNumber");
         await RevocationMarkTests.AssertRefused(app, "/auth/get_user_sessions", new { pagination = Page(1, 10) }, admin, 1001, "userID is empty");
         await RevocationMarkTests.AssertRefused(app, "/auth/get_user_sessions", new { userID = "nobody", pagination = Page(1, 10) }, admin, 1004, "nobody");

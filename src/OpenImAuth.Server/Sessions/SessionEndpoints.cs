@@ -6,7 +6,6 @@ using OpenImAuth.Core.Tokens;
 using OpenImAuth.Server.Audit;
 using OpenImAuth.Server.Http;
 using OpenImAuth.Server.Json;
-using OpenImAuth.Server.Users;
 
 namespace OpenImAuth.Server.Sessions;
 
@@ -18,7 +17,6 @@ internal static class SessionEndpoints
 {
     /// <summary>How far ahead a mark may be set: a clock a little ahead is fine, a mark that outlives a typo is not.</summary>
     private const long MaxFutureMs = 60_000;
-    private const int MaxShowNumber = 1000;
 
     public static void MapSessionEndpoints(this IEndpointRouteBuilder routes)
     {
@@ -87,7 +85,7 @@ internal static class SessionEndpoints
         {
             return refused;
         }
-        if (CheckPagination(request.Pagination, out var skip, out var take) is { } invalid)
+        if (BoundedPage.Check(request.Pagination, out var skip, out var take) is { } invalid)
         {
             return invalid;
         }
@@ -143,26 +141,5 @@ internal static class SessionEndpoints
         return platform == 0 || Platforms.IsValid(platform)
             ? null
             : OpenImError.Args($"platformID {platform} is invalid; use 1 to {Platforms.Max}, or 0 for every platform");
-    }
-
-    private static OpenImError? CheckPagination(Pagination? pagination, out int skip, out int take)
-    {
-        skip = take = 0;
-        if (pagination is null)
-        {
-            return OpenImError.Args("pagination is empty");
-        }
-        var pageNumber = pagination.PageNumber ?? 0;
-        if (pageNumber < 1)
-        {
-            return OpenImError.Args("pagination.pageNumber is invalid; pages count from 1");
-        }
-        take = pagination.ShowNumber ?? 0;
-        if (take is < 1 or > MaxShowNumber)
-        {
-            return OpenImError.Args($"pagination.showNumber {take} is invalid; use 1 to {MaxShowNumber}");
-        }
-        skip = (int)Math.Min(int.MaxValue, (pageNumber - 1L) * take);
-        return null;
     }
 }
