@@ -5,6 +5,7 @@
 #   bench/load.sh                 # all scenarios
 #   DURATION=5 ROUNDS=1 bench/load.sh
 #   SCENARIOS=metrics bench/load.sh   # what /metrics costs parse_token (not in the default list)
+#   SCENARIOS=audit bench/load.sh     # what the audit log costs user_token, on each store (not in the default list)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -262,6 +263,54 @@ scenario_metrics() {
   stop_pid "$pid"; stop_pid "$opid"
 }
 
+# The cost of the audit log: user_token on each store, served by the same build with the same users, with
+# --audit.enable=true and false, alternating, off first; requests/s and each server's CPU time per request. On Redis
+# the two servers use databases 1 and 3 of the one Redis, and share PostgreSQL's users (and audit_log, which only
+# the server with auditing on writes).
+scenario_audit() {
+  local store
+  printf '\n| scenario | audit on req/s | audit off req/s | ratio | on CPU µs/req | off CPU µs/req | entries written |\n|---|---|---|---|---|---|---|\n' |
+    tee -a "$out/table.md"
+  for store in ${STORES:-sqlite redis}; do audit_on_off "$store"; done
+}
+
+audit_on_off() { # store
+  local on=$((25000 + RANDOM % 1000)) off=$((26000 + RANDOM % 1000)) pid opid t0 r rps_on=() rps_off=() ticks_on=0 ticks_off=0
+  local args=() oargs=() admin entries
+  store_args "$1" data-audit-on args
+  store_args "$1" data-audit-off oargs
+  if [ "$1" = redis ]; then
+    redis-cli -h 127.0.0.1 -p "$redis_port" -n 3 flushdb >/dev/null
+    oargs=("${oargs[@]/--redis.db=1/--redis.db=3}")
+    "$pg_bin/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres -qc "DROP TABLE IF EXISTS audit_log" >/dev/null 2>&1 || true
+  fi
+  pid=$(start_server "$on" "${args[@]}" --audit.enable=true); pids+=("$pid")
+  opid=$(start_server "$off" "${oargs[@]}" --audit.enable=false); pids+=("$opid")
+  dotnet "$load_tool" seed-users "http://127.0.0.1:$on" 1 "$USERS" >/dev/null
+  [ "$1" = redis ] || dotnet "$load_tool" seed-users "http://127.0.0.1:$off" 1 "$USERS" >/dev/null
+  write_scripts "$USERS" unused
+  DURATION=$WARMUP run_wrk "$off" user_token "$CONNECTIONS" >/dev/null
+  DURATION=$WARMUP run_wrk "$on" user_token "$CONNECTIONS" >/dev/null
+  for _ in $(seq 1 "$ROUNDS"); do
+    t0=$(cpu_ticks "$opid"); r=$(run_wrk "$off" user_token "$CONNECTIONS"); ticks_off=$((ticks_off + $(cpu_ticks "$opid") - t0))
+    rps_off+=("${r%% *}")
+    t0=$(cpu_ticks "$pid"); r=$(run_wrk "$on" user_token "$CONNECTIONS"); ticks_on=$((ticks_on + $(cpu_ticks "$pid") - t0))
+    rps_on+=("${r%% *}")
+  done
+  admin=$(curl -s -H 'operationID: 1' -d '{"secret":"openIM123","userID":"imAdmin"}' "http://127.0.0.1:$on/auth/get_admin_token" |
+    sed 's/.*"token":"\([^"]*\)".*/\1/')
+  entries=$(curl -s -H 'operationID: 1' -H "token: $admin" -d '{"action":"user_token","pagination":{"pageNumber":1,"showNumber":1}}' \
+    "http://127.0.0.1:$on/audit/search" | sed 's/.*"total":\([0-9]*\).*/\1/')
+  awk -v store="$1" -v on="${rps_on[*]}" -v off="${rps_off[*]}" -v ton="$ticks_on" -v toff="$ticks_off" -v us="$tick_us" \
+    -v d="$DURATION" -v entries="$entries" 'BEGIN {
+      n = split(on, a, " "); split(off, b, " ")
+      for (i = 1; i <= n; i++) { ra += a[i]; rb += b[i] }
+      printf "| %s `user_token`, audit on vs off | %.0f | %.0f | %.3f | %.1f | %.1f | %s |\n",
+        store, ra / n, rb / n, ra / rb, ton * us / (ra * d), toff * us / (rb * d), entries
+    }' | tee -a "$out/table.md"
+  stop_pid "$pid"; stop_pid "$opid"
+}
+
 tokens_in() { # data dir: normal tokens in the token log, by each token's last row (sqlite3 reads the WAL too)
   command -v sqlite3 >/dev/null || { apt-get install -y -qq sqlite3 >/dev/null 2>&1 || true; }
   # With max(), SQLite takes the bare column status from the row that has the maximum seq.
@@ -311,7 +360,8 @@ plot_curves() {
   } | gnuplot
 }
 
-# 20k idle gateway connections (memory per connection) and force_logout → kick frame latency under that load.
+# 20k idle gateway connections (memory per connection) and revocation → kick frame latency under that load
+# (force_logout, revoke_tokens and revoke_session, KICKS of each).
 scenario_gateway() {
   local port=$((14000 + RANDOM % 1000)) ws=$((15000 + RANDOM % 1000)) pid result
   # Each side needs one descriptor per connection plus its own; where the hard limit is lower than 20k plus

@@ -8,10 +8,13 @@ namespace OpenImAuth.LoadTool;
 
 /// <summary>
 /// Idle gateway connections and kick latency: opens one connection per user (u{first}…), measures the server's RSS
-/// before and after, then force_logouts a sample of users one at a time and times each kick frame's arrival.
+/// before and after, then revokes a sample of users' tokens one at a time (force_logout, revoke_tokens and revoke_session in turn) and
+/// times each kick frame's arrival.
 /// </summary>
 internal static class GatewayLoad
 {
+    private static readonly string[] Revocations = ["force_logout", "revoke_tokens", "revoke_session"];
+
     public static async Task<int> RunAsync(Uri api, Uri gateway, int serverPid, int first, int count, int kicks)
     {
         using var http = new HttpClient { BaseAddress = api, Timeout = TimeSpan.FromMinutes(2) };
@@ -32,18 +35,36 @@ internal static class GatewayLoad
         var after = RssKb(serverPid);
         var open = clients.Count(c => c.Socket.State == WebSocketState.Open);
 
-        var latencies = new List<double>();
-        foreach (var i in Enumerable.Range(0, count).OrderBy(_ => Random.Shared.Next()).Take(kicks))
+        // Each way of revoking a token, on its own sample of users, one kick at a time: force_logout (OpenIM's),
+        // revoke_tokens (a mark for the user) and revoke_session (the token's session ID).
+        var sample = Enumerable.Range(0, count).OrderBy(_ => Random.Shared.Next()).Take(kicks * Revocations.Length).ToArray();
+        var latencies = Revocations.ToDictionary(r => r, _ => new List<double>());
+        for (var k = 0; k < sample.Length; k++)
         {
+            var i = sample[k];
+            var revocation = Revocations[k % Revocations.Length];
+            var userId = $"u{first + i}";
+            object body = revocation switch
+            {
+                "force_logout" => new { platformID = 5, userID = userId },
+                "revoke_tokens" => new { userID = userId },
+                _ => new { userID = userId, sessionID = SessionIdOf(tokens[i]) },
+            };
             var watch = Stopwatch.StartNew();
-            await PostAsync(http, "/auth/force_logout", new { platformID = 5, userID = $"u{first + i}" }, admin, CancellationToken.None);
+            await PostAsync(http, "/auth/" + revocation, body, admin, CancellationToken.None);
             await clients[i].Kicked.WaitAsync(TimeSpan.FromSeconds(30));
-            latencies.Add(watch.Elapsed.TotalMilliseconds);
+            latencies[revocation].Add(watch.Elapsed.TotalMilliseconds);
         }
-        latencies.Sort();
+        var kickTimes = string.Join(' ', Revocations.Select(r =>
+        {
+            var sorted = latencies[r].Order().ToList();
+            var name = r == "force_logout" ? "kick" : r;
+            return string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"{name}_p50_ms={Percentile(sorted, 0.50):F2} {name}_p99_ms={Percentile(sorted, 0.99):F2}");
+        }));
         Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
             $"connections={open} rss_before_mb={before / 1024.0:F0} rss_after_mb={after / 1024.0:F0} per_connection_kb={(after - before) / (double)Math.Max(open, 1):F1} " +
-            $"kick_p50_ms={Percentile(latencies, 0.50):F2} kick_p99_ms={Percentile(latencies, 0.99):F2} kicks={latencies.Count}"));
+            $"{kickTimes} kicks={sample.Length}"));
         foreach (var client in clients)
         {
             client.Socket.Abort();
@@ -69,6 +90,10 @@ internal static class GatewayLoad
         }
         return 0;
     }
+
+    /// <summary>The session ID the server gives a token: 128 bits of its SHA-256, base64url.</summary>
+    private static string SessionIdOf(string token) =>
+        System.Buffers.Text.Base64Url.EncodeToString(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(token)).AsSpan(0, 16));
 
     private static double Percentile(List<double> sorted, double p) =>
         sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];

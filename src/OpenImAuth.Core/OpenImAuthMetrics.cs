@@ -12,7 +12,7 @@ public enum KickReason
     /// <summary>A newer login under the multi-login policy.</summary>
     MultiLogin,
 
-    /// <summary>Reserved for a route that revokes one token; nothing counts it yet, but its series is exported at 0.</summary>
+    /// <summary>An administrator's <c>/auth/revoke_session</c> (tokens refused by a revocation mark are not counted one by one).</summary>
     Revoke,
 }
 
@@ -37,10 +37,12 @@ public static class OpenImAuthMetrics
     private static readonly long[] KickedByReason = new long[3];
     private static readonly string[] ReasonLabels = ["force_logout", "multi_login", "revoke"];
     private static long _secretFailures;
+    private static long _previousSecretsUsed;
     private static long _lockouts;
     private static long _gatewayConnections;
     private static long _checkCacheHits;
     private static long _checkCacheMisses;
+    private static long _auditDropped;
 
     /// <summary>
     /// Store call latency in seconds, labelled <c>store</c> (sqlite, redis, postgres) and <c>operation</c>. Buckets from
@@ -60,6 +62,8 @@ public static class OpenImAuthMetrics
             description: "Tokens revoked, by reason (force_logout, multi_login, revoke)");
         Meter.CreateObservableCounter("openimauth.secret.failures", () => Volatile.Read(ref _secretFailures),
             description: "Requests that presented a wrong secret (user_token, get_admin_token, user_register)");
+        Meter.CreateObservableCounter("openimauth.secret.previous_used", () => Volatile.Read(ref _previousSecretsUsed),
+            description: "Requests on the secret routes that presented a previous secret (previousSecrets), not the current one");
         Meter.CreateObservableCounter("openimauth.lockouts", () => Volatile.Read(ref _lockouts),
             description: "Callers locked out after repeated failures");
         Meter.CreateObservableUpDownCounter("openimauth.gateway.connections", () => Volatile.Read(ref _gatewayConnections),
@@ -68,7 +72,12 @@ public static class OpenImAuthMetrics
             description: "Token checks the Redis store's check cache answered from memory");
         Meter.CreateObservableCounter("openimauth.check_cache.misses", () => Volatile.Read(ref _checkCacheMisses),
             description: "Token checks the Redis store's check cache sent to Redis");
+        Meter.CreateObservableCounter("openimauth.audit.dropped", () => Volatile.Read(ref _auditDropped),
+            description: "Audit entries lost: the queue to the store was full, or the store refused their batch");
     }
+
+    /// <summary>Counts audit entries that will never be stored.</summary>
+    public static void AuditDropped(long count) => Interlocked.Add(ref _auditDropped, count);
 
     /// <summary>Counts a token issued on <paramref name="platformId"/> (1–11).</summary>
     public static void TokenIssued(int platformId)
@@ -82,6 +91,9 @@ public static class OpenImAuthMetrics
     public static void TokensKicked(KickReason reason, int count) => Interlocked.Add(ref KickedByReason[(int)reason], count);
 
     public static void SecretFailed() => Interlocked.Increment(ref _secretFailures);
+
+    /// <summary>Counts one request that presented a previous secret: an app server not yet moved to the current one.</summary>
+    public static void PreviousSecretUsed() => Interlocked.Increment(ref _previousSecretsUsed);
 
     /// <summary>For the lockout feature: counts one caller locked out.</summary>
     public static void LockedOut() => Interlocked.Increment(ref _lockouts);

@@ -1,9 +1,11 @@
+using OpenImAuth.Server.Audit;
 using OpenImAuth.Server.Auth;
 using OpenImAuth.Server.Configuration;
 using OpenImAuth.Server.Health;
 using OpenImAuth.Server.Hosting;
 using OpenImAuth.Server.Http;
 using OpenImAuth.Server.Security;
+using OpenImAuth.Server.Sessions;
 using OpenImAuth.Server.Users;
 
 // --help prints how to run and every setting, and binds nothing. An argument the host's own reading of the arguments
@@ -34,8 +36,10 @@ builder.Logging.UseConfiguredLogging(builder.Configuration);
 // Health checks log an error on every poll that finds a store down; readiness logs each store going down and back.
 builder.Logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None);
 
-// Services: settings, the embedded store, token and user logic, the gateway; the API reference and metrics.
+// Services: settings (secret and previousSecrets reload when the config file changes), the embedded store, token and
+// user logic, the gateway; the API reference and metrics.
 builder.Services.AddOpenImAuth();
+builder.Services.AddSecretReload(args);
 builder.Services.AddOpenImApiReference();
 builder.Services.AddOpenImHealth();
 builder.Services.AddOpenImMetrics();
@@ -70,7 +74,9 @@ app.UseRouting();
 app.UseMiddleware<OpenImHeaders>();
 app.UseRateLimit(settings.Security);
 app.MapAuthEndpoints();
+app.MapSessionEndpoints();
 app.MapUserEndpoints();
+app.MapAuditEndpoints();
 app.MapOpenImApiReference();
 app.MapOpenImHealth();
 app.MapOpenImMetrics(settings.Prometheus);

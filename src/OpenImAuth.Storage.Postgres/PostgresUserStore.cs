@@ -42,9 +42,29 @@ public sealed class PostgresUserStore : IUserStore, IStoreProbe, IAsyncDisposabl
     /// </summary>
     public static async Task<PostgresUserStore> OpenAsync(string connectionString, TimeSpan timeout, CancellationToken cancellationToken)
     {
+        var store = new PostgresUserStore(NpgsqlDataSource.Create(WithTimeouts(connectionString, timeout)), timeout);
+        await store.BoundedAsync(async token =>
+        {
+            await using var connection = await store._dataSource.OpenConnectionAsync(token);
+            await using var transaction = await connection.BeginTransactionAsync(token);
+            await using (var command = new NpgsqlCommand($"SELECT pg_advisory_xact_lock({SchemaLockId}); {Schema}", connection, transaction))
+            {
+                await command.ExecuteNonQueryAsync(token);
+            }
+            await transaction.CommitAsync(token);
+            return true;
+        }, cancellationToken);
+        return store;
+    }
+
+    /// <summary>
+    /// <paramref name="connectionString"/> with Npgsql's own timeouts, which count whole seconds (15 s to connect, 30 s
+    /// per command by default), when left at their defaults, a second after <paramref name="timeout"/>: they only back
+    /// up the store's own.
+    /// </summary>
+    internal static string WithTimeouts(string connectionString, TimeSpan timeout)
+    {
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
-        // Npgsql's own timeouts count whole seconds (15 s to connect, 30 s per command by default); left at their
-        // defaults they only back up the store's own, a second after it.
         var backstop = (int)Math.Ceiling(timeout.TotalSeconds) + 1;
         if (builder.Timeout == 15)
         {
@@ -58,19 +78,7 @@ public sealed class PostgresUserStore : IUserStore, IStoreProbe, IAsyncDisposabl
         {
             builder.MaxAutoPrepare = 16; // the same few statements run on every request: parse and plan them once
         }
-        var store = new PostgresUserStore(NpgsqlDataSource.Create(builder.ConnectionString), timeout);
-        await store.BoundedAsync(async token =>
-        {
-            await using var connection = await store._dataSource.OpenConnectionAsync(token);
-            await using var transaction = await connection.BeginTransactionAsync(token);
-            await using (var command = new NpgsqlCommand($"SELECT pg_advisory_xact_lock({SchemaLockId}); {Schema}", connection, transaction))
-            {
-                await command.ExecuteNonQueryAsync(token);
-            }
-            await transaction.CommitAsync(token);
-            return true;
-        }, cancellationToken);
-        return store;
+        return builder.ConnectionString;
     }
 
     public async Task<UserRecord?> FindAsync(string userId, CancellationToken cancellationToken)

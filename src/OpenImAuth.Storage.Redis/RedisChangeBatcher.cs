@@ -14,12 +14,15 @@ internal sealed class RedisChangeBatcher(IDatabase db, TimeSpan keyLifetime, Red
 {
     private const int MaxChangesPerScript = 64;
     private const int HashesPerUser = Platforms.Max - Platforms.Min + 1;
+    private const int KeysPerChange = HashesPerUser + 1; // and the user's issuance times (RedisKeys.IssuedTimes)
 
-    // KEYS: each change's 11 platform hashes in turn, then the sequence. ARGV: the TTL, the number of changes, our
-    // announcement channel and the revocation channel, then one block per change: its length; 1 and the basis (the
-    // size of each hash the check covers, -1 for the others, then (key index, token, status) runs of the covered
-    // ones) or 0; the removed, kicked and added runs; its touched keys as JSON strings for DELETE_CACHE_AUTH; its
-    // kicked tokens as JSON objects for the revocation channel, or ''. The check covers the platforms the plan
+    // KEYS: each change's 11 platform hashes and its user's issuance-time hash in turn, then the sequence. ARGV:
+    // the TTL for a hash that has none, the number of changes, our announcement channel and the revocation channel,
+    // then one block per change: its length; 1 and the basis (the size of each hash the check covers, -1 for the
+    // others, then (key index, token, status) runs of the covered ones) or 0; the removed, kicked and added runs (the
+    // added token's run ends with its lifetime in seconds); the added token's issuance time in ms, or ''; its touched
+    // keys as JSON strings for DELETE_CACHE_AUTH; its kicked tokens as JSON objects for the revocation channel, or ''.
+    // The check covers the platforms the plan
     // depends on and every one it writes to (TokenStateChange.CheckedPlatforms); a login on one platform under
     // policy 1 sizes one hash instead of 11 and sends its user's other tokens not at all, which was about a third
     // of Redis's time per login. Before a change writes anything, the hashes it covers (all 11 without a basis)
@@ -27,18 +30,22 @@ internal sealed class RedisChangeBatcher(IDatabase db, TimeSpan keyLifetime, Red
     // text, rather than aborting the script halfway through the batch with the earlier changes written but never
     // announced. A change whose covered hashes no longer hold exactly its basis there changes nothing and answers
     // all 11 as they are (one HGETALL reply per platform); an applied one answers 1. A kick only marks a token still
-    // present (a kick must not create one). Then the TTL of every touched hash is refreshed and the applied changes
-    // are announced together:
+    // present (a kick must not create one). Then the TTL of every touched hash is raised to the longest lifetime added
+    // to it, never lowered: OpenIM's plain EXPIRE with its own lifetime cuts a longer-lived token's state short (its
+    // bug #2399), and tokens here may each live as long as asked. EXPIRE's GT would treat a hash without a TTL (one
+    // just created) as never expiring, hence TTL first. A hash left without one gets the longest lifetime there is.
+    // Then the applied changes are announced together:
     // their keys on DELETE_CACHE_AUTH, as OpenIM does, the next sequence number with the keys on ours, and their
     // kicked tokens on the revocation channel.
     private const string Script = """
         local results, touched, touchedKeys, cacheParts, revokedParts = {}, {}, {}, {}, {}
-        local function touch(key)
-            if not touched[key] then touched[key] = true; touchedKeys[#touchedKeys + 1] = key end
+        local function touch(key, seconds)
+            if not touched[key] then touched[key] = 0; touchedKeys[#touchedKeys + 1] = key end
+            if seconds > touched[key] then touched[key] = seconds end
         end
         local i = 5
         for c = 0, tonumber(ARGV[2]) - 1 do
-            local base = c * 11
+            local base = c * 12
             local stop = i + tonumber(ARGV[i])
             i = i + 1
             local stale, failed = false, nil
@@ -77,26 +84,41 @@ internal sealed class RedisChangeBatcher(IDatabase db, TimeSpan keyLifetime, Red
                 local n = tonumber(ARGV[i]); i = i + 1
                 for _ = 1, n do
                     local key = KEYS[base + tonumber(ARGV[i])]
-                    redis.call('HDEL', key, ARGV[i + 1]); touch(key); i = i + 2
+                    redis.call('HDEL', key, ARGV[i + 1]); redis.call('HDEL', KEYS[base + 12], ARGV[i + 1]); touch(key, 0); i = i + 2
                 end
                 n = tonumber(ARGV[i]); i = i + 1
                 for _ = 1, n do
                     local key = KEYS[base + tonumber(ARGV[i])]
                     if redis.call('HEXISTS', key, ARGV[i + 1]) == 1 then redis.call('HSET', key, ARGV[i + 1], '2') end
-                    touch(key); i = i + 2
+                    touch(key, 0); i = i + 2
                 end
                 n = tonumber(ARGV[i]); i = i + 1
+                local added, addedSeconds
                 for _ = 1, n do
                     local key = KEYS[base + tonumber(ARGV[i])]
-                    redis.call('HSET', key, ARGV[i + 1], ARGV[i + 2]); touch(key); i = i + 3
+                    addedSeconds = tonumber(ARGV[i + 3])
+                    redis.call('HSET', key, ARGV[i + 1], ARGV[i + 2]); touch(key, addedSeconds); added = ARGV[i + 1]; i = i + 4
                 end
+                if added and ARGV[i] ~= '' then
+                    local times = KEYS[base + 12]
+                    redis.call('HSET', times, added, ARGV[i])
+                    if redis.call('TTL', times) < addedSeconds then redis.call('EXPIRE', times, addedSeconds) end
+                end
+                i = i + 1
                 if ARGV[i] ~= '' then cacheParts[#cacheParts + 1] = ARGV[i] end
                 if ARGV[i + 1] ~= '' then revokedParts[#revokedParts + 1] = ARGV[i + 1] end
                 results[c + 1] = 1
             end
             i = stop
         end
-        for _, key in ipairs(touchedKeys) do redis.call('EXPIRE', key, ARGV[1]) end
+        for _, key in ipairs(touchedKeys) do
+            local ttl, seconds = redis.call('TTL', key), touched[key]
+            if ttl == -1 then
+                redis.call('EXPIRE', key, seconds > 0 and seconds or ARGV[1])
+            elseif ttl >= 0 and ttl < seconds then
+                redis.call('EXPIRE', key, seconds)
+            end
+        end
         if #touchedKeys > 0 then
             redis.call('PUBLISH', 'DELETE_CACHE_AUTH', '[' .. table.concat(cacheParts, ',') .. ']')
             local sequence = redis.call('INCR', KEYS[#KEYS])
@@ -199,7 +221,7 @@ internal sealed class RedisChangeBatcher(IDatabase db, TimeSpan keyLifetime, Red
 
     private Task<RedisResult> EvaluateAsync(List<Pending> batch)
     {
-        var keys = new RedisKey[batch.Count * HashesPerUser + 1];
+        var keys = new RedisKey[batch.Count * KeysPerChange + 1];
         var args = new List<RedisValue>(4 + batch.Count * 24)
         {
             (long)keyLifetime.TotalSeconds, batch.Count, announcements.ToString(), RedisKeys.Revoked.ToString(),
@@ -209,8 +231,9 @@ internal sealed class RedisChangeBatcher(IDatabase db, TimeSpan keyLifetime, Red
             var change = batch[c].Change;
             for (var platform = Platforms.Min; platform <= Platforms.Max; platform++)
             {
-                keys[c * HashesPerUser + platform - Platforms.Min] = RedisKeys.TokenHash(change.UserId, platform);
+                keys[c * KeysPerChange + platform - Platforms.Min] = RedisKeys.TokenHash(change.UserId, platform);
             }
+            keys[c * KeysPerChange + HashesPerUser] = RedisKeys.IssuedTimes(change.UserId);
             AddBlock(args, change);
         }
         keys[^1] = RedisKeys.TokenSequence;
@@ -254,7 +277,18 @@ internal sealed class RedisChangeBatcher(IDatabase db, TimeSpan keyLifetime, Red
         }
         AddRuns(args, change.Removed, withStatus: false);
         AddRuns(args, change.Kicked, withStatus: false);
-        AddRuns(args, change.Added is { } added ? [added] : [], withStatus: true);
+        if (change.Added is { } added)
+        {
+            args.Add(1);
+            AddRun(args, added, withStatus: true);
+            // From iat, so never less than what remains of it; at least a second, or EXPIRE would delete the hash.
+            args.Add(Math.Max(1, added.ExpiresAt - added.IssuedAt));
+        }
+        else
+        {
+            args.Add(0);
+        }
+        args.Add(change.Added is { IssuedAtMs: > 0 } timed ? timed.IssuedAtMs : "");
         var touched = change.Removed.Concat(change.Kicked).Concat(change.Added is { } a ? [a] : [])
             .Select(t => RedisKeys.TokenHash(t.UserId, t.PlatformId)).Distinct().ToList();
         args.Add(touched.Count > 0 ? RedisKeys.KeyListItems(touched) : "");

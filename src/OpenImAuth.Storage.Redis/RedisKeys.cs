@@ -25,6 +25,18 @@ public static class RedisKeys
     /// </summary>
     public static RedisChannel TokensChanged(int database) => RedisChannel.Literal($"OPENIMAUTH:TOKENS_CHANGED:{database}");
 
+    /// <summary>
+    /// Ours: when each of the user's tokens was issued (field = the token, value = Unix milliseconds), beside OpenIM's
+    /// hashes, which have no room for it; revocation marks and the sessions route read it.
+    /// </summary>
+    public static RedisKey IssuedTimes(string userId) => $"OPENIMAUTH:ISSUED:{userId}";
+
+    /// <summary>Ours: the revocation marks; field = <c>{platformID}:{userID}</c> (<c>0:</c> for the whole app), value = Unix ms.</summary>
+    public static readonly RedisKey RevocationMarks = "OPENIMAUTH:REVOCATION_MARKS";
+
+    /// <summary>Ours: <c>{field}\n{value}</c> for every mark change (value empty once cleared); per database, as above.</summary>
+    public static RedisChannel RevocationMarksChanged(int database) => RedisChannel.Literal($"OPENIMAUTH:REVOCATION_MARKS:{database}");
+
     /// <summary><c>UID_PID_TOKEN_STATUS:{userID}:{PlatformName}</c>; field = the JWT, value = its status.</summary>
     public static RedisKey TokenHash(string userId, int platformId) =>
         $"UID_PID_TOKEN_STATUS:{userId}:{Platforms.NameOf(platformId)}";

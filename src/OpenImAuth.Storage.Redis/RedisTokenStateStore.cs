@@ -5,7 +5,9 @@ namespace OpenImAuth.Storage.Redis;
 
 /// <summary>
 /// Token state in Redis, in OpenIM's exact layout: one hash per (user, platform), field = token, value = status,
-/// refreshed TTL on every write and a DELETE_CACHE_AUTH publish, as OpenIM v3.8+ does. Issuance and expiry are not
+/// a TTL and a DELETE_CACHE_AUTH publish on every write, as OpenIM v3.8+ does; unlike OpenIM's, the TTL is only ever
+/// raised, to the lifetime of the token added (see <see cref="RedisChangeBatcher"/>), and
+/// <paramref name="keyLifetime"/> (the longest a token may live) is given only to a hash that has none. Issuance and expiry are not
 /// stored beside it: they are read back from the token's own claims. Checks go through
 /// <paramref name="checkCache"/> when there is one (a revocation by any instance of ours is still seen by the very
 /// next check everywhere); without it every check reads Redis, which also sees a Go node's write at once. With
@@ -27,12 +29,25 @@ public sealed class RedisTokenStateStore(IConnectionMultiplexer redis, TimeSpan 
             end
         end
         if #changed > 0 then
-            redis.call('EXPIRE', @key, @ttl)
+            -- A kick makes no token live longer, so the TTL (which covers the longest-lived token) stays as it is;
+            -- only a hash without one (not written by us) gets one, as OpenIM gives every hash.
+            if redis.call('TTL', @key) == -1 then redis.call('EXPIRE', @key, @ttl) end
             redis.call('PUBLISH', @channel, @message)
             local sequence = redis.call('INCR', @sequence)
             redis.call('PUBLISH', @announce, sequence .. '\n' .. @key)
         end
         return changed
+        """);
+
+    // One token of a (user, platform) kicked, announced as a kick of the whole hash is.
+    private static readonly LuaScript KickOneScript = LuaScript.Prepare("""
+        local status = redis.call('HGET', @key, @token)
+        if not status or status == '2' then return 0 end
+        redis.call('HSET', @key, @token, '2')
+        redis.call('PUBLISH', @channel, @message)
+        local sequence = redis.call('INCR', @sequence)
+        redis.call('PUBLISH', @announce, sequence .. '\n' .. @key)
+        return 1
         """);
 
     /// <summary>
@@ -198,6 +213,40 @@ public sealed class RedisTokenStateStore(IConnectionMultiplexer redis, TimeSpan 
         });
         return ((RedisValue[])result!).Select(token => ToStoredToken(userId, platformId, token!, TokenStatus.Kicked)).ToList();
     }
+
+    public async Task<StoredToken?> KickTokenAsync(string userId, int platformId, string token, CancellationToken cancellationToken)
+    {
+        var key = RedisKeys.TokenHash(userId, platformId);
+        _hints.Forget(userId);
+        var kicked = (long)await _db.ScriptEvaluateAsync(KickOneScript, new
+        {
+            key,
+            token,
+            channel = "DELETE_CACHE_AUTH",
+            message = RedisKeys.KeyListMessage([key]),
+            sequence = RedisKeys.TokenSequence,
+            announce = _announcements.ToString(),
+        });
+        return kicked == 1 ? ToStoredToken(userId, platformId, token, TokenStatus.Kicked) : null;
+    }
+
+    public async ValueTask<long?> GetIssuedAtMsAsync(string userId, int platformId, string token, CancellationToken cancellationToken) =>
+        ParseMs(await _db.HashGetAsync(RedisKeys.IssuedTimes(userId), token));
+
+    public async Task<IReadOnlyDictionary<string, long>> GetIssuanceTimesAsync(string userId, CancellationToken cancellationToken)
+    {
+        var times = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var entry in await _db.HashGetAllAsync(RedisKeys.IssuedTimes(userId)))
+        {
+            if (ParseMs(entry.Value) is { } ms)
+            {
+                times[(string)entry.Name!] = ms;
+            }
+        }
+        return times;
+    }
+
+    private static long? ParseMs(RedisValue value) => long.TryParse((string?)value, out var ms) && ms > 0 ? ms : null;
 
     private static StoredToken ToStoredToken(string userId, int platformId, string token, RedisValue status)
     {

@@ -12,15 +12,19 @@ public sealed class SqliteDatabase : IStoreProbe, IAsyncDisposable
     public const string FileName = "openimauth.db";
 
     /// <summary>The schema this build writes (PRAGMA user_version).</summary>
-    internal const int SchemaVersion = 2;
+    internal const int SchemaVersion = 3;
 
     // user_version 2. Token state is an append-only log: each row of token_log is the full state of one token, or
     // a tombstone (status SqliteTokenStateStore.Tombstone) that forgets it, and a token's last row wins. A rowid
     // table with no other index, so a login appends a row or two at the end of one B-tree; the store replays it
-    // at start-up and compacts its oldest rows as it grows. issued_at and expires_at keep per-token expiry and a
-    // later "revoke everything issued before T" possible without a data migration. health_probe holds the one row
+    // at start-up and compacts its oldest rows as it grows. issued_at and expires_at keep per-token expiry; issued_ms
+    // (version 3; 0 in older rows) the issuance time that revocation marks compare with. revocation_marks holds the
+    // marks of revoke_tokens (user_id '' for the whole app, platform_id 0 for every platform), session_notes the
+    // last use of each token and whether it was revoked alone (revoke_session). health_probe holds the one row
     // that readiness probes rewrite; it needs no schema version, as this build creates it when missing and earlier
-    // builds ignore it.
+    // builds ignore it. So does audit_log, the audit trail (SqliteAuditStore): appended in batches, searched and
+    // pruned by time. Indexed by time only: an index on user_id, random inserts on the writer every login waits for,
+    // cost embedded logins a fifth of their throughput (docs/benchmarks.md, Audit log).
     private const string Schema = """
         CREATE TABLE IF NOT EXISTS users (
             user_id TEXT NOT NULL PRIMARY KEY,
@@ -37,10 +41,35 @@ public sealed class SqliteDatabase : IStoreProbe, IAsyncDisposable
             platform_id INTEGER NOT NULL,
             status INTEGER NOT NULL,
             issued_at INTEGER NOT NULL,
-            expires_at INTEGER NOT NULL);
+            expires_at INTEGER NOT NULL,
+            issued_ms INTEGER NOT NULL DEFAULT 0);
+        CREATE TABLE IF NOT EXISTS revocation_marks (
+            user_id TEXT NOT NULL,
+            platform_id INTEGER NOT NULL,
+            before_ms INTEGER NOT NULL,
+            PRIMARY KEY (user_id, platform_id));
+        CREATE TABLE IF NOT EXISTS session_notes (
+            token TEXT NOT NULL PRIMARY KEY,
+            user_id TEXT NOT NULL,
+            last_seen_ms INTEGER NOT NULL,
+            last_seen_address TEXT NOT NULL,
+            revoked INTEGER NOT NULL);
+        CREATE INDEX IF NOT EXISTS session_notes_user ON session_notes (user_id);
         CREATE TABLE IF NOT EXISTS health_probe (
             id INTEGER PRIMARY KEY,
             probes INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS audit_log (
+            seq INTEGER PRIMARY KEY,
+            time INTEGER NOT NULL,
+            action TEXT NOT NULL,
+            operation_id TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            user_id TEXT NOT NULL,
+            platform_id INTEGER NOT NULL,
+            address TEXT NOT NULL,
+            err_code INTEGER NOT NULL,
+            detail TEXT NOT NULL);
+        CREATE INDEX IF NOT EXISTS audit_log_by_time ON audit_log (time);
         """;
 
     private const string ProbeWrite =
@@ -116,6 +145,10 @@ public sealed class SqliteDatabase : IStoreProbe, IAsyncDisposable
                 $"{connection.DataSource} has schema version {version}, newer than this build's {SchemaVersion}; run a newer OpenImAuth");
         }
         await ExecuteAsync(connection, transaction, Schema, cancellationToken);
+        if (await ScalarAsync(transaction, "SELECT 1 FROM pragma_table_info('token_log') WHERE name = 'issued_ms'", cancellationToken) is null)
+        {
+            await ExecuteAsync(connection, transaction, "ALTER TABLE token_log ADD COLUMN issued_ms INTEGER NOT NULL DEFAULT 0", cancellationToken);
+        }
         if (await ScalarAsync(transaction, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'tokens'", cancellationToken) is not null)
         {
             await ExecuteAsync(connection, transaction, MigrateTokensTable, cancellationToken);

@@ -24,7 +24,7 @@ public sealed partial class SqliteTokenStateStore
     internal const int Tombstone = -1;
 
     private const string InsertRow =
-        "INSERT INTO token_log (token, user_id, platform_id, status, issued_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)";
+        "INSERT INTO token_log (token, user_id, platform_id, status, issued_at, expires_at, issued_ms) VALUES ($1, $2, $3, $4, $5, $6, $7)";
 
     private static readonly List<StoredToken> NoTokens = [];
 
@@ -81,12 +81,12 @@ public sealed partial class SqliteTokenStateStore
         await using (var connection = await _database.OpenReaderAsync(cancellationToken))
         await using (var command = connection.CreateCommand())
         {
-            command.CommandText = "SELECT seq, token, user_id, platform_id, status, issued_at, expires_at FROM token_log ORDER BY seq";
+            command.CommandText = "SELECT seq, token, user_id, platform_id, status, issued_at, expires_at, issued_ms FROM token_log ORDER BY seq";
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
                 var row = new StoredToken(reader.GetString(1), reader.GetString(2), reader.GetInt32(3),
-                    reader.GetInt32(4), reader.GetInt64(5), reader.GetInt64(6));
+                    reader.GetInt32(4), reader.GetInt64(5), reader.GetInt64(6)) { IssuedAtMs = reader.GetInt64(7) };
                 Apply(row);
                 _log.Enqueue(new LogRow(reader.GetInt64(0), row));
             }
@@ -153,7 +153,7 @@ public sealed partial class SqliteTokenStateStore
     {
         var seq = writer.Statement(InsertRow)
             .Bind(1, row.Token).Bind(2, row.UserId).Bind(3, row.PlatformId).Bind(4, row.Status)
-            .Bind(5, row.IssuedAt).Bind(6, row.ExpiresAt)
+            .Bind(5, row.IssuedAt).Bind(6, row.ExpiresAt).Bind(7, row.IssuedAtMs)
             .Insert();
         _pendingLog.Add(new LogRow(seq, row));
     }

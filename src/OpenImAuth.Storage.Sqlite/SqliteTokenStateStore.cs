@@ -47,6 +47,19 @@ public sealed partial class SqliteTokenStateStore : ITokenStateStore
     public async Task<IReadOnlyList<StoredToken>> KickPlatformAsync(string userId, int platformId, CancellationToken cancellationToken) =>
         await _database.Writer.WriteAsync(w => KickPlatform(w, userId, platformId), _applyCommitted);
 
+    public async Task<StoredToken?> KickTokenAsync(string userId, int platformId, string token, CancellationToken cancellationToken) =>
+        (await _database.Writer.WriteAsync(w => KickToken(w, userId, platformId, token), _applyCommitted)) is [var kicked] ? kicked : null;
+
+    public ValueTask<long?> GetIssuedAtMsAsync(string userId, int platformId, string token, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(_byToken.TryGetValue(token, out var stored) && stored.UserId == userId && stored.PlatformId == platformId
+            && stored.IssuedAtMs > 0
+            ? stored.IssuedAtMs
+            : (long?)null);
+
+    public async Task<IReadOnlyDictionary<string, long>> GetIssuanceTimesAsync(string userId, CancellationToken cancellationToken) =>
+        (await GetUserTokensAsync(userId, cancellationToken)).Where(t => t.IssuedAtMs > 0)
+            .ToDictionary(t => t.Token, t => t.IssuedAtMs, StringComparer.Ordinal);
+
     public async Task<int> ForgetExpiredAsync(CancellationToken cancellationToken) =>
         (await _database.Writer.WriteAsync(_ => ExpiredByNow(), ForgetCommitted)).Count;
 
@@ -138,6 +151,23 @@ public sealed partial class SqliteTokenStateStore : ITokenStateStore
             {
                 tokens ??= Changing(userId); // a copy of view, index for index
                 tokens[i] = Append(writer, rows, tokens[i] with { Status = TokenStatus.Kicked });
+            }
+        }
+        return rows;
+    }
+
+    /// <summary>On the writer: kicks one token of (user, platform) unless it is kicked already or unknown.</summary>
+    private List<StoredToken> KickToken(SqliteWriter writer, string userId, int platformId, string token)
+    {
+        var rows = new List<StoredToken>(1);
+        var view = View(userId);
+        for (var i = 0; i < view.Count; i++)
+        {
+            if (view[i].PlatformId == platformId && view[i].Token == token && view[i].Status != TokenStatus.Kicked)
+            {
+                var tokens = Changing(userId);
+                tokens[i] = Append(writer, rows, tokens[i] with { Status = TokenStatus.Kicked });
+                break;
             }
         }
         return rows;

@@ -10,6 +10,8 @@ public sealed class StartupConfigurationTests : IDisposable
     [Theory]
     [InlineData("--multiLoginPolicy=3", "multiLoginPolicy")]
     [InlineData("--tokenPolicy.expire=zero", "tokenPolicy.expire")]
+    [InlineData("--tokenPolicy.maxExpireSeconds=0", "tokenPolicy.maxExpireSeconds")]
+    [InlineData("--tokenPolicy.maxExpireSeconds=1.5", "tokenPolicy.maxExpireSeconds")]
     [InlineData("--api.listenIP=0.0.0.0", "OPENIMAUTH_secret")]
     [InlineData("--compat.profile=v4", "compat.profile")]
     [InlineData("--storage.kind=mongo", "storage.kind")]

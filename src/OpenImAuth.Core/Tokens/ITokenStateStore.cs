@@ -16,6 +16,13 @@ public static class TokenStatus
 public sealed record StoredToken(string Token, string UserId, int PlatformId, int Status, long IssuedAt, long ExpiresAt)
 {
     /// <summary>
+    /// When the token was issued, in Unix milliseconds, as this service recorded it (0 when unknown: a token written
+    /// by a Go OpenIM node, or read from a store that keeps it apart). Revocation marks compare with it, since a
+    /// mark and a token of the same second are told apart only by it (docs/decisions.md, D14).
+    /// </summary>
+    public long IssuedAtMs { get; init; }
+
+    /// <summary>
     /// Whether this is the token <paramref name="token"/>, issued at <paramref name="issuedAt"/>. Equal texts carry equal
     /// claims, and a stored token's issuance time is its claim's, so the time is compared first: one user's tokens share
     /// their first hundred characters, which every text comparison would otherwise walk.
@@ -107,4 +114,16 @@ public interface ITokenStateStore
 
     /// <summary>Marks every token of (user, platform) kicked; returns the tokens whose status changed.</summary>
     Task<IReadOnlyList<StoredToken>> KickPlatformAsync(string userId, int platformId, CancellationToken cancellationToken);
+
+    /// <summary>Marks one token kicked; returns it as it was, or null when the store does not hold it (or it was kicked already).</summary>
+    Task<StoredToken?> KickTokenAsync(string userId, int platformId, string token, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// When <paramref name="token"/> was issued (Unix milliseconds) as the store recorded it (<see cref="StoredToken.IssuedAtMs"/>),
+    /// or null when it recorded nothing for it. Read only when a revocation mark falls near the token's <c>iat</c>.
+    /// </summary>
+    ValueTask<long?> GetIssuedAtMsAsync(string userId, int platformId, string token, CancellationToken cancellationToken);
+
+    /// <summary>The recorded issuance times (Unix milliseconds) of the user's tokens, by token; those with none recorded are absent.</summary>
+    Task<IReadOnlyDictionary<string, long>> GetIssuanceTimesAsync(string userId, CancellationToken cancellationToken);
 }

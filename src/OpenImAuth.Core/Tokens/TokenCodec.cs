@@ -1,10 +1,9 @@
 using System.Buffers;
 using System.Buffers.Text;
-using System.Globalization;
-using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using OpenImAuth.Core.Errors;
+using OpenImAuth.Core.Security;
 
 namespace OpenImAuth.Core.Tokens;
 
@@ -12,9 +11,19 @@ namespace OpenImAuth.Core.Tokens;
 /// OpenIM's HS256 JWT, hand-rolled on <see cref="HMACSHA256"/> because OpenIM's default secret (9 bytes) is shorter
 /// than Microsoft.IdentityModel accepts. Signing reproduces open-im-server's bytes exactly; verification checks the
 /// signature first, then the claims, and maps failures to OpenIM's codes (docs/decisions.md, D5 and W5).
+/// <para>
+/// The keys come from a <see cref="SecretKeyring"/>, which may change while the codec runs: it signs with the current
+/// secret and accepts a signature of the current or of any previous one.
+/// </para>
 /// </summary>
-public sealed class TokenCodec(string secret, int rememberedTokens = VerifiedTokens.DefaultCapacity)
+public sealed partial class TokenCodec(SecretKeyring keyring, int rememberedTokens = VerifiedTokens.DefaultCapacity)
 {
+    /// <summary>A codec of one secret that never changes.</summary>
+    public TokenCodec(string secret, int rememberedTokens = VerifiedTokens.DefaultCapacity)
+        : this(new SecretKeyring(secret), rememberedTokens)
+    {
+    }
+
     /// <summary>base64url of <c>{"alg":"HS256","typ":"JWT"}</c>, the only header OpenIM writes.</summary>
     public const string Header = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9";
 
@@ -25,14 +34,34 @@ public sealed class TokenCodec(string secret, int rememberedTokens = VerifiedTok
 
     private static readonly SearchValues<char> Base64UrlAlphabet =
         SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
-    private readonly byte[] _key = Encoding.UTF8.GetBytes(secret);
-    private readonly VerifiedTokens _verified = new(rememberedTokens);
+    private Keys _keys = new(keyring.Secrets, new VerifiedTokens(rememberedTokens));
 
     /// <summary>How many tokens are remembered as authentic (for tests and diagnostics).</summary>
-    internal int RememberedTokens => _verified.Count;
+    internal int RememberedTokens => CurrentKeys().Verified.Count;
+
+    /// <summary>
+    /// The secrets in force with the tokens found authentic under them. A token is remembered as authentic for one set
+    /// of secrets only: when a secret is taken out of the keyring, the tokens it signed must fail at once, so a new
+    /// set starts with nothing remembered (the hot tokens pay one HMAC each again, once per rotation).
+    /// </summary>
+    private sealed record Keys(SecretSet Secrets, VerifiedTokens Verified);
+
+    private Keys CurrentKeys()
+    {
+        var keys = Volatile.Read(ref _keys);
+        var secrets = keyring.Secrets;
+        if (ReferenceEquals(keys.Secrets, secrets))
+        {
+            return keys;
+        }
+        var fresh = new Keys(secrets, new VerifiedTokens(rememberedTokens));
+        // Whoever swaps first wins; a loser uses the winner's, unless the keyring moved on again meanwhile.
+        var seen = Interlocked.CompareExchange(ref _keys, fresh, keys);
+        return ReferenceEquals(seen, keys) || !ReferenceEquals(seen.Secrets, secrets) ? fresh : seen;
+    }
 
     // A keyed HMAC per thread, reused: one-shot HashData sets OpenSSL's key up again on every call, which costs as
-    // much as the hash itself. Keyed by the codec's key array, so codecs with other secrets never share one.
+    // much as the hash itself. Keyed by the key array, so other secrets (another codec's, or a rotation's) never share one.
     [ThreadStatic]
     private static (byte[] Key, IncrementalHash Hmac)? t_hmac;
 
@@ -42,16 +71,18 @@ public sealed class TokenCodec(string secret, int rememberedTokens = VerifiedTok
     /// <summary>
     /// Signs as <see cref="Sign"/> does, and says which <c>iat</c> and <c>exp</c> the token carries. With a
     /// <paramref name="tokenId"/> the claims end in a <c>jti</c>, where Go's jwt.RegisteredClaims writes its ID: a
-    /// token OpenIM accepts as its own, told apart from every other token of the same second.
+    /// token OpenIM accepts as its own, told apart from every other token of the same second. OpenIM counts the
+    /// lifetime from now; with <paramref name="fromIssuedAt"/> it counts from <c>iat</c> instead, so that a lifetime a
+    /// caller asked for is exactly <c>exp − iat</c> in either format (format B's <c>iat</c> is five seconds back).
     /// </summary>
     public SignedToken SignWithTimes(string userId, int platformId, DateTimeOffset now, TimeSpan lifetime, TokenFormat format,
-        string? tokenId = null)
+        string? tokenId = null, bool fromIssuedAt = false)
     {
         // OpenIM truncates "now" to whole seconds before computing every claim.
         var nowSeconds = now.ToUnixTimeSeconds();
-        var expires = nowSeconds + (long)lifetime.TotalSeconds;
         var issued = IssuedAt(now, format);
-        var token = Write(new PayloadFields(userId, platformId, issued, expires, format, tokenId), this, default, expected: null)!;
+        var expires = (fromIssuedAt ? issued : nowSeconds) + (long)lifetime.TotalSeconds;
+        var token = Write(new PayloadFields(userId, platformId, issued, expires, format, tokenId), keyring.Secrets.CurrentKey, default, expected: null)!;
         return new SignedToken(token, issued, expires);
     }
 
@@ -62,121 +93,14 @@ public sealed class TokenCodec(string secret, int rememberedTokens = VerifiedTok
     /// <summary>A new token ID: 128 random bits, base64url, so that no two logins ever share one.</summary>
     public static string NewTokenId() => Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(16));
 
-    /// <summary>
-    /// The text of the token in OpenIM's layout <paramref name="format"/> (whose <c>nbf</c> follows from
-    /// <paramref name="issued"/>) that carries <paramref name="signature"/>: a compact token written out again.
-    /// </summary>
-    internal static string WriteSigned(string userId, int platformId, long issued, long expires, TokenFormat format,
-        ReadOnlySpan<byte> signature) =>
-        Write(new PayloadFields(userId, platformId, issued, expires, format, TokenId: null), null, signature, expected: null)!;
-
-    /// <summary>Whether <paramref name="token"/> is exactly the text <see cref="WriteSigned"/> gives for these values.</summary>
-    internal static bool IsWrittenAs(string token, string userId, int platformId, long issued, long expires, TokenFormat format,
-        ReadOnlySpan<byte> signature) =>
-        Write(new PayloadFields(userId, platformId, issued, expires, format, TokenId: null), null, signature, token) is not null;
-
-    /// <summary>
-    /// Writes a token: with a <paramref name="signer"/> it signs, else it writes <paramref name="signature"/>. Returns
-    /// the text, or with <paramref name="expected"/> compares instead of allocating one: <paramref name="expected"/>
-    /// itself when it is exactly that text, else null.
-    /// </summary>
-    private static string? Write(in PayloadFields fields, TokenCodec? signer, ReadOnlySpan<byte> signature, string? expected)
-    {
-        // Built in one buffer, on the stack for every user ID of the allowed length: the payload's characters, then
-        // its UTF-8 bytes, then the token's ASCII, the only part that becomes a string. Every login signs once, and on
-        // Redis writes out and checks the user's remembered tokens.
-        var maxChars = GoJson.MaxQuotedLength(fields.UserId) + MaxPayloadFieldsLength + (fields.TokenId?.Length ?? 0);
-        // In UTF-8 the payload takes no more bytes than that: an escape is six ASCII bytes for one character of
-        // the user ID, a raw character at most three, a surrogate pair four for two, and the other fields are ASCII.
-        var maxPayloadBytes = maxChars;
-        var maxToken = Header.Length + 1 + Base64Url.GetEncodedLength(maxPayloadBytes) + 1 + Base64Url.GetEncodedLength(SignatureBytes);
-        var needed = maxChars * sizeof(char) + maxPayloadBytes + maxToken;
-        byte[]? rented = null;
-        var buffer = needed <= 2560 ? stackalloc byte[needed] : (rented = ArrayPool<byte>.Shared.Rent(needed));
-        try
-        {
-            var chars = MemoryMarshal.Cast<byte, char>(buffer[..(maxChars * sizeof(char))]);
-            var payload = buffer.Slice(maxChars * sizeof(char), maxPayloadBytes);
-            var token = buffer.Slice(maxChars * sizeof(char) + maxPayloadBytes, maxToken);
-
-            var payloadLength = Encoding.UTF8.GetBytes(chars[..WritePayload(chars, fields)], payload);
-            var length = Encoding.ASCII.GetBytes(Header, token);
-            token[length++] = (byte)'.';
-            length += Base64Url.EncodeToUtf8(payload[..payloadLength], token[length..]);
-            Span<byte> computed = stackalloc byte[SignatureBytes];
-            signer?.ComputeSignature(token[..length], computed);
-            token[length++] = (byte)'.';
-            length += Base64Url.EncodeToUtf8(signer is null ? signature : computed, token[length..]);
-            return expected is null ? Encoding.ASCII.GetString(token[..length])
-                : Ascii.Equals(token[..length], expected) ? expected : null;
-        }
-        finally
-        {
-            if (rented is not null)
-            {
-                ArrayPool<byte>.Shared.Return(rented, clearArray: true); // it held a bearer token
-            }
-        }
-    }
-
-    /// <summary>
-    /// The most characters the payload's fields other than the user ID and token ID take: names, 20-digit numbers,
-    /// and the token ID's name and quotes.
-    /// </summary>
-    private const int MaxPayloadFieldsLength = 176;
-
-    /// <summary>What a token's claims are written from. The token ID, when there is one, is base64url: no escapes.</summary>
-    private readonly record struct PayloadFields(string UserId, int PlatformId, long Issued, long Expires, TokenFormat Format, string? TokenId);
-
-    /// <summary>
-    /// The claims exactly as open-im-server's Go marshals them, in its field order: UserID, PlatformID, exp, then nbf
-    /// (v3 format only), then iat, then jti when set. Returns the characters written.
-    /// </summary>
-    private static int WritePayload(Span<char> destination, in PayloadFields fields)
-    {
-        var at = Append(destination, 0, "{\"UserID\":");
-        at += GoJson.WriteQuoted(destination[at..], fields.UserId);
-        at = Append(destination, at, ",\"PlatformID\":");
-        at = Append(destination, at, fields.PlatformId);
-        at = Append(destination, at, ",\"exp\":");
-        at = Append(destination, at, fields.Expires);
-        if (fields.Format == TokenFormat.WithNotBefore)
-        {
-            at = Append(destination, at, ",\"nbf\":");
-            at = Append(destination, at, fields.Issued - 300);
-        }
-        at = Append(destination, at, ",\"iat\":");
-        at = Append(destination, at, fields.Issued);
-        if (fields.TokenId is { } tokenId)
-        {
-            at = Append(destination, at, ",\"jti\":\"");
-            at = Append(destination, at, tokenId);
-            destination[at++] = '"';
-        }
-        destination[at++] = '}';
-        return at;
-    }
-
-    private static int Append(Span<char> destination, int at, string text)
-    {
-        text.CopyTo(destination[at..]);
-        return at + text.Length;
-    }
-
-    private static int Append(Span<char> destination, int at, long value)
-    {
-        // Invariant: Go writes plain digits with an ASCII minus sign.
-        value.TryFormat(destination[at..], out var written, default, CultureInfo.InvariantCulture);
-        return at + written;
-    }
-
     public TokenVerification Verify(string token, DateTimeOffset now)
     {
         if (token.Length > MaxTokenLength)
         {
             return TokenVerification.Fail(ErrorCodes.TokenMalformedError);
         }
-        if (_verified.TryGet(token, out var known))
+        var keys = CurrentKeys();
+        if (keys.Verified.TryGet(token, out var known))
         {
             return new TokenVerification(known, CheckTimes(known, now));
         }
@@ -201,11 +125,11 @@ public sealed class TokenCodec(string secret, int rememberedTokens = VerifiedTok
             return TokenVerification.Fail(ErrorCodes.TokenMalformedError);
         }
         // Only HS256 is ours; "none", RSA and the other HMAC sizes are refused like a bad signature.
-        if (!isHs256 || !SignatureMatches(token.AsSpan(0, secondDot), token.AsSpan(secondDot + 1)))
+        if (!isHs256 || !SignatureMatches(keys.Secrets, token.AsSpan(0, secondDot), token.AsSpan(secondDot + 1)))
         {
             return TokenVerification.Fail(ErrorCodes.TokenUnknownError);
         }
-        _verified.Remember(token, claims);
+        keys.Verified.Remember(token, claims);
         return new TokenVerification(claims, CheckTimes(claims, now));
     }
 
@@ -246,7 +170,11 @@ public sealed class TokenCodec(string secret, int rememberedTokens = VerifiedTok
         return 0;
     }
 
-    private bool SignatureMatches(ReadOnlySpan<char> signingInput, ReadOnlySpan<char> encodedSignature)
+    /// <summary>
+    /// Whether the signature is the current secret's or a previous one's. The current secret is tried first and the
+    /// previous ones only when it does not match, so tokens of the current secret cost one HMAC as before.
+    /// </summary>
+    private static bool SignatureMatches(SecretSet secrets, ReadOnlySpan<char> signingInput, ReadOnlySpan<char> encodedSignature)
     {
         Span<byte> presented = stackalloc byte[SignatureBytes];
         if (Base64Url.GetMaxDecodedLength(encodedSignature.Length) > SignatureBytes
@@ -258,16 +186,29 @@ public sealed class TokenCodec(string secret, int rememberedTokens = VerifiedTok
         Span<byte> input = stackalloc byte[signingInput.Length];
         var length = Encoding.ASCII.GetBytes(signingInput, input);
         Span<byte> expected = stackalloc byte[SignatureBytes];
-        ComputeSignature(input[..length], expected);
-        return CryptographicOperations.FixedTimeEquals(expected, presented);
+        ComputeSignature(secrets.CurrentKey, input[..length], expected);
+        if (CryptographicOperations.FixedTimeEquals(expected, presented))
+        {
+            return true;
+        }
+        foreach (var key in secrets.PreviousKeys)
+        {
+            // One-shot: the per-thread HMAC stays keyed with the current secret, which signs nearly every token.
+            HMACSHA256.HashData(key, input[..length], expected);
+            if (CryptographicOperations.FixedTimeEquals(expected, presented))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
-    private void ComputeSignature(ReadOnlySpan<byte> signingInput, Span<byte> signature)
+    private static void ComputeSignature(byte[] key, ReadOnlySpan<byte> signingInput, Span<byte> signature)
     {
-        if (t_hmac is not { } cached || !ReferenceEquals(cached.Key, _key))
+        if (t_hmac is not { } cached || !ReferenceEquals(cached.Key, key))
         {
             t_hmac?.Hmac.Dispose();
-            cached = (_key, IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, _key));
+            cached = (key, IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, key));
             t_hmac = cached;
         }
         cached.Hmac.AppendData(signingInput);

@@ -1,4 +1,5 @@
 using OpenImAuth.Core.Errors;
+using OpenImAuth.Core.Revocation;
 
 namespace OpenImAuth.Core.Tokens;
 
@@ -9,7 +10,8 @@ public readonly record struct TokenCheck(TokenClaims? Claims, OpenImError? Error
 }
 
 /// <summary>Issues, checks and revokes tokens: the codec plus the token state store plus the multi-login policy.</summary>
-public sealed class TokenService(AuthOptions options, ITokenStateStore store, TimeProvider time, IRevocationBus revocations)
+public sealed partial class TokenService(AuthOptions options, ITokenStateStore store, TimeProvider time, IRevocationBus revocations,
+    RevocationMarks? marks = null)
 {
     /// <summary>A token service of one instance alone, whose revocations are announced in-process.</summary>
     public TokenService(AuthOptions options, ITokenStateStore store, TimeProvider time)
@@ -28,14 +30,24 @@ public sealed class TokenService(AuthOptions options, ITokenStateStore store, Ti
 
     /// <summary>How many revoked tokens of a user keep answering 1506 (kicked) instead of 1507 (unknown).</summary>
     public const int MaxKickedKept = 8;
-    private readonly TokenCodec _codec = new(options.Secret);
+    private readonly TokenCodec _codec = new(options.Keyring);
 
     public AuthOptions Options => options;
 
     /// <summary>Where revocations (kicked by multi-login or force_logout) are announced once they are durable.</summary>
     public IRevocationBus Revocations => revocations;
 
-    public async Task<string> IssueAsync(string userId, int platformId, CancellationToken cancellationToken)
+    public Task<string> IssueAsync(string userId, int platformId, CancellationToken cancellationToken) =>
+        IssueAsync(userId, platformId, lifetime: null, onKicked: null, cancellationToken);
+
+    /// <summary>
+    /// Issues a token that lives <paramref name="lifetime"/> from its <c>iat</c> (a lifetime the caller asked for,
+    /// within <see cref="AuthOptions.MaxExpireSeconds"/>), or the configured lifetime from now, as OpenIM does, when null.
+    /// <paramref name="onKicked"/>, when given, is told the tokens the multi-login policy kicked, once that is durable
+    /// (for the audit trail, which must not learn of a kick that did not happen).
+    /// </summary>
+    public async Task<string> IssueAsync(string userId, int platformId, TimeSpan? lifetime,
+        Action<IReadOnlyList<StoredToken>>? onKicked, CancellationToken cancellationToken)
     {
         var stripe = _userLocks.StripeOf(userId);
         await _userLocks.EnterAsync(stripe, cancellationToken);
@@ -47,13 +59,14 @@ public sealed class TokenService(AuthOptions options, ITokenStateStore store, Ti
             for (var attempt = 0; attempt < MaxIssueAttempts; attempt++)
             {
                 var existing = await store.GetPlanningBasisAsync(userId, cancellationToken);
-                var (change, token) = PlanIssue(userId, platformId, existing);
+                var (change, token) = PlanIssue(userId, platformId, lifetime, existing);
                 if (await store.ApplyAsync(change, cancellationToken))
                 {
                     OpenImAuthMetrics.TokenIssued(platformId);
                     if (change.Kicked.Count > 0)
                     {
                         OpenImAuthMetrics.TokensKicked(KickReason.MultiLogin, change.Kicked.Count);
+                        onKicked?.Invoke(change.Kicked);
                         if (!store.AnnouncesKicks)
                         {
                             await revocations.PublishAsync(change.Kicked, cancellationToken);
@@ -75,12 +88,16 @@ public sealed class TokenService(AuthOptions options, ITokenStateStore store, Ti
         }
     }
 
-    private (TokenStateChange Change, string Token) PlanIssue(string userId, int platformId, IReadOnlyList<StoredToken> existing)
+    private (TokenStateChange Change, string Token) PlanIssue(string userId, int platformId, TimeSpan? lifetime,
+        IReadOnlyList<StoredToken> existing)
     {
         var now = time.GetUtcNow();
-        var signed = SignUnique(userId, platformId, now, existing);
+        var signed = SignUnique(userId, platformId, now, lifetime, existing);
         var token = signed.Token;
-        var added = new StoredToken(token, userId, platformId, TokenStatus.Normal, signed.IssuedAt, signed.ExpiresAt);
+        var added = new StoredToken(token, userId, platformId, TokenStatus.Normal, signed.IssuedAt, signed.ExpiresAt)
+        {
+            IssuedAtMs = now.ToUnixTimeMilliseconds(),
+        };
         var nowSeconds = now.ToUnixTimeSeconds();
         // Expired tokens are dropped, as OpenIM does at issuance. The newest MaxKickedKept kicked ones are kept, so
         // their holders get 1506 (kicked) rather than OpenIM's 1507 (unknown); older ones go, so that frequent
@@ -175,7 +192,8 @@ public sealed class TokenService(AuthOptions options, ITokenStateStore store, Ti
     /// issued in its second or later: stores keep each platform's newest token (see <see cref="KickedBeyondKept"/>),
     /// so then none ever was. Otherwise the token carries a random <c>jti</c> as well.
     /// </summary>
-    private SignedToken SignUnique(string userId, int platformId, DateTimeOffset now, IReadOnlyList<StoredToken> existing)
+    private SignedToken SignUnique(string userId, int platformId, DateTimeOffset now, TimeSpan? lifetime,
+        IReadOnlyList<StoredToken> existing)
     {
         var issuedAt = TokenCodec.IssuedAt(now, options.TokenFormat);
         var taken = false;
@@ -183,8 +201,8 @@ public sealed class TokenService(AuthOptions options, ITokenStateStore store, Ti
         {
             taken = existing[i].PlatformId == platformId && existing[i].IssuedAt >= issuedAt;
         }
-        return _codec.SignWithTimes(userId, platformId, now, options.TokenLifetime, options.TokenFormat,
-            taken ? TokenCodec.NewTokenId() : null);
+        return _codec.SignWithTimes(userId, platformId, now, lifetime ?? options.TokenLifetime, options.TokenFormat,
+            taken ? TokenCodec.NewTokenId() : null, fromIssuedAt: lifetime is not null);
     }
 
     /// <summary>Checks signature, claims and stored state (docs/decisions.md, W5); never throws for a bad token.</summary>
@@ -197,6 +215,13 @@ public sealed class TokenService(AuthOptions options, ITokenStateStore store, Ti
         }
         var claims = verification.Claims!;
         var status = await store.GetStatusAsync(claims.UserId, claims.PlatformId, token, cancellationToken);
+        if (status == TokenStatus.Normal && marks is not null
+            && (marks.IsLoaded || await LoadMarksAsync(marks, cancellationToken))
+            && marks.BeforeMsFor(claims.UserId, claims.PlatformId, IsAdminToken(claims.UserId, claims.PlatformId)) is > 0 and var before
+            && await IssuedBeforeAsync(claims, token, before, cancellationToken))
+        {
+            return TokenCheck.Fail(ErrorCodes.TokenKickedError);
+        }
         return status switch
         {
             null => TokenCheck.Fail(ErrorCodes.TokenNotExistError),

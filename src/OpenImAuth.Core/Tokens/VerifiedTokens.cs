@@ -6,9 +6,9 @@ namespace OpenImAuth.Core.Tokens;
 /// <summary>
 /// The tokens whose signature a codec has already checked, with their claims. A client presents the same token on
 /// every call, and the HMAC is most of a check's cost (OpenSSL's call overhead more than the hash). An entry says
-/// only that these exact characters carry a good signature under the codec's key, which never changes for a codec,
-/// so it cannot go stale; times are checked again on every call, and a revoked token is refused by the store, not
-/// here. Only authentic tokens are remembered, so a flood of forged ones costs no memory.
+/// only that these exact characters carry a good signature under one set of secrets, and the codec starts a new
+/// instance whenever its secrets change, so it cannot go stale; times are checked again on every call, and a revoked
+/// token is refused by the store, not here. Only authentic tokens are remembered, so a flood of forged ones costs no memory.
 /// <para>
 /// Bounded: when full it starts afresh (the hot tokens pay one HMAC each again), and tokens longer than any OpenIM
 /// or OpenImAuth signs for a valid user ID are not kept. The count is approximate under concurrency; the bound holds

@@ -4,18 +4,28 @@ namespace OpenImAuth.Server.Auth;
 
 // Requests: every field nullable, because in Go a missing key and null both mean the zero value.
 
+// expireTimeSeconds is ours, not OpenIM's: a token's lifetime asked for per request (see RequestedExpiry).
+
 internal sealed record UserTokenRequest(
     [property: JsonPropertyName("secret")] string? Secret,
     [property: JsonPropertyName("platformID")] int? PlatformId,
-    [property: JsonPropertyName("userID")] string? UserId);
+    [property: JsonPropertyName("userID")] string? UserId,
+    [property: JsonPropertyName("expireTimeSeconds")] RequestedExpiry ExpireTimeSeconds = default);
 
 internal sealed record GetAdminTokenRequest(
     [property: JsonPropertyName("secret")] string? Secret,
-    [property: JsonPropertyName("userID")] string? UserId);
+    [property: JsonPropertyName("userID")] string? UserId,
+    [property: JsonPropertyName("expireTimeSeconds")] RequestedExpiry ExpireTimeSeconds = default);
 
 internal sealed record PlatformUserRequest(
     [property: JsonPropertyName("platformID")] int? PlatformId,
     [property: JsonPropertyName("userID")] string? UserId);
+
+/// <summary><see cref="PlatformUserRequest"/> with the lifetime asked for, for <c>get_user_token</c>.</summary>
+internal sealed record GetUserTokenRequest(
+    [property: JsonPropertyName("platformID")] int? PlatformId,
+    [property: JsonPropertyName("userID")] string? UserId,
+    [property: JsonPropertyName("expireTimeSeconds")] RequestedExpiry ExpireTimeSeconds = default);
 
 internal sealed record ParseTokenRequest(
     [property: JsonPropertyName("token")] string? Token);

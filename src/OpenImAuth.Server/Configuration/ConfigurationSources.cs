@@ -51,6 +51,33 @@ internal static class ConfigurationSources
         return new SourcesRead(null, unknown);
     }
 
+    /// <summary>The full path of the config file <see cref="Apply"/> reads for these arguments.</summary>
+    public static string ConfigFilePath(string[] args) => Path.GetFullPath(FindConfigFile(args).File);
+
+    /// <summary>
+    /// The configuration <see cref="Apply"/> would build now, with <paramref name="fileContent"/> as the config file's
+    /// content (the bytes the caller compared, not a second read that might find the file mid-write), and the file's
+    /// own keys alone. Null with an error naming the file when it is not valid YAML.
+    /// </summary>
+    public static (IConfigurationRoot? Configuration, IConfigurationRoot? FileOnly, string? Error) Reread(
+        string path, byte[] fileContent, string[] args)
+    {
+        try
+        {
+            var fileOnly = new ConfigurationBuilder().AddYamlStream(new MemoryStream(fileContent)).Build();
+            var configuration = new ConfigurationBuilder()
+                .AddYamlStream(new MemoryStream(fileContent))
+                .AddEnvironmentVariables(EnvironmentPrefix)
+                .AddCommandLine([.. NormalizeArguments(args)])
+                .Build();
+            return (configuration, fileOnly, null);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or FormatException or YamlException)
+        {
+            return (null, null, DescribeFileError(path, ex));
+        }
+    }
+
     /// <summary>
     /// An argument the command-line reader refuses (<c>-x=1</c>: a short switch it has no mapping for), named before the
     /// host reads the arguments itself and would throw.

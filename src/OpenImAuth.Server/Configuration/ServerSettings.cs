@@ -19,7 +19,8 @@ internal sealed record ServerSettings(
     int ShutdownTimeoutSeconds,
     PrometheusSettings Prometheus,
     SecuritySettings Security,
-    LogSettings Log)
+    LogSettings Log,
+    AuditSettings Audit)
 {
     public const string SqliteKind = "sqlite";
     public const string RedisKind = "redis";
@@ -57,7 +58,11 @@ internal sealed record ServerSettings(
         {
             read.Fail("secret", "must not be empty");
         }
+        var previousSecrets = read.StringList("previousSecrets", [],
+            "secrets of before a rotation: tokens they signed stay valid and the secret routes accept them (audited), they sign nothing; reloaded with secret when config.yaml changes");
         var expireDays = read.Int("tokenPolicy:expire", 90, 1, 36500, "token lifetime in days");
+        var maxExpireSeconds = read.Long("tokenPolicy:maxExpireSeconds", expireDays * 86400L, "tokenPolicy.expire in seconds",
+            1, 36500 * 86400L, "longest lifetime in seconds a token route's expireTimeSeconds may ask for");
         var policy = read.Int("multiLoginPolicy", 1, int.MinValue, int.MaxValue,
             "0 keep all (up to maxNumOneEnd per platform), 1 one per platform, 4 one per platform class, 5 PC plus one other");
         if (!Enum.IsDefined((MultiLoginPolicy)policy))
@@ -99,30 +104,47 @@ internal sealed record ServerSettings(
         var prometheus = PrometheusSettings.Read(read, ports, gateway.Ports);
         var security = SecuritySettings.Read(read);
         var log = LogSettings.Read(read);
+        var audit = AuditSettings.Read(read);
         var allowWeakSecret = read.Bool("security:allowWeakSecret", false,
             $"accept a weak secret (under {StrongSecretLength} characters, or with whitespace at either end) when api.listenIP is not loopback");
-        CheckSecret(read, secret, listenIp, allowWeakSecret);
+        CheckSecret(read, "secret", secret, listenIp, allowWeakSecret);
+        for (var i = 0; i < previousSecrets.Count; i++)
+        {
+            // A previous secret verifies tokens, so whoever guesses it can mint them as with the current one: the
+            // same rules apply, and an empty entry is a slip rather than a secret.
+            if (previousSecrets[i].Length == 0)
+            {
+                read.Fail($"previousSecrets:{i}", "must not be empty");
+            }
+            CheckSecret(read, $"previousSecrets:{i}", previousSecrets[i], listenIp, allowWeakSecret);
+        }
         if (read.Errors.Count > 0)
         {
             return null;
         }
-        var auth = new AuthOptions(secret, expireDays, (MultiLoginPolicy)policy, maxNumOneEnd, admins, profile);
+        var auth = new AuthOptions(secret, expireDays, (MultiLoginPolicy)policy, maxNumOneEnd, admins, profile, previousSecrets)
+        {
+            MaxExpireSeconds = maxExpireSeconds,
+        };
         return new ServerSettings(auth, listenIp, ports, storageKind, dataDirectory, maxBody, redis, postgres, postgresTimeoutMs, gateway,
-            shutdownTimeout, prometheus, security, log);
+            shutdownTimeout, prometheus, security, log, audit);
     }
 
     /// <summary>
     /// The secret signs every token, so whoever guesses it can mint tokens for anyone. OpenIM's default is short and
     /// public, and the README's first command runs on it, so a weak secret only warns on loopback; beyond it the
-    /// default is always refused and any other weak one unless the operator says so. Never prints the secret.
+    /// default is always refused and any other weak one unless the operator says so. A previous secret verifies
+    /// tokens as well as the current one, so it is held to the same rules. Never prints the secret.
     /// </summary>
-    private static void CheckSecret(SettingsReader read, string secret, IPAddress listenIp, bool allowWeakSecret)
+    private static void CheckSecret(SettingsReader read, string key, string secret, IPAddress listenIp, bool allowWeakSecret)
     {
         var loopback = IPAddress.IsLoopback(listenIp);
         if (secret == DefaultSecret && !loopback)
         {
-            read.Fail("secret", $"the default secret '{DefaultSecret}' is only allowed on a loopback address, and api.listenIP (the API's and the gateway's) is {listenIp}; " +
-                "set your own secret in config/config.yaml (secret: ...) or in the environment (OPENIMAUTH_secret=...)");
+            read.Fail(key, $"the default secret '{DefaultSecret}' is only allowed on a loopback address, and api.listenIP (the API's and the gateway's) is {listenIp}; " +
+                (key == "secret"
+                    ? "set your own secret in config/config.yaml (secret: ...) or in the environment (OPENIMAUTH_secret=...)"
+                    : "whoever knows it could mint tokens for every user; take it out of previousSecrets (the tokens it signed stop working)"));
             return;
         }
         var weakness = secret.Length == 0 ? null
@@ -135,11 +157,11 @@ internal sealed record ServerSettings(
         }
         if (!loopback && !allowWeakSecret)
         {
-            read.Fail("secret", $"{weakness}, and api.listenIP is {listenIp}, not loopback; set a secret of {StrongSecretLength} or more characters " +
+            read.Fail(key, $"{weakness}, and api.listenIP is {listenIp}, not loopback; set a secret of {StrongSecretLength} or more characters " +
                 "without whitespace at either end, or security.allowWeakSecret: true to accept this one");
             return;
         }
-        read.Warn("secret", $"{weakness}; whoever guesses it can mint tokens for every user" +
+        read.Warn(key, $"{weakness}; whoever guesses it can mint tokens for every user" +
             (loopback ? " (refused once api.listenIP is not loopback, unless security.allowWeakSecret is true)" : ""));
     }
 

@@ -49,6 +49,22 @@ internal sealed class SettingsReader(IConfiguration configuration)
         return text is null ? fallback : ParseInt(key, text, min, max);
     }
 
+    /// <summary>A whole number whose default follows from other settings, so <paramref name="defaultText"/> describes it.</summary>
+    public long Long(string key, long fallback, string defaultText, long min, long max, string meaning)
+    {
+        Describe(key, defaultText, meaning);
+        var text = configuration[key];
+        if (text is null)
+        {
+            return fallback;
+        }
+        if (!long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
+        {
+            return Fail(key, $"'{text}' is not a whole number", min);
+        }
+        return value < min || value > max ? Fail(key, $"{value} is out of range ({min}..{max})", min) : value;
+    }
+
     public bool Bool(string key, bool fallback, string meaning)
     {
         Describe(key, fallback ? "true" : "false", meaning);

@@ -34,6 +34,10 @@ internal sealed partial class ConnectionRegistry : IDisposable
         _revocations.Revoked += KickRevoked;
         _revocations.Resynchronize += OnResynchronize;
         _revocations.TokensChanged += OnTokensChanged;
+        if (_tokens.Marks is { } marks)
+        {
+            marks.Changed += OnMarkChanged;
+        }
     }
 
     /// <summary>Registered connections, closing ones included.</summary>
@@ -162,6 +166,9 @@ internal sealed partial class ConnectionRegistry : IDisposable
 
     private void OnTokensChanged(IReadOnlyList<string> userIds) => RecheckInBackground(userIds);
 
+    /// <summary>A revocation mark changed (revoke_tokens): the connections of its scope whose tokens it now refuses close.</summary>
+    private void OnMarkChanged(Core.Revocation.RevocationMark mark) => RecheckInBackground(mark.IsAppWide ? null : [mark.UserId]);
+
     private async void RecheckInBackground(IReadOnlyList<string>? userIds)
     {
         try
@@ -204,5 +211,9 @@ internal sealed partial class ConnectionRegistry : IDisposable
         _revocations.Revoked -= KickRevoked;
         _revocations.Resynchronize -= OnResynchronize;
         _revocations.TokensChanged -= OnTokensChanged;
+        if (_tokens.Marks is { } marks)
+        {
+            marks.Changed -= OnMarkChanged;
+        }
     }
 }

@@ -10,8 +10,11 @@ namespace OpenImAuth.Server.Gateway;
 /// <summary>The services a gateway connect needs, resolved once.</summary>
 internal sealed class GatewayServices(
     ServerSettings settings, ConnectionRegistry registry, TokenService tokens, IPresenceDirectory presence,
-    TimeProvider time, ILoggerFactory loggers)
+    TimeProvider time, ILoggerFactory loggers, Sessions.SessionActivity activity)
 {
+    /// <summary>Where a connect is recorded as the token's last use.</summary>
+    public Sessions.SessionActivity Activity => activity;
+
     public GatewaySettings Settings => settings.Gateway;
 
     public ServerSettings Server => settings;
@@ -157,6 +160,7 @@ internal static partial class GatewayEndpoint
             {
                 await gateway.Presence.ConnectedAsync(entry, aborted);
                 connection.IsAnnounced = true;
+                gateway.Activity.Seen(entry.UserId, entry.Token, remote?.Address is { } address ? ClientAddressText(address) : "unknown");
                 // The outbox is empty and nothing reads yet, so this is the first frame the client gets.
                 if (args.IsMsgResp)
                 {
@@ -193,6 +197,9 @@ internal static partial class GatewayEndpoint
     /// <summary>The handshake error as the first (TEXT) frame, then a close frame.</summary>
     private static CloseRequest Refusal(OpenImError error) =>
         new(WebSocketCloseStatus.PolicyViolation, $"{error.Code} {error.Message}", GatewayFrames.HandshakeFailed(error));
+
+    private static string ClientAddressText(System.Net.IPAddress address) =>
+        (address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address).ToString();
 
     /// <summary>OpenIM's connID: the client's address, then the connect time in Unix milliseconds.</summary>
     private static string ConnectionId(IPEndPoint? remote, TimeProvider time) =>

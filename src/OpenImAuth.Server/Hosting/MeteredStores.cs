@@ -94,6 +94,7 @@ internal sealed class MeteredTokenStateStore(ITokenStateStore inner, string stor
     private readonly StoreOperation _issue = new(storeName, "issue");
     private readonly StoreOperation _sweep = new(storeName, "sweep");
     private readonly StoreOperation _kick = new(storeName, "kick");
+    private readonly StoreOperation _issuedAt = new(storeName, "issued_at");
 
     public bool AnnouncesKicks => inner.AnnouncesKicks;
 
@@ -127,6 +128,15 @@ internal sealed class MeteredTokenStateStore(ITokenStateStore inner, string stor
 
     public Task<IReadOnlyList<StoredToken>> KickPlatformAsync(string userId, int platformId, CancellationToken cancellationToken) =>
         _kick.Time(Stopwatch.GetTimestamp(), inner.KickPlatformAsync(userId, platformId, cancellationToken));
+
+    public Task<StoredToken?> KickTokenAsync(string userId, int platformId, string token, CancellationToken cancellationToken) =>
+        _kick.Time(Stopwatch.GetTimestamp(), inner.KickTokenAsync(userId, platformId, token, cancellationToken));
+
+    public ValueTask<long?> GetIssuedAtMsAsync(string userId, int platformId, string token, CancellationToken cancellationToken) =>
+        _issuedAt.Time(Stopwatch.GetTimestamp(), inner.GetIssuedAtMsAsync(userId, platformId, token, cancellationToken));
+
+    public Task<IReadOnlyDictionary<string, long>> GetIssuanceTimesAsync(string userId, CancellationToken cancellationToken) =>
+        _issuedAt.Time(Stopwatch.GetTimestamp(), inner.GetIssuanceTimesAsync(userId, cancellationToken));
 }
 
 /// <summary>A user store whose every call is timed; operations are named <c>user_…</c>.</summary>

@@ -1,5 +1,6 @@
 using OpenImAuth.Core.Presence;
 using OpenImAuth.Core.Tokens;
+using OpenImAuth.Server.Audit;
 using OpenImAuth.Server.Configuration;
 using OpenImAuth.Server.Gateway;
 using OpenImAuth.Server.Http;
@@ -30,17 +31,26 @@ internal static class ServiceRegistration
             sp.GetRequiredService<ServerSettings>().Auth,
             sp.GetRequiredService<StorageHost>().Tokens,
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<IRevocationBus>()));
+            sp.GetRequiredService<IRevocationBus>(),
+            sp.GetRequiredService<StorageHost>().Marks));
         services.AddSingleton(sp => new AuthServices(
             sp.GetRequiredService<TokenService>(),
             sp.GetRequiredService<StorageHost>().Users,
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<IPresenceDirectory>(),
-            sp.GetRequiredService<SecretGuard>()));
+            sp.GetRequiredService<SecretGuard>(),
+            sp.GetRequiredService<Sessions.SessionActivity>(),
+            sp.GetRequiredService<AuditTrail>()));
         services.AddSingleton<SecretGuard>();
+        // The audit log: handlers queue entries, a background writer stores them in batches, another prunes them.
+        services.AddSingleton<AuditTrail>();
+        services.AddHostedService<AuditWriter>();
+        services.AddHostedService<AuditRetention>();
         services.AddSingleton<RequestLog>();
         services.AddOpenImRateLimit();
         services.AddHostedService<RegisteredUsersWarmUp>();
+        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<Sessions.SessionActivity>(sp, sp.GetRequiredService<StorageHost>().SessionNotes));
+        services.AddHostedService(sp => sp.GetRequiredService<Sessions.SessionActivity>());
         services.AddSingleton<ExpiredTokenSweep>();
         services.AddHostedService(sp => sp.GetRequiredService<ExpiredTokenSweep>());
         // Scaled out, presence is shared through Redis; alone, the local connection registry answers.

@@ -1,5 +1,7 @@
 using OpenImAuth.Core;
+using OpenImAuth.Core.Audit;
 using OpenImAuth.Core.Presence;
+using OpenImAuth.Core.Revocation;
 using OpenImAuth.Core.Security;
 using OpenImAuth.Core.Tokens;
 using OpenImAuth.Core.Users;
@@ -27,6 +29,15 @@ internal sealed class StorageHost(TimeProvider time) : IAsyncDisposable
 
     public IRevocationBus Revocations { get; private set; } = null!;
 
+    /// <summary>The revocation marks in force, kept current from the store's announcements.</summary>
+    public RevocationMarks Marks { get; private set; } = null!;
+
+    /// <summary>Each token's last use and whether it was revoked alone, for the sessions route.</summary>
+    public ISessionNoteStore SessionNotes { get; private set; } = null!;
+
+    /// <summary>The audit log: a table of the SQLite file, or of PostgreSQL beside the users.</summary>
+    public IAuditStore Audit { get; private set; } = null!;
+
     /// <summary>One readiness probe per store opened (GET /readyz).</summary>
     public IReadOnlyList<IStoreProbe> Probes => _probes;
 
@@ -49,7 +60,10 @@ internal sealed class StorageHost(TimeProvider time) : IAsyncDisposable
             _probes.Add(database);
             Tokens = await SqliteTokenStateStore.OpenAsync(database, time, cancellationToken);
             Users = new SqliteUserStore(database);
+            Audit = new SqliteAuditStore(database);
             Revocations = new LocalRevocationBus();
+            Marks = await RevocationMarks.LoadAsync(new SqliteRevocationMarkStore(database), cancellationToken);
+            SessionNotes = new SqliteSessionNoteStore(database);
             SecretFailures = new InMemorySecretFailureStore(settings.Security.Lockout, time);
         }
         if (settings.Prometheus.Enabled)
@@ -75,9 +89,11 @@ internal sealed class StorageHost(TimeProvider time) : IAsyncDisposable
             ? await RedisTokenCheckCache.StartAsync(redis, time, settings.Redis.CheckCacheEntries)
             : null;
         // Kicks are announced by the store's own script, on the channel the bus below listens to.
-        Tokens = new RedisTokenStateStore(redis, settings.Auth.TokenLifetime, checkCache, announceKicks: true,
+        Tokens = new RedisTokenStateStore(redis, settings.Auth.LongestTokenLifetime, checkCache, announceKicks: true,
             hintedTokens: settings.Redis.HintedTokens);
         Revocations = await RedisRevocationBus.SubscribeAsync(redis, checkCache);
+        Marks = await RevocationMarks.LoadAsync(await RedisRevocationMarkStore.SubscribeAsync(redis), cancellationToken);
+        SessionNotes = new RedisSessionNoteStore(redis, settings.Auth.LongestTokenLifetime);
         var presence = await RedisPresenceDirectory.StartAsync(redis, time);
         _resources.Add(presence);
         SharedPresence = presence;
@@ -87,6 +103,10 @@ internal sealed class StorageHost(TimeProvider time) : IAsyncDisposable
         _resources.Add(users);
         _probes.Add(users);
         Users = users;
+        var audit = await PostgresAuditStore.OpenAsync(settings.PostgresConnectionString,
+            TimeSpan.FromMilliseconds(settings.PostgresTimeoutMs), cancellationToken);
+        _resources.Add(audit);
+        Audit = audit;
     }
 
     public async ValueTask DisposeAsync()

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Microsoft.OpenApi;
 using Scalar.AspNetCore;
 using OpenImAuth.Server.Json;
 
@@ -19,7 +20,20 @@ internal static class ApiReference
             options.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJson.Default);
             options.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
         });
-        services.AddOpenApi(options => options.AddDocumentTransformer<OpenImApiDocument>());
+        services.AddOpenApi(options => options
+            .AddDocumentTransformer<OpenImApiDocument>()
+            .AddSchemaTransformer((schema, context, _) =>
+            {
+                // Read by a converter of its own, so the generator cannot tell its shape: a whole number.
+                if (context.JsonTypeInfo.Type == typeof(Auth.RequestedExpiry))
+                {
+                    schema.Type = JsonSchemaType.Integer;
+                    schema.Format = "int64";
+                    schema.Description = "Beyond OpenIM: the token's lifetime in seconds, from 1 to tokenPolicy.maxExpireSeconds; "
+                        + "absent or 0 for tokenPolicy.expire. Anything else is 1001.";
+                }
+                return Task.CompletedTask;
+            }));
         return services;
     }
 

@@ -1,16 +1,21 @@
 using OpenImAuth.Core;
+using OpenImAuth.Core.Audit;
 using OpenImAuth.Core.Errors;
 using OpenImAuth.Core.Presence;
+using OpenImAuth.Core.Security;
 using OpenImAuth.Core.Tokens;
 using OpenImAuth.Core.Users;
+using OpenImAuth.Server.Audit;
 using OpenImAuth.Server.Security;
 
 namespace OpenImAuth.Server.Http;
 
 /// <summary>The services every handler needs, as one bag (eShop's [AsParameters] services, without the binding).</summary>
 internal sealed class AuthServices(TokenService tokens, IUserStore users, TimeProvider time, IPresenceDirectory presence,
-    SecretGuard guard)
+    SecretGuard guard, Sessions.SessionActivity activity, AuditTrail audit)
 {
+    public Sessions.SessionActivity Activity => activity;
+
     public TokenService Tokens => tokens;
 
     public RegisteredUsers Registered { get; } = new(users);
@@ -23,11 +28,13 @@ internal sealed class AuthServices(TokenService tokens, IUserStore users, TimePr
 
     public SecretGuard Guard => guard;
 
+    public AuditTrail Audit => audit;
+
     public AuthOptions Options => tokens.Options;
 }
 
 /// <summary>One API call: the services, and the caller once its <c>token</c> header has been checked.</summary>
-internal sealed class OpenImCall(HttpContext http, AuthServices services)
+internal sealed partial class OpenImCall(HttpContext http, AuthServices services)
 {
     public AuthServices Services => services;
 
@@ -46,21 +53,42 @@ internal sealed class OpenImCall(HttpContext http, AuthServices services)
         string? token = http.Request.Headers["token"];
         if (string.IsNullOrEmpty(token))
         {
+            _tokenRefused = true;
             return OpenImError.Args("header must have token");
         }
         var check = await services.Tokens.CheckAsync(token, Aborted);
         Caller = check.Claims;
+        _tokenRefused = check.Error is not null;
+        if (Caller is not null)
+        {
+            services.Activity.Seen(Caller.UserId, token, ClientAddress.Of(http));
+        }
         return check.Error;
     }
 
-    /// <summary>1002 unless <paramref name="secret"/> is the configured one; a wrong one counts against the caller's address
-    /// and in openimauth_secret_failures_total.</summary>
+    /// <summary>Which secret <see cref="CheckSecretAsync"/> found: current, a previous one (by place), or none.</summary>
+    public SecretMatch SecretUsed { get; private set; }
+
+    /// <summary>
+    /// 1002 unless <paramref name="secret"/> is the current secret or a previous one; a wrong one counts against the
+    /// caller's address and in openimauth_secret_failures_total, a previous one is logged and counted (and
+    /// <see cref="SecretUsed"/> says which it was).
+    /// </summary>
     public async ValueTask<OpenImError?> CheckSecretAsync(string? secret)
     {
-        if (Options.SecretMatches(secret))
+        _usedSecret = true;
+        SecretUsed = Options.MatchSecret(secret);
+        if (SecretUsed.IsPrevious)
+        {
+            services.Guard.RecordPreviousSecretUsed(http, SecretUsed);
+            // The entry's address names the app server that still sends the old secret.
+            Record(AuditActions.PreviousSecretUsed, "", 0, 0, $"previousSecrets[{SecretUsed.PreviousIndex}] on {http.Request.Path}");
+        }
+        if (SecretUsed.IsMatch)
         {
             return null;
         }
+        _auditAction = AuditActions.SecretRefused;
         OpenImAuthMetrics.SecretFailed();
         await services.Guard.RecordSecretFailureAsync(http);
         return OpenImError.NoPermission("secret invalid");
@@ -70,9 +98,16 @@ internal sealed class OpenImCall(HttpContext http, AuthServices services)
     public async ValueTask<bool> UserExistsAsync(string userId) =>
         Options.IsAdmin(userId) || await services.Registered.ExistsAsync(userId, Aborted);
 
-    /// <summary>1002 unless the caller is an administrator.</summary>
-    public OpenImError? RequireAdmin() =>
-        CallerIsAdmin ? null : OpenImError.NoPermission($"user {Caller?.UserId} is not admin userID");
+    /// <summary>1002 unless the caller is an administrator (and then audited as <c>admin_token_refused</c>).</summary>
+    public OpenImError? RequireAdmin()
+    {
+        if (CallerIsAdmin)
+        {
+            return null;
+        }
+        _auditAction = AuditActions.AdminTokenRefused;
+        return OpenImError.NoPermission($"user {Caller?.UserId} is not admin userID");
+    }
 
     /// <summary>1002 unless the caller is <paramref name="userId"/> or an administrator.</summary>
     public OpenImError? RequireSelfOrAdmin(string userId) =>

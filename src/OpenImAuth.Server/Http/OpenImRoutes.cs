@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http.Features;
 using OpenImAuth.Core.Errors;
+using OpenImAuth.Server.Audit;
 
 namespace OpenImAuth.Server.Http;
 
@@ -44,7 +45,8 @@ internal static partial class OpenImRoutes
             StatusCodes.Status404NotFound);
     }
 
-    private sealed record RouteServices(AuthServices Auth, Configuration.ServerSettings Settings, ILogger Logger, RequestLog Requests)
+    private sealed record RouteServices(AuthServices Auth, Configuration.ServerSettings Settings, ILogger Logger, RequestLog Requests,
+        AuditedRoute Audit)
     {
         public int MaxRequestBodyBytes => Settings.MaxRequestBodyBytes;
 
@@ -52,7 +54,8 @@ internal static partial class OpenImRoutes
             context.RequestServices.GetRequiredService<AuthServices>(),
             context.RequestServices.GetRequiredService<Configuration.ServerSettings>(),
             context.RequestServices.GetRequiredService<ILogger<AuthServices>>(),
-            context.RequestServices.GetRequiredService<RequestLog>());
+            context.RequestServices.GetRequiredService<RequestLog>(),
+            AuditedRoute.Of(context.GetEndpoint()));
     }
 
     private static async Task HandleAsync<TRequest>(HttpContext context, RouteServices route, Access access,
@@ -69,9 +72,10 @@ internal static partial class OpenImRoutes
         ApiResult result;
         var status = StatusCodes.Status200OK;
         var bodyRead = false;
+        var call = new OpenImCall(context, route.Auth);
         try
         {
-            (result, status, bodyRead) = await RunAsync(context, access, requestType, handler, route.Auth, route.MaxRequestBodyBytes);
+            (result, status, bodyRead) = await RunAsync(context, access, requestType, handler, call, route.MaxRequestBodyBytes);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
@@ -88,18 +92,18 @@ internal static partial class OpenImRoutes
         }
         await Envelope.WriteAsync(context, result, status);
         route.Requests.Answered(context, result.Error?.Code ?? 0, started);
+        call.Answered(route.Audit, result);
     }
 
     /// <summary>The answer, its status, and whether the body was read to its end.</summary>
     private static async Task<(ApiResult, int, bool)> RunAsync<TRequest>(HttpContext context, Access access,
-        JsonTypeInfo<TRequest> requestType, OpenImHandler<TRequest> handler, AuthServices services, int maxBodyBytes)
+        JsonTypeInfo<TRequest> requestType, OpenImHandler<TRequest> handler, OpenImCall call, int maxBodyBytes)
         where TRequest : class
     {
         if (string.IsNullOrEmpty(context.Request.Headers["operationID"]))
         {
             return (OpenImError.Args("header must have operationID"), StatusCodes.Status200OK, false);
         }
-        var call = new OpenImCall(context, services);
         if (access == Access.Token && await call.AuthenticateAsync() is { } tokenError)
         {
             return (tokenError, StatusCodes.Status200OK, false);

@@ -1,5 +1,7 @@
 using System.Text.Json.Serialization;
+using OpenImAuth.Server.Audit;
 using OpenImAuth.Server.Auth;
+using OpenImAuth.Server.Sessions;
 using OpenImAuth.Server.Users;
 
 namespace OpenImAuth.Server.Json;
@@ -12,6 +14,7 @@ namespace OpenImAuth.Server.Json;
 [JsonSerializable(typeof(UserTokenRequest))]
 [JsonSerializable(typeof(GetAdminTokenRequest))]
 [JsonSerializable(typeof(PlatformUserRequest))]
+[JsonSerializable(typeof(GetUserTokenRequest))]
 [JsonSerializable(typeof(ParseTokenRequest))]
 [JsonSerializable(typeof(TokenResponse))]
 [JsonSerializable(typeof(ParseTokenResponse))]
@@ -27,8 +30,17 @@ namespace OpenImAuth.Server.Json;
 [JsonSerializable(typeof(AccountCheckCodeResponse))]
 [JsonSerializable(typeof(AllUserIdsResponse))]
 [JsonSerializable(typeof(UsersPageResponse))]
+[JsonSerializable(typeof(RevokeTokensRequest))]
+[JsonSerializable(typeof(ClearRevocationRequest))]
+[JsonSerializable(typeof(GetUserSessionsRequest))]
+[JsonSerializable(typeof(RevokeSessionRequest))]
+[JsonSerializable(typeof(RevocationMarkResponse))]
+[JsonSerializable(typeof(ClearRevocationResponse))]
+[JsonSerializable(typeof(UserSessionsResponse))]
 [JsonSerializable(typeof(List<OnlineStatusText>), TypeInfoPropertyName = "ListOnlineStatusText")]
 [JsonSerializable(typeof(List<OnlineStatusCode>), TypeInfoPropertyName = "ListOnlineStatusCode")]
 [JsonSerializable(typeof(List<TokenDetailText>), TypeInfoPropertyName = "ListTokenDetailText")]
 [JsonSerializable(typeof(List<TokenDetailCode>), TypeInfoPropertyName = "ListTokenDetailCode")]
+[JsonSerializable(typeof(AuditSearchRequest))]
+[JsonSerializable(typeof(AuditSearchResponse))]
 internal sealed partial class ApiJson : JsonSerializerContext;

@@ -31,6 +31,17 @@ internal sealed partial class SecretGuard(StorageHost storage, TimeProvider time
     }
 
     /// <summary>
+    /// The one place a previous secret's use is noted: a Warning naming the caller's address and which entry of
+    /// <c>previousSecrets</c> it sent (never the secret), so that the operator sees which app servers still send the
+    /// old one, and the metric.
+    /// </summary>
+    public void RecordPreviousSecretUsed(HttpContext context, SecretMatch match)
+    {
+        OpenImAuthMetrics.PreviousSecretUsed();
+        LogPreviousSecretUsed(logger, ClientAddress.Of(context), match.PreviousIndex, context.Request.Path);
+    }
+
+    /// <summary>
     /// The one place a lockout begins (exactly one failure begins each, whichever instance counted it). It is logged
     /// now, and its end when it comes, by a timer of the instance where it began, so each is logged once.
     /// </summary>
@@ -63,6 +74,9 @@ internal sealed partial class SecretGuard(StorageHost storage, TimeProvider time
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Secret lockout: {clientAddress} is locked out until {lockedUntil:O} after {failures} wrong secrets")]
     private static partial void LogLockoutBegan(ILogger logger, string clientAddress, int failures, DateTimeOffset lockedUntil);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A previous secret (previousSecrets[{previousIndex}]) was used by {clientAddress} on {route}; it still sends the old secret")]
+    private static partial void LogPreviousSecretUsed(ILogger logger, string clientAddress, int previousIndex, string? route);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Secret lockout: {clientAddress} may try secrets again")]
     private static partial void LogLockoutEnded(ILogger logger, string clientAddress);

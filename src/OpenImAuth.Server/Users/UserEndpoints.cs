@@ -1,6 +1,7 @@
 using OpenImAuth.Core;
 using OpenImAuth.Core.Errors;
 using OpenImAuth.Core.Users;
+using OpenImAuth.Server.Audit;
 using OpenImAuth.Server.Http;
 using OpenImAuth.Server.Json;
 using OpenImAuth.Server.Security;
@@ -16,13 +17,17 @@ internal static class UserEndpoints
         group.MapOpenIm("/user_register", Access.Public, ApiJson.Default.UserRegisterRequest, UserRegistration.RegisterAsync)
             .Describe("Registers users, all or none: with the secret in the body, or an administrator's token.",
                 [ErrorCodes.NoPermissionError, ErrorCodes.RegisteredAlreadyError, .. OpenImRouteDescriptions.TokenErrors])
-            .GuardSecret(); // a secret or, not counted, an admin token
+            .GuardSecret() // a secret or, not counted, an admin token
+            .Audited("user_register")
+            .AdminToken();
         group.MapOpenIm("/update_user_info", Access.Token, ApiJson.Default.UpdateUserInfoRequest, UserProfileUpdates.UpdateUserInfoAsync)
             .Describe("Updates a user's profile (the user or an administrator); empty fields stay as they are.",
-                ErrorCodes.NoPermissionError, ErrorCodes.RecordNotFoundError);
+                ErrorCodes.NoPermissionError, ErrorCodes.RecordNotFoundError)
+            .Audited("update_user_info");
         group.MapOpenIm("/update_user_info_ex", Access.Token, ApiJson.Default.UpdateUserInfoRequest, UserProfileUpdates.UpdateUserInfoExAsync)
             .Describe("Updates a user's profile (the user or an administrator); null stays, an empty text clears.",
-                ErrorCodes.NoPermissionError, ErrorCodes.RecordNotFoundError);
+                ErrorCodes.NoPermissionError, ErrorCodes.RecordNotFoundError)
+            .Audited("update_user_info_ex");
         group.MapOpenIm("/set_global_msg_recv_opt", Access.Token, ApiJson.Default.SetGlobalMsgRecvOptRequest, UserProfileUpdates.SetGlobalMsgRecvOptAsync)
             .Describe("Sets a user's global message receiving option (0-2).",
                 ErrorCodes.NoPermissionError, ErrorCodes.RecordNotFoundError);
@@ -31,17 +36,20 @@ internal static class UserEndpoints
                 ErrorCodes.RecordNotFoundError);
         group.MapOpenIm("/account_check", Access.Token, ApiJson.Default.AccountCheckRequest, AccountCheckAsync)
             .Describe<AccountCheckTextResponse, AccountCheckCodeResponse>("An administrator asks which user IDs are registered.",
-                ErrorCodes.NoPermissionError);
+                ErrorCodes.NoPermissionError)
+            .AdminToken();
         group.MapOpenIm("/get_all_users_uid", Access.Token, ApiJson.Default.PaginationRequest, GetAllUsersUidAsync)
             .Describe<AllUserIdsResponse>("A page of every registered user ID, with the total.");
         group.MapOpenIm("/get_users", Access.Token, ApiJson.Default.GetUsersRequest, GetUsersAsync)
             .Describe<UsersPageResponse>("A page of users, optionally those whose ID or nickname contains a text, with the total.");
         group.MapOpenIm("/get_users_online_status", Access.Token, ApiJson.Default.UserIdsRequest, OnlineStatus.GetUsersOnlineStatusAsync)
             .Describe<List<OnlineStatusText>, List<OnlineStatusCode>>("An administrator sees each user's live gateway connections.",
-                ErrorCodes.NoPermissionError);
+                ErrorCodes.NoPermissionError)
+            .AdminToken();
         group.MapOpenIm("/get_users_online_token_detail", Access.Token, ApiJson.Default.UserIdsRequest, OnlineStatus.GetUsersOnlineTokenDetailAsync)
             .Describe<List<TokenDetailText>, List<TokenDetailCode>>("An administrator sees the tokens online users are connected with, by platform.",
-                ErrorCodes.NoPermissionError);
+                ErrorCodes.NoPermissionError)
+            .AdminToken();
     }
 
     /// <summary>Any caller. v3: a missing ID fails the whole call with 1004; v3.8: the users found are returned.</summary>

@@ -36,6 +36,7 @@ internal static class UserProfileUpdates
             return OpenImError.Args("userInfo is empty");
         }
         var userId = info.UserId ?? "";
+        call.AuditSubject(userId, detail: "profile updated");
         if (userId.Length == 0)
         {
             return OpenImError.Args("userID is empty");

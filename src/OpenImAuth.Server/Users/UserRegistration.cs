@@ -18,6 +18,9 @@ internal static class UserRegistration
         {
             return OpenImError.Args("user is empty");
         }
+        // The first user is the entry's subject; the detail names them all (cut to the entry's length).
+        var ids = request.Users.Select(u => u!.UserId ?? "").ToList();
+        call.AuditSubject(ids[0], detail: $"{ids.Count} users registered: {string.Join(", ", ids)}");
         if (await AuthorizeAsync(request.Secret, call) is { } denied)
         {
             return denied;

@@ -72,6 +72,32 @@ public class RedisTokenStateStoreContractTests : TokenStateStoreContractTests
     }
 
     [Fact]
+    public async Task Ttl_CoversTheLongestLivedTokenOfAHash_ThroughShorterLoginsAndKicks()
+    {
+        // Arrange: tokens may live longer than the store's key lifetime (a lifetime asked for per request)
+        var ct = TestContext.Current.CancellationToken;
+        var user = "ttl" + Guid.NewGuid().ToString("N");
+        var web = $"UID_PID_TOKEN_STATUS:{user}:Web";
+        var ios = $"UID_PID_TOKEN_STATUS:{user}:IOS";
+        var longLived = Token(user, Platforms.Web, 0, TimeSpan.FromDays(200));
+
+        // Act
+        await Store.ApplyAsync(Add(longLived), ct);
+        await Store.ApplyAsync(Add(Token(user, Platforms.Web, 1, TimeSpan.FromSeconds(60))), ct);
+        await Store.ApplyAsync(Add(Token(user, Platforms.Ios, 1, TimeSpan.FromSeconds(60))), ct);
+        var afterShortLogin = await _lease!.Db.KeyTimeToLiveAsync(web);
+        await Store.KickPlatformAsync(user, Platforms.Web, ct);
+        var afterKick = await _lease.Db.KeyTimeToLiveAsync(web);
+
+        // Assert: a shorter token's write and a kick leave the long one's state in place (OpenIM's bug #2399), and a
+        // hash of a short-lived token alone goes with it
+        var longest = TimeSpan.FromDays(200) - TimeSpan.FromMinutes(1);
+        Assert.InRange(afterShortLogin!.Value, longest, TimeSpan.FromDays(200));
+        Assert.InRange(afterKick!.Value, longest, TimeSpan.FromDays(200));
+        Assert.InRange((await _lease.Db.KeyTimeToLiveAsync(ios))!.Value, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(60));
+    }
+
+    [Fact]
     public async Task Apply_AnnouncesKeysOfAnyUserId_AsAJsonArrayOfTheirExactNames()
     {
         // Arrange: a user ID with characters JSON escapes or may escape (a quote, a slash, a backslash, non-ASCII)

@@ -71,7 +71,7 @@ public sealed partial class SqliteTokenStateStoreContractTests
         Assert.Equal([kicked, normal], await store.GetUserTokensAsync("u1", Ct));
         Assert.Null(await store.GetStatusAsync("u2", Platforms.Ios, expired.Token, Ct));
         await using var file = await OpenFileAsync(v1.DirectoryPath, SqliteOpenMode.ReadOnly);
-        Assert.Equal(2L, await ScalarAsync(file, "PRAGMA user_version"));
+        Assert.Equal(3L, await ScalarAsync(file, "PRAGMA user_version"));
         Assert.Equal(0L, await ScalarAsync(file, "SELECT count(*) FROM sqlite_master WHERE name IN ('tokens', 'tokens_by_user')"));
         Assert.Equal(3L, await ScalarAsync(file, "SELECT count(*) FROM token_log"));
         Assert.Equal("Alice", await ScalarAsync(file, "SELECT nickname FROM users WHERE user_id = 'u1'"));

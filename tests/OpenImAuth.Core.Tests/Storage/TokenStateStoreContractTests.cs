@@ -256,10 +256,10 @@ public abstract partial class TokenStateStoreContractTests : IAsyncLifetime
     }
 
     /// <summary>A real token issued <paramref name="secondsAfterStart"/> after the fake start time, as OpenIM signs it.</summary>
-    protected StoredToken Token(string userId, int platformId, int secondsAfterStart)
+    protected StoredToken Token(string userId, int platformId, int secondsAfterStart, TimeSpan? lifetimeAsked = null)
     {
         var issuedAt = Start.AddSeconds(secondsAfterStart);
-        var lifetime = TimeSpan.FromDays(90);
+        var lifetime = lifetimeAsked ?? TimeSpan.FromDays(90);
         var token = _codec.Sign(userId, platformId, issuedAt, lifetime, TokenFormat.WithNotBefore);
         return new StoredToken(token, userId, platformId, TokenStatus.Normal,
             issuedAt.ToUnixTimeSeconds(), issuedAt.Add(lifetime).ToUnixTimeSeconds());

@@ -40,7 +40,8 @@ public sealed class TokenIssuePlanTests
 
         // Assert
         var change = Assert.Single(store.Applied);
-        Assert.Equal(new StoredToken(token, "u1", Platforms.Ios, TokenStatus.Normal, Now, Now + 7_776_000), change.Added);
+        Assert.Equal(new StoredToken(token, "u1", Platforms.Ios, TokenStatus.Normal, Now, Now + 7_776_000) { IssuedAtMs = Now * 1000 },
+            change.Added);
         Assert.Equal([normalIos], change.Kicked);
         Assert.Equal([k1, expired, k10], change.Removed);
         Assert.Same(existing, change.Basis);
@@ -182,6 +183,15 @@ public sealed class TokenIssuePlanTests
             throw new NotSupportedException();
 
         public Task<IReadOnlyList<StoredToken>> KickPlatformAsync(string userId, int platformId, CancellationToken cancellationToken) =>
+            throw new NotSupportedException();
+
+        public Task<StoredToken?> KickTokenAsync(string userId, int platformId, string token, CancellationToken cancellationToken) =>
+            throw new NotSupportedException();
+
+        public ValueTask<long?> GetIssuedAtMsAsync(string userId, int platformId, string token, CancellationToken cancellationToken) =>
+            throw new NotSupportedException();
+
+        public Task<IReadOnlyDictionary<string, long>> GetIssuanceTimesAsync(string userId, CancellationToken cancellationToken) =>
             throw new NotSupportedException();
     }
 }

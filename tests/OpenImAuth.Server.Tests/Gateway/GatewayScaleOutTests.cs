@@ -30,6 +30,47 @@ public sealed class GatewayScaleOutTests
         Assert.Equal(KickFrame, Assert.Single(before).Text);
     }
 
+    [Theory]
+    [InlineData("revoke_tokens")]
+    [InlineData("revoke_tokens_app_wide")]
+    [InlineData("revoke_session")]
+    public async Task RevocationOnB_KicksClientConnectedToA_AndARefusesTheToken(string how)
+    {
+        // Arrange: a client logged in on A's gateway, a second token of the same user that only a mark would reach.
+        await using var cluster = await ScaleOutCluster.CreateAsync();
+        var a = await cluster.StartInstanceAsync();
+        var b = await cluster.StartInstanceAsync();
+        (await b.PostAsync("/user/user_register", new { secret = Secret, users = new[] { new { userID = "ivy", nickname = "I" } } })).AssertOk();
+        var token = (await b.PostAsync("/auth/user_token", new { secret = Secret, platformID = 5, userID = "ivy" })).Token;
+        var other = (await b.PostAsync("/auth/user_token", new { secret = Secret, platformID = 1, userID = "ivy" })).Token;
+        await using var client = await GatewayClient.ConnectAsync($"{a.GatewayAddress}/{GatewayClient.SdkQuery("ivy", token, 5)}");
+        await client.ExpectLoggedInAsync();
+        var admin = (await b.PostAsync("/auth/get_admin_token", new { secret = Secret, userID = "imAdmin" })).Token;
+        (await a.PostAsync("/auth/parse_token", new { token })).AssertOk(); // A has checked (and may cache) it
+
+        // Act
+        if (how == "revoke_session")
+        {
+            var sessions = await b.PostAsync("/auth/get_user_sessions", new { userID = "ivy", pagination = new { pageNumber = 1, showNumber = 10 } }, admin);
+            var web = sessions.Data.GetProperty("sessions").EnumerateArray().Single(s => s.GetProperty("platformID").GetInt32() == 5);
+            Assert.Equal(1, web.GetProperty("connections").GetInt32()); // A's connection, seen from B
+            (await b.PostAsync("/auth/revoke_session", new { userID = "ivy", sessionID = web.GetProperty("sessionID").GetString() }, admin)).AssertOk();
+        }
+        else
+        {
+            object scope = how == "revoke_tokens" ? new { userID = "ivy" } : new { };
+            (await b.PostAsync("/auth/revoke_tokens", scope, admin)).AssertOk();
+        }
+
+        // Assert: A sent the kick frame and closed, and refuses the token; the other token goes with a mark only.
+        var (before, _) = await client.ReceiveUntilCloseAsync();
+        Assert.Equal(KickFrame, Assert.Single(before).Text);
+        (await a.PostAsync("/auth/parse_token", new { token })).AssertError(1506);
+        var otherAnswer = await a.PostAsync("/auth/parse_token", new { token = other });
+        Assert.Equal(how == "revoke_session" ? 0 : 1506, otherAnswer.ErrCode);
+        (await a.PostAsync("/auth/parse_token", new { token = admin })).AssertOk(); // no mark here names the admin
+    }
+
     [Fact]
     public async Task AfterChannelOutage_ConnectionsOfTokensRevokedMeanwhile_AreKicked()
     {

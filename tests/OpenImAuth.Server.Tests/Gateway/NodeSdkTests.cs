@@ -73,6 +73,24 @@ public sealed class NodeSdkTests(GatewayServer server)
     }
 
     [Fact]
+    public async Task Sdk_IsKickedOffline_ByRevokeTokens_AndDoesNotReconnect()
+    {
+        var userId = await server.NewUserAsync("sdk");
+        var token = await server.TokenAsync(userId, 5);
+        await using var sdk = NodeScenario.Start("kicked.mjs", server, userId, token, 5);
+        await sdk.WaitForEventAsync("OnConnectSuccess", EventTimeout);
+        var admin = await server.AdminTokenAsync();
+
+        // Act: everything the user was issued until now is revoked (beyond OpenIM: POST /auth/revoke_tokens).
+        (await server.Process.PostAsync("/auth/revoke_tokens", new { userID = userId }, admin)).AssertOk();
+
+        Assert.Equal(0, await sdk.WaitForEventAsync("OnKickedOffline", EventTimeout)); // the 2002 frame
+        var summary = await sdk.WaitForAsync(l => NodeScenario.Is(l, "summary"), EventTimeout, "summary");
+        Assert.Equal(1, summary.GetProperty("sockets").GetInt32());
+        await sdk.WaitForSuccessAsync(EventTimeout);
+    }
+
+    [Fact]
     public async Task Sdk_IsKickedOffline_BySecondLoginOnSamePlatform()
     {
         var userId = await server.NewUserAsync("sdk");

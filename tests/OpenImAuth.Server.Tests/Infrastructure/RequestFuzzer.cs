@@ -81,6 +81,11 @@ internal sealed class RequestFuzzer(Random random)
         ["/user/get_users"] = $$"""{"pagination":{"pageNumber":1,"showNumber":10},"userID":"{{User}}","nickName":"n"}""",
         ["/user/get_users_online_status"] = $$"""{"userIDs":["{{User}}"]}""",
         ["/user/get_users_online_token_detail"] = $$"""{"userIDs":["{{User}}"]}""",
+        ["/auth/revoke_tokens"] = $$"""{"userID":"{{User}}","platformID":4,"issuedBefore":0}""",
+        ["/auth/clear_revocation"] = $$"""{"userID":"{{User}}","platformID":4}""",
+        ["/auth/get_user_sessions"] = $$$"""{"userID":"{{{User}}}","pagination":{"pageNumber":1,"showNumber":10}}""",
+        ["/auth/revoke_session"] = $$"""{"userID":"{{User}}","sessionID":"AAAAAAAAAAAAAAAAAAAAAA"}""",
+        ["/audit/search"] = $$$"""{"userID":"{{{User}}}","action":"user_token","from":0,"to":4102444800000,"pagination":{"pageNumber":1,"showNumber":10}}""",
     };
 
     private static readonly string[] ContentTypes =

@@ -1,0 +1,20 @@
+namespace OpenImAuth.Core.Revocation;
+
+/// <summary>
+/// What the sessions route shows of a token beyond its state: when and from where it was last used (a gateway
+/// connect or an authenticated request; 0 and empty when never), and whether an administrator revoked it by itself.
+/// </summary>
+public sealed record SessionNote(string UserId, string Token, long LastSeenMs, string LastSeenAddress, bool Revoked);
+
+/// <summary>
+/// Session notes, shared by every instance where the store is. Writes come in batches (the last use of each token
+/// since the previous batch); a note of a token that is gone is harmless and goes with its user's other notes.
+/// </summary>
+public interface ISessionNoteStore
+{
+    /// <summary>Stores the notes; of two notes for one token, the later use wins, and a revocation stays.</summary>
+    Task WriteAsync(IReadOnlyList<SessionNote> notes, CancellationToken cancellationToken);
+
+    /// <summary>The user's notes, by token.</summary>
+    Task<IReadOnlyDictionary<string, SessionNote>> ReadAsync(string userId, CancellationToken cancellationToken);
+}

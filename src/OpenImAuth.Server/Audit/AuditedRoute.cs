@@ -1,0 +1,28 @@
+namespace OpenImAuth.Server.Audit;
+
+/// <summary>
+/// How the pipeline audits a route: <see cref="Action"/> names the entry of each answered call (none when null), and
+/// <see cref="AdminToken"/> says that a token presented to it must be an administrator's, so a refused one is recorded
+/// as <c>admin_token_refused</c>.
+/// </summary>
+internal sealed record AuditedRoute(string? Action, bool AdminToken)
+{
+    public static AuditedRoute Of(Endpoint? endpoint) => new(
+        endpoint?.Metadata.GetMetadata<AuditActionMetadata>()?.Action,
+        endpoint?.Metadata.GetMetadata<AdminTokenMetadata>() is not null);
+}
+
+internal sealed record AuditActionMetadata(string Action);
+
+internal sealed record AdminTokenMetadata;
+
+internal static class AuditedRouteExtensions
+{
+    /// <summary>Every answered call of the route is recorded as <paramref name="action"/>, failures included.</summary>
+    public static IEndpointConventionBuilder Audited(this IEndpointConventionBuilder route, string action) =>
+        route.WithMetadata(new AuditActionMetadata(action));
+
+    /// <summary>A token presented to the route must be an administrator's; a refused one is audited.</summary>
+    public static IEndpointConventionBuilder AdminToken(this IEndpointConventionBuilder route) =>
+        route.WithMetadata(new AdminTokenMetadata());
+}

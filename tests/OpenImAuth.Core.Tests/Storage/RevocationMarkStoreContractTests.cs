@@ -1,0 +1,143 @@
+using OpenImAuth.Core.Revocation;
+using OpenImAuth.Core.Tests.TestSupport;
+using OpenImAuth.Storage.Redis;
+using OpenImAuth.Storage.Sqlite;
+using OpenImAuth.Tests.Shared;
+using StackExchange.Redis;
+
+namespace OpenImAuth.Core.Tests.Storage;
+
+/// <summary>What every <see cref="IRevocationMarkStore"/> must do; each backend's class supplies the store.</summary>
+public abstract class RevocationMarkStoreContractTests : IAsyncLifetime
+{
+    private readonly List<RevocationMark> _announced = [];
+
+    protected IRevocationMarkStore Store { get; private set; } = null!;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <summary>A new, empty store.</summary>
+    protected abstract Task<IRevocationMarkStore> CreateStoreAsync();
+
+    /// <summary>The same durable data, opened again as after a restart (or by another instance).</summary>
+    protected abstract Task<IRevocationMarkStore> ReopenStoreAsync();
+
+    protected abstract ValueTask DisposeStoreAsync();
+
+    public async ValueTask InitializeAsync()
+    {
+        Store = await CreateStoreAsync();
+        Store.Changed += mark =>
+        {
+            lock (_announced)
+            {
+                _announced.Add(mark);
+            }
+        };
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await DisposeStoreAsync();
+        GC.SuppressFinalize(this);
+    }
+
+    [Fact]
+    public async Task Raise_OnlyMovesForward_PerScope()
+    {
+        // Act
+        var first = await Store.RaiseAsync("u1", 0, 2_000, Ct);
+        var earlier = await Store.RaiseAsync("u1", 0, 1_000, Ct);
+        var later = await Store.RaiseAsync("u1", 0, 3_000, Ct);
+        var platform = await Store.RaiseAsync("u1", 5, 500, Ct);
+        var app = await Store.RaiseAsync("", 0, 700, Ct);
+
+        // Assert
+        Assert.Equal(new RevocationMark("u1", 0, 2_000), first);
+        Assert.Equal(new RevocationMark("u1", 0, 2_000), earlier);
+        Assert.Equal(new RevocationMark("u1", 0, 3_000), later);
+        Assert.Equal(new RevocationMark("u1", 5, 500), platform);
+        Assert.Equal(new RevocationMark("", 0, 700), app);
+        var all = await (await ReopenStoreAsync()).ReadAllAsync(Ct);
+        Assert.Equal([new RevocationMark("", 0, 700), new RevocationMark("u1", 0, 3_000), new RevocationMark("u1", 5, 500)],
+            all.OrderBy(m => m.UserId, StringComparer.Ordinal).ThenBy(m => m.PlatformId));
+    }
+
+    [Fact]
+    public async Task Clear_RemovesOneScopesMark_AndSaysWhetherThereWasOne()
+    {
+        await Store.RaiseAsync("u2", 0, 2_000, Ct);
+        await Store.RaiseAsync("u2", 3, 2_000, Ct);
+
+        Assert.True(await Store.ClearAsync("u2", 0, Ct));
+        Assert.False(await Store.ClearAsync("u2", 0, Ct));
+        Assert.False(await Store.ClearAsync("", 0, Ct));
+
+        Assert.Equal([new RevocationMark("u2", 3, 2_000)], await (await ReopenStoreAsync()).ReadAllAsync(Ct));
+    }
+
+    [Fact]
+    public async Task EveryChange_IsAnnounced_InOrder_AndAMarkThatDidNotMoveIsNot()
+    {
+        // Arrange: a mark of a userID with a colon and a newline, which the announcement must carry whole.
+        const string user = "a:b\nc";
+
+        // Act
+        await Store.RaiseAsync(user, 2, 1_000, Ct);
+        await Store.RaiseAsync(user, 2, 500, Ct); // no change
+        await Store.RaiseAsync(user, 2, 4_000, Ct);
+        await Store.ClearAsync(user, 2, Ct);
+
+        // Assert: announcements may arrive after the call answers (over pub/sub), in order.
+        RevocationMark[] expected = [new(user, 2, 1_000), new(user, 2, 4_000), new(user, 2, 0)];
+        await Eventually.UntilAsync(() => Task.FromResult(Announced()), seen => seen.Length >= 3, TimeSpan.FromSeconds(10), "three announcements");
+        Assert.Equal(expected, Announced());
+    }
+
+    private RevocationMark[] Announced()
+    {
+        lock (_announced)
+        {
+            return [.. _announced];
+        }
+    }
+}
+
+public sealed class SqliteRevocationMarkStoreContractTests : RevocationMarkStoreContractTests
+{
+    private readonly SqliteTestDatabase _database = new();
+
+    protected override async Task<IRevocationMarkStore> CreateStoreAsync() => new SqliteRevocationMarkStore(await _database.OpenAsync());
+
+    protected override Task<IRevocationMarkStore> ReopenStoreAsync() => CreateStoreAsync();
+
+    protected override ValueTask DisposeStoreAsync() => _database.DisposeAsync();
+}
+
+public sealed class RedisRevocationMarkStoreContractTests : RevocationMarkStoreContractTests
+{
+    private readonly List<ConnectionMultiplexer> _connections = [];
+    private RedisDatabaseLease? _lease;
+
+    protected override async Task<IRevocationMarkStore> CreateStoreAsync()
+    {
+        _lease = await TestServers.LeaseRedisDatabaseAsync();
+        return await ReopenStoreAsync();
+    }
+
+    protected override async Task<IRevocationMarkStore> ReopenStoreAsync()
+    {
+        var connection = await TestServers.ConnectAsync(_lease!.Database);
+        _connections.Add(connection);
+        return await RedisRevocationMarkStore.SubscribeAsync(connection);
+    }
+
+    protected override async ValueTask DisposeStoreAsync()
+    {
+        foreach (var connection in _connections)
+        {
+            await connection.DisposeAsync();
+        }
+        await _lease!.DisposeAsync();
+    }
+}
