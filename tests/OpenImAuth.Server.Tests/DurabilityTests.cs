@@ -62,5 +62,40 @@ public sealed class DurabilityTests : IDisposable
         Assert.Equal(14, kicked.Count); // 7 by force_logout, 7 by multi-login
     }
 
+    [Fact]
+    public async Task RevocationMarksAndRevokedSessions_SurviveSigkillAndRestart()
+    {
+        // Arrange: a mark on u1 between two of its logins (likely in one second, so only the recorded issuance times
+        // tell them apart), and one revoked session of u2.
+        var port = ServerProcess.FreePort();
+        var dataDir = $"--storage.dataDir={Path.Combine(_directory.FullName, "data")}";
+        string before, after, revoked, kept;
+        await using (var first = await ServerProcess.StartAsync(_directory.FullName, port, dataDir))
+        {
+            var users = new[] { new { userID = "u1", nickname = "one" }, new { userID = "u2", nickname = "two" } };
+            (await first.PostAsync("/user/user_register", new { secret = "openIM123", users })).AssertOk();
+            var admin = (await first.PostAsync("/auth/get_admin_token", new { secret = "openIM123", userID = "imAdmin" })).Token;
+            before = (await first.PostAsync("/auth/user_token", new { secret = "openIM123", platformID = 1, userID = "u1" })).Token;
+            (await first.PostAsync("/auth/revoke_tokens", new { userID = "u1" }, admin)).AssertOk();
+            after = (await first.PostAsync("/auth/user_token", new { secret = "openIM123", platformID = 2, userID = "u1" })).Token;
+            revoked = (await first.PostAsync("/auth/user_token", new { secret = "openIM123", platformID = 1, userID = "u2" })).Token;
+            kept = (await first.PostAsync("/auth/user_token", new { secret = "openIM123", platformID = 2, userID = "u2" })).Token;
+            var sessions = await first.PostAsync("/auth/get_user_sessions", new { userID = "u2", pagination = new { pageNumber = 1, showNumber = 10 } }, admin);
+            var sessionId = sessions.Data.GetProperty("sessions").EnumerateArray()
+                .Single(s => s.GetProperty("platformID").GetInt32() == 1).GetProperty("sessionID").GetString();
+            (await first.PostAsync("/auth/revoke_session", new { userID = "u2", sessionID = sessionId }, admin)).AssertOk();
+
+            // Act: kill without any chance to flush, then start again on the same data directory.
+            await first.KillAsync();
+        }
+        await using var second = await ServerProcess.StartAsync(_directory.FullName, port, dataDir);
+
+        // Assert
+        (await second.PostAsync("/auth/parse_token", new { token = before })).AssertError(1506);
+        (await second.PostAsync("/auth/parse_token", new { token = after })).AssertOk();
+        (await second.PostAsync("/auth/parse_token", new { token = revoked })).AssertError(1506);
+        (await second.PostAsync("/auth/parse_token", new { token = kept })).AssertOk();
+    }
+
     public void Dispose() => _directory.Delete(recursive: true);
 }
