@@ -40,6 +40,8 @@ public sealed class RedisRevocationMarkStore : IRevocationMarkStore
         _channel = RedisKeys.RevocationMarksChanged(_db.Database);
     }
 
+    private int _subscribed;
+
     public event Action<RevocationMark>? Changed;
 
     public event Action? Resynchronize;
@@ -47,22 +49,36 @@ public sealed class RedisRevocationMarkStore : IRevocationMarkStore
     public static async Task<RedisRevocationMarkStore> SubscribeAsync(IConnectionMultiplexer redis)
     {
         var store = new RedisRevocationMarkStore(redis);
-        try
-        {
-            await redis.GetSubscriber().SubscribeAsync(store._channel, (_, message) => store.Receive(message));
-        }
-        catch (RedisConnectionException)
-        {
-            // Redis is down at start-up: the multiplexer subscribes the handler once it connects (as the revocation bus).
-        }
-        redis.ConnectionRestored += (_, e) =>
+        await store.TrySubscribeAsync(redis);
+        redis.ConnectionRestored += async (_, e) =>
         {
             if (e.ConnectionType == ConnectionType.Subscription)
             {
+                // A queue subscription that failed (Redis down at start-up) is not made again by the multiplexer.
+                await store.TrySubscribeAsync(redis);
                 store.Resynchronize?.Invoke();
             }
         };
         return store;
+    }
+
+    private async Task TrySubscribeAsync(IConnectionMultiplexer redis)
+    {
+        if (Interlocked.Exchange(ref _subscribed, 1) == 1)
+        {
+            return;
+        }
+        try
+        {
+            // In order (a queue, not concurrent handlers): a clear followed by a raise must not be applied the other
+            // way round.
+            var queue = await redis.GetSubscriber().SubscribeAsync(_channel);
+            queue.OnMessage(message => Receive(message.Message));
+        }
+        catch (RedisException)
+        {
+            Volatile.Write(ref _subscribed, 0);
+        }
     }
 
     public async Task<IReadOnlyList<RevocationMark>> ReadAllAsync(CancellationToken cancellationToken)

@@ -64,17 +64,20 @@ public sealed class AuditLogTests
     [InlineData("redis")]
     public async Task Search_FiltersByActionAndTimeAndPages(string store)
     {
-        // Arrange: three logins of three users, and a user ID with U+0000 (which PostgreSQL cannot store) among them.
+        // Arrange: three logins of three users, and user IDs PostgreSQL cannot store as they are among them.
         await using var server = await AuditedServer.StartAsync(store, Secret);
         var s = server.Process;
         var admin = (await s.PostAsync("/auth/get_admin_token", new { secret = Secret, userID = "imAdmin" })).Token;
         (await s.PostAsync("/user/user_register", new { secret = Secret, users = new[] { "u1", "u2", "u3" }.Select(id => new { userID = id, nickname = "N" }) })).AssertOk();
         (await s.PostAsync("/auth/user_token", new { secret = Secret, platformID = 1, userID = "bad\u0000id" })).AssertError(1004);
+        // A user ID whose 256-character cut would fall inside an emoji (PostgreSQL refuses half of one).
+        var longId = new string('a', 255) + "\U0001F600";
+        Assert.NotEqual(0, (await s.PostAsync("/auth/user_token", new { secret = Secret, platformID = 1, userID = longId })).ErrCode);
         foreach (var id in new[] { "u1", "u2", "u3" })
         {
             (await s.PostAsync("/auth/user_token", new { secret = Secret, platformID = 1, userID = id })).AssertOk();
         }
-        var all = await WaitForAsync(s, admin, new { action = "user_token", pagination = Page(1, 10) }, 4);
+        var all = await WaitForAsync(s, admin, new { action = "user_token", pagination = Page(1, 10) }, 5);
 
         // Act
         var second = await SearchAsync(s, admin, new { action = "user_token", pagination = Page(2, 1) });
@@ -84,8 +87,8 @@ public sealed class AuditLogTests
         var unknown = await SearchAsync(s, admin, new { userID = "nobody", pagination = Page(1, 10) });
 
         // Assert
-        Assert.Equal(["u3", "u2", "u1", "bad\uFFFDid"], all.Select(e => e.GetProperty("userID").GetString()));
-        Assert.Equal(4, second.Data.GetProperty("total").GetInt64());
+        Assert.Equal(["u3", "u2", "u1", new string('a', 255), "bad\uFFFDid"], all.Select(e => e.GetProperty("userID").GetString()));
+        Assert.Equal(5, second.Data.GetProperty("total").GetInt64());
         Assert.Equal("u2", Assert.Single(Entries(second)).GetProperty("userID").GetString());
         Assert.Equal("user_token", Assert.Single(Entries(at)).GetProperty("action").GetString());
         Assert.Equal(0, before.Data.GetProperty("total").GetInt64());

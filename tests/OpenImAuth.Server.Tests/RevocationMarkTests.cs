@@ -88,6 +88,7 @@ public sealed class RevocationMarkTests
         await app.RegisterAsync("u1");
         var admin = await app.AdminTokenAsync();
         var user = await app.UserTokenAsync("u1", 1);
+        var userOnAdminPlatform = await app.UserTokenAsync("u1", 10); // platform 10 does not make u1 an administrator
         app.Time.Advance(TimeSpan.FromSeconds(10));
 
         // Act: an app-wide mark now, then one an hour earlier, which must not weaken it.
@@ -98,6 +99,7 @@ public sealed class RevocationMarkTests
         Assert.Equal(T0 + 10_000, first.Data.GetProperty("issuedBeforeMs").GetInt64());
         Assert.Equal(T0 + 10_000, earlier.Data.GetProperty("issuedBeforeMs").GetInt64());
         (await app.PostAsync("/auth/parse_token", new { token = user })).AssertError(1506);
+        (await app.PostAsync("/auth/parse_token", new { token = userOnAdminPlatform })).AssertError(1506);
         (await app.PostAsync("/auth/parse_token", new { token = admin })).AssertOk(); // the operator keeps the API
 
         // A mark naming the administrator does revoke the admin's token; one issued after it works.

@@ -16,7 +16,10 @@ public sealed class RevocationMarks
 {
     private readonly IRevocationMarkStore _store;
     private readonly ConcurrentDictionary<(string UserId, int PlatformId), long> _byScope = new();
+    private const int MaxReadAttempts = 5;
+    private readonly Lock _gate = new(); // a snapshot and an announced change never interleave
     private long _appWide;
+    private long _changes; // announced changes applied, so that a reload knows one came in during its read
     private volatile bool _loaded;
 
     private RevocationMarks(IRevocationMarkStore store)
@@ -91,7 +94,26 @@ public sealed class RevocationMarks
 
     private async Task ReloadOnceAsync(CancellationToken cancellationToken)
     {
-        var all = await _store.ReadAllAsync(cancellationToken);
+        // A change announced while the read was on its way may be newer than what the read saw, or older: read again
+        // until no change came in between, then take the snapshot under the lock that changes take.
+        for (var attempt = 0; ; attempt++)
+        {
+            var changesBefore = Volatile.Read(ref _changes);
+            var all = await _store.ReadAllAsync(cancellationToken);
+            lock (_gate)
+            {
+                if (_changes == changesBefore || attempt >= MaxReadAttempts)
+                {
+                    TakeSnapshot(all);
+                    break;
+                }
+            }
+        }
+        Changed?.Invoke(new RevocationMark("", 0, Volatile.Read(ref _appWide))); // everything may have changed: check every connection
+    }
+
+    private void TakeSnapshot(IReadOnlyList<RevocationMark> all)
+    {
         var seen = new HashSet<(string, int)>();
         long appWide = 0;
         foreach (var mark in all)
@@ -112,10 +134,19 @@ public sealed class RevocationMarks
         }
         Volatile.Write(ref _appWide, appWide);
         _loaded = true;
-        Changed?.Invoke(new RevocationMark("", 0, appWide)); // everything may have changed: check every connection
     }
 
     private void Apply(RevocationMark mark)
+    {
+        lock (_gate)
+        {
+            _changes++;
+            Hold(mark);
+        }
+        Changed?.Invoke(mark);
+    }
+
+    private void Hold(RevocationMark mark)
     {
         if (mark.IsAppWide)
         {
@@ -129,6 +160,5 @@ public sealed class RevocationMarks
         {
             _byScope[(mark.UserId, mark.PlatformId)] = mark.BeforeMs;
         }
-        Changed?.Invoke(mark);
     }
 }

@@ -21,7 +21,9 @@ public sealed partial class TokenService
     /// </summary>
     private async ValueTask<bool> IssuedBeforeAsync(TokenClaims claims, string token, long beforeMs, CancellationToken cancellationToken)
     {
-        var estimate = (claims.IssuedAt ?? 0) * 1000 + (options.TokenFormat == TokenFormat.Backdated ? BackdatedByMs : 0);
+        // The layout is the token's own, not the profile's (a Go node or an earlier profile may have signed it): only
+        // the backdated layout lacks nbf.
+        var estimate = (claims.IssuedAt ?? 0) * 1000 + (claims.NotBefore is null ? BackdatedByMs : 0);
         if (estimate + AmbiguityMs < beforeMs)
         {
             return true;
@@ -90,9 +92,9 @@ public sealed partial class TokenService
             return false;
         }
         await marks.EnsureLoadedAsync(cancellationToken);
-        var before = marks.BeforeMsFor(token.UserId, token.PlatformId, IsAdminToken(token.UserId, token.PlatformId));
-        return before > 0 && await IssuedBeforeAsync(new TokenClaims(token.UserId, token.PlatformId, token.ExpiresAt, null, token.IssuedAt),
-            token.Token, before, cancellationToken);
+        var before = marks.BeforeMsFor(token.UserId, token.PlatformId, options.IsAdmin(token.UserId));
+        return before > 0 && await IssuedBeforeAsync(TokenCodec.ReadClaimsUnverified(token.Token)
+            ?? new TokenClaims(token.UserId, token.PlatformId, token.ExpiresAt, null, token.IssuedAt), token.Token, before, cancellationToken);
     }
 
     /// <summary>Reads marks the store could not give at start-up; true, or throws as the store does.</summary>

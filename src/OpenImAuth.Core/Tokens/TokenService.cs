@@ -217,7 +217,7 @@ public sealed partial class TokenService(AuthOptions options, ITokenStateStore s
         var status = await store.GetStatusAsync(claims.UserId, claims.PlatformId, token, cancellationToken);
         if (status == TokenStatus.Normal && marks is not null
             && (marks.IsLoaded || await LoadMarksAsync(marks, cancellationToken))
-            && marks.BeforeMsFor(claims.UserId, claims.PlatformId, IsAdminToken(claims.UserId, claims.PlatformId)) is > 0 and var before
+            && marks.BeforeMsFor(claims.UserId, claims.PlatformId, options.IsAdmin(claims.UserId)) is > 0 and var before
             && await IssuedBeforeAsync(claims, token, before, cancellationToken))
         {
             return TokenCheck.Fail(ErrorCodes.TokenKickedError);

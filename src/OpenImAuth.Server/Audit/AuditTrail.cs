@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Threading.Channels;
 using OpenImAuth.Core;
 using OpenImAuth.Core.Audit;
@@ -19,6 +20,10 @@ internal sealed class AuditTrail(ServerSettings settings, TimeProvider time, Sto
 
     // Longer text (a user ID as sent, an error's message) is cut: an entry must stay small, whatever a client sends.
     private const int MaxTextLength = 256;
+
+    // U+0000 and every surrogate: text without any (nearly all of it) is stored as it is, without a copy.
+    private static readonly SearchValues<char> Unstorable =
+        SearchValues.Create("\0" + string.Concat(Enumerable.Range(0xD800, 0x800).Select(c => (char)c)));
 
     private readonly Channel<AuditEntry> _queue = Channel.CreateBounded<AuditEntry>(
         new BoundedChannelOptions(QueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
@@ -58,15 +63,28 @@ internal sealed class AuditTrail(ServerSettings settings, TimeProvider time, Sto
     internal void Complete() => _queue.Writer.TryComplete();
 
     /// <summary>
-    /// Text every store can hold: PostgreSQL cannot store U+0000 (and would refuse the whole batch), so it becomes
-    /// U+FFFD; and at most <see cref="MaxTextLength"/> characters.
+    /// Text every store can hold: PostgreSQL cannot store U+0000 or half of a surrogate pair (and would refuse the whole
+    /// batch), so they become U+FFFD; and at most <see cref="MaxTextLength"/> characters, never cut inside a pair.
     /// </summary>
-    private static string Storable(string text)
+    internal static string Storable(string text)
     {
         if (text.Length > MaxTextLength)
         {
-            text = text[..MaxTextLength];
+            text = text[..(char.IsHighSurrogate(text[MaxTextLength - 1]) ? MaxTextLength - 1 : MaxTextLength)];
         }
-        return text.Contains('\0', StringComparison.Ordinal) ? text.Replace('\0', '\uFFFD') : text;
+        if (!text.AsSpan().ContainsAny(Unstorable))
+        {
+            return text;
+        }
+        return string.Create(text.Length, text, static (destination, source) =>
+        {
+            for (var i = 0; i < source.Length; i++)
+            {
+                var c = source[i];
+                var paired = char.IsHighSurrogate(c) ? i + 1 < source.Length && char.IsLowSurrogate(source[i + 1])
+                    : char.IsLowSurrogate(c) && i > 0 && char.IsHighSurrogate(source[i - 1]);
+                destination[i] = c == '\0' || (char.IsSurrogate(c) && !paired) ? '\uFFFD' : c;
+            }
+        });
     }
 }

@@ -117,8 +117,12 @@ internal static class SessionEndpoints
             return OpenImError.NotFound($"user {userId} has no session {sessionId}");
         }
         call.AuditSubject(userId, token.PlatformId, "session " + sessionId);
-        await call.Services.Activity.RevokedAsync(userId, token.Token, call.Aborted);
-        await call.Services.Tokens.RevokeTokenAsync(token, call.Aborted);
+        // Kick first: a note of a revocation that failed would show "revoked" for a token that still works. A token
+        // that was no longer live (kicked or expired) keeps the status it had.
+        if (await call.Services.Tokens.RevokeTokenAsync(token, call.Aborted) is not null)
+        {
+            await call.Services.Activity.RevokedAsync(userId, token.Token, call.Aborted);
+        }
         return ApiResult.Ok();
     }
 
