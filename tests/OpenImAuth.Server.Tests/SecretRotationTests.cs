@@ -80,8 +80,11 @@ public sealed class SecretRotationTests : IDisposable
             () => server.PostAsync("/auth/user_token", new { secret = OldSecret, platformID = 1, userID = "probe" }),
             answer => answer.ErrCode != 0, ReloadDeadline, "the old secret refused");
 
-        // Assert: the old secret is a wrong one, and its tokens are as a wrong signature's; the new ones stay good.
+        // Assert: the old secret is a wrong one, and its tokens are as a wrong signature's, the connection made with
+        // one closed; the new ones stay good.
         refused.AssertError(1002);
+        var (before, _) = await client.ReceiveUntilCloseAsync();
+        Assert.Contains("\"reqIdentifier\":2002", Assert.Single(before).Text, StringComparison.Ordinal); // the kick frame
         (await server.PostAsync("/auth/parse_token", new { token = oldToken })).AssertError(1505);
         (await server.PostAsync("/auth/parse_token", new { token = newToken })).AssertOk();
     }

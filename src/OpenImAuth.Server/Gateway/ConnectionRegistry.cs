@@ -1,6 +1,7 @@
 using OpenImAuth.Core;
 using OpenImAuth.Core.Errors;
 using OpenImAuth.Core.Presence;
+using OpenImAuth.Core.Security;
 using OpenImAuth.Core.Tokens;
 using OpenImAuth.Server.Configuration;
 
@@ -22,6 +23,7 @@ internal sealed partial class ConnectionRegistry : IDisposable
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _slots;
     private int _count;
+    private readonly SecretKeyring _keyring;
     private bool _shuttingDown;
 
     public ConnectionRegistry(ServerSettings settings, IRevocationBus revocations, TokenService tokens, ILogger<ConnectionRegistry> logger)
@@ -38,6 +40,8 @@ internal sealed partial class ConnectionRegistry : IDisposable
         {
             marks.Changed += OnMarkChanged;
         }
+        _keyring = settings.Auth.Keyring;
+        _keyring.Replaced += OnSecretsReplaced;
     }
 
     /// <summary>Registered connections, closing ones included.</summary>
@@ -166,6 +170,9 @@ internal sealed partial class ConnectionRegistry : IDisposable
 
     private void OnTokensChanged(IReadOnlyList<string> userIds) => RecheckInBackground(userIds);
 
+    /// <summary>The secrets were reloaded: connections whose tokens only a secret now taken out signed close (1505).</summary>
+    private void OnSecretsReplaced() => RecheckInBackground(null);
+
     /// <summary>A revocation mark changed (revoke_tokens): the connections of its scope whose tokens it now refuses close.</summary>
     private void OnMarkChanged(Core.Revocation.RevocationMark mark) => RecheckInBackground(mark.IsAppWide ? null : [mark.UserId]);
 
@@ -215,5 +222,6 @@ internal sealed partial class ConnectionRegistry : IDisposable
         {
             marks.Changed -= OnMarkChanged;
         }
+        _keyring.Replaced -= OnSecretsReplaced;
     }
 }
