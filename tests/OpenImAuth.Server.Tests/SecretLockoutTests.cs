@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using OpenImAuth.Server.Tests.Infrastructure;
+using OpenImAuth.Tests.Shared;
 
 namespace OpenImAuth.Server.Tests;
 
@@ -38,6 +39,15 @@ public sealed class SecretLockoutTests
         Assert.Equal((429, 1010), (admin.Status, admin.Answer.ErrCode));
         Assert.Equal((429, 1010), (register.Status, register.Answer.ErrCode));
         Assert.Equal(200, (await app.PostFromAsync(Attacker, "/auth/parse_token", new { token = "x" })).Status);
+        // The audit log has the ten wrong secrets and, once, the lockout they began (not each request it refused).
+        var adminToken = (await app.PostFromAsync(AppServer, "/auth/get_admin_token", new { secret = Secret, userID = AuthApplication.Admin })).Answer.Token;
+        var audited = await Eventually.UntilAsync(
+            () => app.PostAsync("/audit/search", new { action = "secret_refused", pagination = AuditLogTests.Page(1, 100) }, adminToken),
+            answer => answer.Data.GetProperty("total").GetInt64() >= 11, TimeSpan.FromSeconds(30), "the wrong secrets and the lockout");
+        var codes = audited.Data.GetProperty("entries").EnumerateArray().Select(e => e.GetProperty("errCode").GetInt32()).ToList();
+        Assert.Equal(11, codes.Count);
+        Assert.Equal(1, codes.Count(code => code == 1010));
+        Assert.Equal(10, codes.Count(code => code == 1002));
     }
 
     [Fact]

@@ -90,7 +90,13 @@ internal sealed partial class OpenImCall(HttpContext http, AuthServices services
         }
         _auditAction = AuditActions.SecretRefused;
         OpenImAuthMetrics.SecretFailed();
-        await services.Guard.RecordSecretFailureAsync(http);
+        if (await services.Guard.RecordSecretFailureAsync(http) is { } lockedUntil)
+        {
+            // The lockout's start is audited once; the requests it then refuses are counted in the metrics, not
+            // recorded one by one (a flood of them would only flood the log).
+            Record(AuditActions.SecretRefused, "", 0, ErrorCodes.SecretLockedOutError,
+                $"address locked out until {lockedUntil.ToUnixTimeSeconds()} (unix seconds)");
+        }
         return OpenImError.NoPermission("secret invalid");
     }
 

@@ -19,8 +19,8 @@ internal sealed partial class SecretGuard(StorageHost storage, TimeProvider time
     public ValueTask<DateTimeOffset?> LockedUntilAsync(HttpContext context) =>
         storage.SecretFailures.LockedUntilAsync(ClientAddress.Of(context), context.RequestAborted);
 
-    /// <summary>The one place a wrong secret is counted.</summary>
-    public async ValueTask RecordSecretFailureAsync(HttpContext context)
+    /// <summary>The one place a wrong secret is counted; answers when the lockout ends if this failure began one.</summary>
+    public async ValueTask<DateTimeOffset?> RecordSecretFailureAsync(HttpContext context)
     {
         var address = ClientAddress.Of(context);
         var failure = await storage.SecretFailures.RecordFailureAsync(address, context.RequestAborted);
@@ -28,6 +28,7 @@ internal sealed partial class SecretGuard(StorageHost storage, TimeProvider time
         {
             LockoutBegan(address, failure.Failures, until);
         }
+        return failure.LockedUntil;
     }
 
     /// <summary>
