@@ -46,6 +46,10 @@ public sealed class RedisSessionNoteStore(IConnectionMultiplexer redis, TimeSpan
         await Task.WhenAll(writes);
     }
 
+    public Task ForgetAsync(string userId, IReadOnlyCollection<string> tokens, CancellationToken cancellationToken) =>
+        tokens.Count == 0 ? Task.CompletedTask
+            : _db.HashDeleteAsync(Key(userId), [.. tokens.Select(token => (RedisValue)token)]);
+
     public async Task<IReadOnlyDictionary<string, SessionNote>> ReadAsync(string userId, CancellationToken cancellationToken)
     {
         var notes = new Dictionary<string, SessionNote>(StringComparer.Ordinal);

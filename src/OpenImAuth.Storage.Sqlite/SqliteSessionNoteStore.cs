@@ -23,6 +23,16 @@ public sealed class SqliteSessionNoteStore(SqliteDatabase database) : ISessionNo
             return notes.Count;
         });
 
+    public Task ForgetAsync(string userId, IReadOnlyCollection<string> tokens, CancellationToken cancellationToken) =>
+        database.Writer.WriteAsync(w =>
+        {
+            foreach (var token in tokens)
+            {
+                w.Command("DELETE FROM session_notes WHERE token = $1 AND user_id = $2", token, userId).ExecuteNonQuery();
+            }
+            return tokens.Count;
+        });
+
     public Task<IReadOnlyDictionary<string, SessionNote>> ReadAsync(string userId, CancellationToken cancellationToken)
     {
         using var reader = database.Readers.Rent();

@@ -8,7 +8,8 @@ public sealed record SessionNote(string UserId, string Token, long LastSeenMs, s
 
 /// <summary>
 /// Session notes, shared by every instance where the store is. Writes come in batches (the last use of each token
-/// since the previous batch); a note of a token that is gone is harmless and goes with its user's other notes.
+/// since the previous batch). A note outlives its token until the user's sessions are next read, which forgets the
+/// notes of tokens the token store no longer holds.
 /// </summary>
 public interface ISessionNoteStore
 {
@@ -17,4 +18,7 @@ public interface ISessionNoteStore
 
     /// <summary>The user's notes, by token.</summary>
     Task<IReadOnlyDictionary<string, SessionNote>> ReadAsync(string userId, CancellationToken cancellationToken);
+
+    /// <summary>Deletes the user's notes of these tokens (tokens that are gone); others stay.</summary>
+    Task ForgetAsync(string userId, IReadOnlyCollection<string> tokens, CancellationToken cancellationToken);
 }

@@ -30,6 +30,13 @@ internal static class UserSessions
                 Platforms.NameOf(token.PlatformId), issuedAt, token.ExpiresAt * 1000, status,
                 connections.GetValueOrDefault(token.Token), note?.LastSeenMs ?? 0, note?.LastSeenAddress ?? "")));
         }
+        // Notes of tokens the store no longer holds (expired and forgotten, or removed) go now. A token issued between
+        // the two reads above would lose its last use until the next one: a hint, not worth a lock.
+        var held = tokens.Select(t => t.Token).ToHashSet(StringComparer.Ordinal);
+        if (notes.Keys.Where(token => !held.Contains(token)).ToList() is { Count: > 0 } stale)
+        {
+            await services.Activity.Store.ForgetAsync(userId, stale, call.Aborted);
+        }
         // Newest first; tokens of one millisecond in a fixed order, so that pages do not overlap.
         return sessions.OrderByDescending(s => s.IssuedAt).ThenBy(s => s.Output.SessionId, StringComparer.Ordinal)
             .Select(s => s.Output).ToList();

@@ -1,0 +1,100 @@
+using OpenImAuth.Core.Revocation;
+using OpenImAuth.Core.Tests.TestSupport;
+using OpenImAuth.Storage.Redis;
+using OpenImAuth.Storage.Sqlite;
+using OpenImAuth.Tests.Shared;
+using StackExchange.Redis;
+
+namespace OpenImAuth.Core.Tests.Storage;
+
+/// <summary>What every <see cref="ISessionNoteStore"/> must do; each backend's class supplies the store.</summary>
+public abstract class SessionNoteStoreContractTests : IAsyncLifetime
+{
+    protected ISessionNoteStore Store { get; private set; } = null!;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <summary>A new, empty store.</summary>
+    protected abstract Task<ISessionNoteStore> CreateStoreAsync();
+
+    protected abstract ValueTask DisposeStoreAsync();
+
+    public async ValueTask InitializeAsync() => Store = await CreateStoreAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        await DisposeStoreAsync();
+        GC.SuppressFinalize(this);
+    }
+
+    [Fact]
+    public async Task Write_KeepsTheLaterUse_AndARevocationStays()
+    {
+        // Arrange: two instances' batches for one token, the later use written first; and a revocation.
+        await Store.WriteAsync([new SessionNote("alice", "t1", 2_000, "10.0.0.2", Revoked: false)], Ct);
+        await Store.WriteAsync([new SessionNote("alice", "t1", 1_000, "10.0.0.1", Revoked: false)], Ct);
+        await Store.WriteAsync([new SessionNote("alice", "t2", 0, "", Revoked: true)], Ct);
+
+        // Act: a later use of the revoked token.
+        await Store.WriteAsync([new SessionNote("alice", "t2", 3_000, "10.0.0.3", Revoked: false)], Ct);
+        var notes = await Store.ReadAsync("alice", Ct);
+
+        // Assert
+        Assert.Equal(new SessionNote("alice", "t1", 2_000, "10.0.0.2", false), notes["t1"]);
+        Assert.Equal(new SessionNote("alice", "t2", 3_000, "10.0.0.3", true), notes["t2"]);
+        Assert.Empty(await Store.ReadAsync("bob", Ct));
+    }
+
+    [Fact]
+    public async Task Forget_DeletesThoseTokensNotesOnly()
+    {
+        // Arrange
+        await Store.WriteAsync(
+        [
+            new SessionNote("alice", "t1", 1_000, "a", false),
+            new SessionNote("alice", "t2", 2_000, "b", false),
+            new SessionNote("bob", "t3", 3_000, "c", false),
+        ], Ct);
+
+        // Act: t3 is bob's, so alice's forgetting it leaves it.
+        await Store.ForgetAsync("alice", ["t1", "t3"], Ct);
+
+        // Assert
+        Assert.Equal(["t2"], (await Store.ReadAsync("alice", Ct)).Keys);
+        Assert.Equal(["t3"], (await Store.ReadAsync("bob", Ct)).Keys);
+    }
+}
+
+public sealed class SqliteSessionNoteStoreContractTests : SessionNoteStoreContractTests
+{
+    private readonly SqliteTestDatabase _database = new();
+
+    protected override async Task<ISessionNoteStore> CreateStoreAsync() => new SqliteSessionNoteStore(await _database.OpenAsync());
+
+    protected override ValueTask DisposeStoreAsync() => _database.DisposeAsync();
+}
+
+public sealed class RedisSessionNoteStoreContractTests : SessionNoteStoreContractTests
+{
+    private ConnectionMultiplexer? _connection;
+    private RedisDatabaseLease? _lease;
+
+    protected override async Task<ISessionNoteStore> CreateStoreAsync()
+    {
+        _lease = await TestServers.LeaseRedisDatabaseAsync();
+        _connection = await TestServers.ConnectAsync(_lease.Database);
+        return new RedisSessionNoteStore(_connection, TimeSpan.FromHours(1));
+    }
+
+    protected override async ValueTask DisposeStoreAsync()
+    {
+        if (_connection is not null)
+        {
+            await _connection.DisposeAsync();
+        }
+        if (_lease is not null)
+        {
+            await _lease.DisposeAsync();
+        }
+    }
+}
