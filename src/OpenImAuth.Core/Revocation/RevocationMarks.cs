@@ -136,6 +136,12 @@ public sealed class RevocationMarks
         _loaded = true;
     }
 
+    /// <summary>
+    /// A change this instance made and the store confirmed, put in force at once; the store's announcement of it
+    /// follows and finds it there.
+    /// </summary>
+    public void Applied(RevocationMark mark) => Apply(mark);
+
     private void Apply(RevocationMark mark)
     {
         lock (_gate)
@@ -146,11 +152,13 @@ public sealed class RevocationMarks
         Changed?.Invoke(mark);
     }
 
+    // Called under _gate. A raise keeps the larger moment: this instance's own change, put in force at once, may be
+    // followed by the announcement of an earlier one that Redis made first; a clear (0) removes.
     private void Hold(RevocationMark mark)
     {
         if (mark.IsAppWide)
         {
-            Volatile.Write(ref _appWide, mark.BeforeMs);
+            Volatile.Write(ref _appWide, mark.BeforeMs == 0 ? 0 : Math.Max(Volatile.Read(ref _appWide), mark.BeforeMs));
         }
         else if (mark.BeforeMs == 0)
         {
@@ -158,7 +166,7 @@ public sealed class RevocationMarks
         }
         else
         {
-            _byScope[(mark.UserId, mark.PlatformId)] = mark.BeforeMs;
+            _byScope[(mark.UserId, mark.PlatformId)] = Math.Max(_byScope.GetValueOrDefault((mark.UserId, mark.PlatformId)), mark.BeforeMs);
         }
     }
 }

@@ -41,12 +41,24 @@ public sealed partial class TokenService
     /// <paramref name="userId"/> is empty, one user, or one user's platform. Answers the mark in force (marks only move
     /// forward). Every instance hears of it and checks the gateway connections of the scope again.
     /// </summary>
-    public Task<RevocationMark> RevokeIssuedBeforeAsync(string userId, int platformId, long beforeMs, CancellationToken cancellationToken) =>
-        RequireMarks().Store.RaiseAsync(userId, platformId, beforeMs, cancellationToken);
+    public async Task<RevocationMark> RevokeIssuedBeforeAsync(string userId, int platformId, long beforeMs, CancellationToken cancellationToken)
+    {
+        var marks = RequireMarks();
+        var mark = await marks.Store.RaiseAsync(userId, platformId, beforeMs, cancellationToken);
+        // In force here before the answer, not when the store's announcement comes back: the caller's next request
+        // may come to this instance first.
+        marks.Applied(mark);
+        return mark;
+    }
 
     /// <summary>Removes the scope's mark; false when it had none. Tokens kicked otherwise stay kicked.</summary>
-    public Task<bool> ClearRevocationAsync(string userId, int platformId, CancellationToken cancellationToken) =>
-        RequireMarks().Store.ClearAsync(userId, platformId, cancellationToken);
+    public async Task<bool> ClearRevocationAsync(string userId, int platformId, CancellationToken cancellationToken)
+    {
+        var marks = RequireMarks();
+        var cleared = await marks.Store.ClearAsync(userId, platformId, cancellationToken);
+        marks.Applied(new RevocationMark(userId, platformId, 0));
+        return cleared;
+    }
 
     /// <summary>Kicks one token (revoke_session) and announces it, so its connections close; null when it was not live.</summary>
     public async Task<StoredToken?> RevokeTokenAsync(StoredToken token, CancellationToken cancellationToken)
