@@ -40,7 +40,8 @@ internal static class ServiceRegistration
             sp.GetRequiredService<IPresenceDirectory>(),
             sp.GetRequiredService<SecretGuard>(),
             sp.GetRequiredService<Sessions.SessionActivity>(),
-            sp.GetRequiredService<AuditTrail>()));
+            sp.GetRequiredService<AuditTrail>(),
+            sp.GetRequiredService<StorageHost>().Subscriptions));
         services.AddSingleton<SecretGuard>();
         // The audit log: handlers queue entries, a background writer stores them in batches, another prunes them.
         services.AddSingleton<AuditTrail>();
