@@ -57,6 +57,8 @@ internal static class ServiceRegistration
         // Scaled out, presence is shared through Redis; alone, the local connection registry answers.
         services.AddSingleton<IPresenceDirectory>(sp =>
             sp.GetRequiredService<StorageHost>().SharedPresence ?? ActivatorUtilities.CreateInstance<LocalPresenceDirectory>(sp));
+        services.AddSingleton<IStatusChangeBus>(sp =>
+            sp.GetRequiredService<StorageHost>().SharedStatusChanges ?? new Gateway.LocalStatusChangeBus());
         services.AddOpenImGateway();
         return services;
     }

@@ -47,6 +47,9 @@ internal sealed class StorageHost(TimeProvider time) : IAsyncDisposable
     /// <summary>REST online-status subscriptions: a table of the SQLite file, or sorted sets in Redis (D15).</summary>
     public IStatusSubscriptionStore Subscriptions { get; private set; } = null!;
 
+    /// <summary>Online-status changes for the gateways' subscribers: Redis pub/sub when scaled out, else null (local).</summary>
+    public IStatusChangeBus? SharedStatusChanges { get; private set; }
+
     /// <summary>Wrong secrets and lockouts per client address: in memory alone, in Redis (shared) when scaled out.</summary>
     public ISecretFailureStore SecretFailures { get; private set; } = null!;
 
@@ -102,6 +105,7 @@ internal sealed class StorageHost(TimeProvider time) : IAsyncDisposable
         var presence = await RedisPresenceDirectory.StartAsync(redis, time);
         _resources.Add(presence);
         SharedPresence = presence;
+        SharedStatusChanges = await RedisStatusChangeBus.SubscribeAsync(redis);
         SecretFailures = new RedisSecretFailureStore(redis, settings.Security.Lockout, time);
         var users = await PostgresUserStore.OpenAsync(settings.PostgresConnectionString,
             TimeSpan.FromMilliseconds(settings.PostgresTimeoutMs), cancellationToken);
