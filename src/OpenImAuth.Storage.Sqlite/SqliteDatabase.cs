@@ -24,7 +24,8 @@ public sealed class SqliteDatabase : IStoreProbe, IAsyncDisposable
     // that readiness probes rewrite; it needs no schema version, as this build creates it when missing and earlier
     // builds ignore it. So does audit_log, the audit trail (SqliteAuditStore): appended in batches, searched and
     // pruned by time. Indexed by time only: an index on user_id, random inserts on the writer every login waits for,
-    // cost embedded logins a fifth of their throughput (docs/benchmarks.md, Audit log).
+    // cost embedded logins a fifth of their throughput (docs/benchmarks.md, Audit log). status_subscriptions holds
+    // the REST online-status subscriptions (docs/decisions.md, D15), seq giving their age; created when missing too.
     private const string Schema = """
         CREATE TABLE IF NOT EXISTS users (
             user_id TEXT NOT NULL PRIMARY KEY,
@@ -70,6 +71,11 @@ public sealed class SqliteDatabase : IStoreProbe, IAsyncDisposable
             err_code INTEGER NOT NULL,
             detail TEXT NOT NULL);
         CREATE INDEX IF NOT EXISTS audit_log_by_time ON audit_log (time);
+        CREATE TABLE IF NOT EXISTS status_subscriptions (
+            seq INTEGER PRIMARY KEY,
+            user_id TEXT NOT NULL,
+            target_id TEXT NOT NULL,
+            UNIQUE (user_id, target_id));
         """;
 
     private const string ProbeWrite =

@@ -28,7 +28,7 @@ public sealed partial class ApiReferenceTests
         // Assert: exactly the mapped routes, each a POST with its headers, a body with the request's fields, and the
         // envelope whose errCode lists success, the common codes and (with a token header) the token checks' codes
         var paths = document.RootElement.GetProperty("paths");
-        Assert.Equal(20, mapped.Count);
+        Assert.Equal(23, mapped.Count);
         Assert.Equal(mapped.Keys.Order(), paths.EnumerateObject().Select(p => p.Name).Order());
         foreach (var (path, route) in mapped)
         {

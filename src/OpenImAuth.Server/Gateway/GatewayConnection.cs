@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Net.WebSockets;
+using OpenImAuth.Core.Errors;
 using OpenImAuth.Core.Presence;
 using OpenImAuth.Server.Configuration;
 
@@ -59,6 +60,9 @@ internal sealed partial class GatewayConnection : IDisposable
     }
 
     public PresenceEntry Presence { get; }
+
+    /// <summary>Where this connection's 2005 subscriptions are kept; set before it runs.</summary>
+    public StatusWatchers? Watchers { get; set; }
 
     /// <summary>In the connection registry (and so possibly online); false for a connection refused over the WebSocket.</summary>
     public bool IsRegistered { get; set; }
@@ -145,8 +149,12 @@ internal sealed partial class GatewayConnection : IDisposable
                     }
                     continue;
                 }
-                var (reply, close) = GatewayRequests.Handle(result.MessageType, buffer.AsSpan(0, length), Presence);
+                var (reply, close, subscription) = GatewayRequests.Handle(result.MessageType, buffer.AsSpan(0, length), Presence);
                 length = 0;
+                if (subscription is not null)
+                {
+                    reply = await SubscribeAsync(subscription);
+                }
                 if (buffer.Length > small)
                 {
                     buffer = Resize(buffer, small, 0);
@@ -178,6 +186,26 @@ internal sealed partial class GatewayConnection : IDisposable
         }
     }
 
+    /// <summary>Applies a 2005 request and answers it (an error, if it could not be).</summary>
+    private async Task<OutboundFrame> SubscribeAsync(GatewayRequests.PendingSubscription pending)
+    {
+        if (Watchers is null)
+        {
+            return GatewayFrames.Reply(pending.Request, OpenImError.Args("this connection does not take subscriptions"));
+        }
+        try
+        {
+            var (tips, error) = await Watchers.SubscribeAsync(this, pending.Subscription);
+            return GatewayFrames.Reply(pending.Request, error, tips);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The presence directory is down: the subscription stands, but its current status cannot be read.
+            LogSubscribeFailed(_logger, ex, Presence.UserId);
+            return GatewayFrames.Reply(pending.Request, OpenImError.Internal("the online status could not be read"));
+        }
+    }
+
     private static byte[] Resize(byte[] buffer, int size, int keep)
     {
         var resized = ArrayPool<byte>.Shared.Rent(size);
@@ -196,6 +224,9 @@ internal sealed partial class GatewayConnection : IDisposable
         }
         _socket.Dispose();
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Gateway: the online status for a subscription of {UserId} could not be read")]
+    private static partial void LogSubscribeFailed(ILogger logger, Exception exception, string userId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Gateway connection of {UserId} on platform {PlatformId} failed")]
     private static partial void LogUnexpected(ILogger logger, Exception exception, string userId, int platformId);

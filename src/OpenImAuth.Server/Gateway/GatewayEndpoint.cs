@@ -10,8 +10,11 @@ namespace OpenImAuth.Server.Gateway;
 /// <summary>The services a gateway connect needs, resolved once.</summary>
 internal sealed class GatewayServices(
     ServerSettings settings, ConnectionRegistry registry, TokenService tokens, IPresenceDirectory presence,
-    TimeProvider time, ILoggerFactory loggers, Sessions.SessionActivity activity)
+    TimeProvider time, ILoggerFactory loggers, Sessions.SessionActivity activity, StatusWatchers watchers)
 {
+    /// <summary>The connections' online-status subscriptions (2005) and the push of changes to them.</summary>
+    public StatusWatchers Watchers => watchers;
+
     /// <summary>Where a connect is recorded as the token's last use.</summary>
     public Sessions.SessionActivity Activity => activity;
 
@@ -82,12 +85,14 @@ internal static partial class GatewayEndpoint
                 return; // refused over the WebSocket: it was never online
             }
             gateway.Registry.Remove(connection);
+            gateway.Watchers.Remove(connection);
             var entry = connection.Presence;
             if (connection.IsAnnounced)
             {
                 try
                 {
                     await gateway.Presence.DisconnectedAsync(entry, CancellationToken.None);
+                    _ = gateway.Watchers.AnnounceAsync(entry, connected: false);
                 }
                 catch (Exception ex)
                 {
@@ -139,7 +144,10 @@ internal static partial class GatewayEndpoint
 
         var socket = await GatewayHttp.AcceptWebSocketAsync(stream, request, aborted);
         var entry = new PresenceEntry(args.SendId, args.PlatformId, ConnectionId(remote, gateway.Time), args.IsBackground, args.Token);
-        var connection = new GatewayConnection(socket, entry, gateway.Settings, gateway.Time, gateway.Logger, aborted);
+        var connection = new GatewayConnection(socket, entry, gateway.Settings, gateway.Time, gateway.Logger, aborted)
+        {
+            Watchers = gateway.Watchers,
+        };
         if (tokenError is not null)
         {
             connection.Close(Refusal(tokenError));
@@ -166,6 +174,8 @@ internal static partial class GatewayEndpoint
                 {
                     connection.TrySend(GatewayFrames.LoggedIn);
                 }
+                // Off the connect path: subscribers hear of it once presence has been read again.
+                _ = gateway.Watchers.AnnounceAsync(entry, connected: true);
                 LogConnected(gateway.Logger, entry.UserId, entry.PlatformId, entry.ConnId);
             }
         }

@@ -11,12 +11,16 @@ namespace OpenImAuth.Server.Gateway;
 /// <summary>One frame for the writer: its bytes and whether it goes out as TEXT or BINARY.</summary>
 internal readonly record struct OutboundFrame(ReadOnlyMemory<byte> Payload, WebSocketMessageType Type);
 
-/// <summary>A BINARY request of the JS SDK (Go's <c>msggateway.Req</c>); <c>data</c> and <c>token</c> are not needed here.</summary>
+/// <summary>
+/// A BINARY request of the JS SDK (Go's <c>msggateway.Req</c>); <c>token</c> is not needed here. <c>data</c> (base64
+/// protobuf) is kept as it came, so that only the requests that read it fail on a bad one.
+/// </summary>
 internal sealed record GatewayRequest(
     [property: JsonPropertyName("reqIdentifier")] int ReqIdentifier,
     [property: JsonPropertyName("msgIncr")] string? MsgIncr,
     [property: JsonPropertyName("sendID")] string? SendId,
-    [property: JsonPropertyName("operationID")] string? OperationId);
+    [property: JsonPropertyName("operationID")] string? OperationId,
+    [property: JsonPropertyName("data")] JsonElement? Data = null);
 
 /// <summary>A BINARY reply (Go's <c>msggateway.Resp</c>), in Go's field order; <c>data</c> is base64 protobuf or null.</summary>
 internal sealed record GatewayResponse(
@@ -52,6 +56,7 @@ internal static class GatewayFrames
     public const int GetConvMaxReadSeq = 1006;
     public const int KickOnline = 2002;
     public const int Logout = 2003;
+    public const int SubUserOnlineStatus = 2005;
 
     // Strings escaped as Go escapes them, as in the API's envelopes.
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = GoJsonEncoder.Instance };
@@ -69,9 +74,13 @@ internal static class GatewayFrames
     public static OutboundFrame Pong(JsonElement? body) =>
         Text(new TextMessage("pong", body is { ValueKind: not JsonValueKind.Undefined } ? body : null), GatewayJson.Default.TextMessage);
 
-    public static OutboundFrame Reply(GatewayRequest request, OpenImError? error = null) =>
+    public static OutboundFrame Reply(GatewayRequest request, OpenImError? error = null, byte[]? data = null) =>
         Binary(new GatewayResponse(request.ReqIdentifier, request.MsgIncr ?? "", request.OperationId ?? "",
-            error?.Code ?? 0, error?.Message ?? "", null));
+            error?.Code ?? 0, error?.Message ?? "", data is null ? null : Convert.ToBase64String(data)));
+
+    /// <summary>BINARY 2005 with no msgIncr or operationID: a subscribed user's online platforms changed.</summary>
+    public static OutboundFrame StatusPush(byte[] tips) =>
+        Binary(new GatewayResponse(SubUserOnlineStatus, "", "", 0, "", Convert.ToBase64String(tips)));
 
     private static OutboundFrame Binary(GatewayResponse response) =>
         new(Serialize(response, GatewayJson.Default.GatewayResponse), WebSocketMessageType.Binary);

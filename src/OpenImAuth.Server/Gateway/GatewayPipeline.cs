@@ -14,6 +14,7 @@ internal static class GatewayPipeline
     {
         services.AddSingleton<ConnectionRegistry>();
         services.TryAddSingleton<IPresenceDirectory, LocalPresenceDirectory>();
+        services.AddSingleton<StatusWatchers>();
         services.AddSingleton<GatewayServices>();
         // Stopped in reverse order: the listener stops accepting before the lifetime waits for connections to end.
         services.AddHostedService<GatewayLifetime>();

@@ -14,8 +14,19 @@ internal static class GatewayRequests
 {
     private static readonly GatewayRequest Unreadable = new(0, "", "", "");
 
-    public static (OutboundFrame? Reply, CloseRequest? Close) Handle(WebSocketMessageType type, ReadOnlySpan<byte> payload, PresenceEntry connection) =>
-        type == WebSocketMessageType.Text ? HandleText(payload) : HandleBinary(payload, connection);
+    /// <summary>A 2005 request, read and checked, for the connection to apply (it needs the presence directory).</summary>
+    public sealed record PendingSubscription(GatewayRequest Request, SubscriptionRequest Subscription);
+
+    public static (OutboundFrame? Reply, CloseRequest? Close, PendingSubscription? Subscription) Handle(
+        WebSocketMessageType type, ReadOnlySpan<byte> payload, PresenceEntry connection)
+    {
+        if (type == WebSocketMessageType.Text)
+        {
+            var (reply, close) = HandleText(payload);
+            return (reply, close, null);
+        }
+        return HandleBinary(payload, connection);
+    }
 
     private static (OutboundFrame?, CloseRequest?) HandleText(ReadOnlySpan<byte> payload)
     {
@@ -38,7 +49,7 @@ internal static class GatewayRequests
         };
     }
 
-    private static (OutboundFrame?, CloseRequest?) HandleBinary(ReadOnlySpan<byte> payload, PresenceEntry connection)
+    private static (OutboundFrame?, CloseRequest?, PendingSubscription?) HandleBinary(ReadOnlySpan<byte> payload, PresenceEntry connection)
     {
         GatewayRequest? request;
         try
@@ -51,20 +62,40 @@ internal static class GatewayRequests
         }
         if (request is null)
         {
-            return (GatewayFrames.Reply(Unreadable, OpenImError.Args("a BINARY frame must be a JSON request object")), null);
+            return (GatewayFrames.Reply(Unreadable, OpenImError.Args("a BINARY frame must be a JSON request object")), null, null);
         }
         if (request.SendId != connection.UserId)
         {
             return (GatewayFrames.Reply(request,
-                OpenImError.NoPermission($"sendID {request.SendId} is not the connection's user {connection.UserId}")), null);
+                OpenImError.NoPermission($"sendID {request.SendId} is not the connection's user {connection.UserId}")), null, null);
+        }
+        if (request.ReqIdentifier == GatewayFrames.SubUserOnlineStatus)
+        {
+            return ReadSubscription(request) is { } subscription
+                ? (null, null, new PendingSubscription(request, subscription))
+                : (GatewayFrames.Reply(request, OpenImError.Args("data must be a base64 sdkws.SubUserOnlineStatus")), null, null);
         }
         return request.ReqIdentifier switch
         {
             // The SDK's first request after login; no message store here, so there are no conversations to report.
-            GatewayFrames.GetConvMaxReadSeq => (GatewayFrames.Reply(request), null),
+            GatewayFrames.GetConvMaxReadSeq => (GatewayFrames.Reply(request), null, null),
             // OpenIM answers a logout, then closes; the token itself stays valid.
-            GatewayFrames.Logout => (GatewayFrames.Reply(request), CloseRequest.LoggedOut),
-            var other => (GatewayFrames.Reply(request, OpenImError.Args($"reqIdentifier {other} is not supported by this server")), null),
+            GatewayFrames.Logout => (GatewayFrames.Reply(request), CloseRequest.LoggedOut, null),
+            var other => (GatewayFrames.Reply(request, OpenImError.Args($"reqIdentifier {other} is not supported by this server")), null, null),
         };
+    }
+
+    /// <summary>The request's data as a SubUserOnlineStatus; null or "" is the empty message, as in protobuf.</summary>
+    private static SubscriptionRequest? ReadSubscription(GatewayRequest request)
+    {
+        if (request.Data is not { } data || data.ValueKind == JsonValueKind.Null)
+        {
+            return new SubscriptionRequest([], []);
+        }
+        if (data.ValueKind != JsonValueKind.String || !data.TryGetBytesFromBase64(out var bytes))
+        {
+            return null;
+        }
+        return StatusProto.ReadRequest(bytes);
     }
 }

@@ -40,7 +40,8 @@ internal static class ServiceRegistration
             sp.GetRequiredService<IPresenceDirectory>(),
             sp.GetRequiredService<SecretGuard>(),
             sp.GetRequiredService<Sessions.SessionActivity>(),
-            sp.GetRequiredService<AuditTrail>()));
+            sp.GetRequiredService<AuditTrail>(),
+            sp.GetRequiredService<StorageHost>().Subscriptions));
         services.AddSingleton<SecretGuard>();
         // The audit log: handlers queue entries, a background writer stores them in batches, another prunes them.
         services.AddSingleton<AuditTrail>();
@@ -56,6 +57,8 @@ internal static class ServiceRegistration
         // Scaled out, presence is shared through Redis; alone, the local connection registry answers.
         services.AddSingleton<IPresenceDirectory>(sp =>
             sp.GetRequiredService<StorageHost>().SharedPresence ?? ActivatorUtilities.CreateInstance<LocalPresenceDirectory>(sp));
+        services.AddSingleton<IStatusChangeBus>(sp =>
+            sp.GetRequiredService<StorageHost>().SharedStatusChanges ?? new Gateway.LocalStatusChangeBus());
         services.AddOpenImGateway();
         return services;
     }

@@ -44,6 +44,12 @@ internal sealed class StorageHost(TimeProvider time) : IAsyncDisposable
     /// <summary>The presence directory shared by every instance, or null when one instance alone is the truth.</summary>
     public IPresenceDirectory? SharedPresence { get; private set; }
 
+    /// <summary>REST online-status subscriptions: a table of the SQLite file, or sorted sets in Redis (D15).</summary>
+    public IStatusSubscriptionStore Subscriptions { get; private set; } = null!;
+
+    /// <summary>Online-status changes for the gateways' subscribers: Redis pub/sub when scaled out, else null (local).</summary>
+    public IStatusChangeBus? SharedStatusChanges { get; private set; }
+
     /// <summary>Wrong secrets and lockouts per client address: in memory alone, in Redis (shared) when scaled out.</summary>
     public ISecretFailureStore SecretFailures { get; private set; } = null!;
 
@@ -64,6 +70,7 @@ internal sealed class StorageHost(TimeProvider time) : IAsyncDisposable
             Revocations = new LocalRevocationBus();
             Marks = await RevocationMarks.LoadAsync(new SqliteRevocationMarkStore(database), cancellationToken);
             SessionNotes = new SqliteSessionNoteStore(database);
+            Subscriptions = new SqliteStatusSubscriptionStore(database);
             SecretFailures = new InMemorySecretFailureStore(settings.Security.Lockout, time);
         }
         if (settings.Prometheus.Enabled)
@@ -94,9 +101,11 @@ internal sealed class StorageHost(TimeProvider time) : IAsyncDisposable
         Revocations = await RedisRevocationBus.SubscribeAsync(redis, checkCache);
         Marks = await RevocationMarks.LoadAsync(await RedisRevocationMarkStore.SubscribeAsync(redis), cancellationToken);
         SessionNotes = new RedisSessionNoteStore(redis, settings.Auth.LongestTokenLifetime);
+        Subscriptions = new RedisStatusSubscriptionStore(redis);
         var presence = await RedisPresenceDirectory.StartAsync(redis, time);
         _resources.Add(presence);
         SharedPresence = presence;
+        SharedStatusChanges = await RedisStatusChangeBus.SubscribeAsync(redis);
         SecretFailures = new RedisSecretFailureStore(redis, settings.Security.Lockout, time);
         var users = await PostgresUserStore.OpenAsync(settings.PostgresConnectionString,
             TimeSpan.FromMilliseconds(settings.PostgresTimeoutMs), cancellationToken);

@@ -12,8 +12,10 @@ namespace OpenImAuth.Server.Http;
 
 /// <summary>The services every handler needs, as one bag (eShop's [AsParameters] services, without the binding).</summary>
 internal sealed class AuthServices(TokenService tokens, IUserStore users, TimeProvider time, IPresenceDirectory presence,
-    SecretGuard guard, Sessions.SessionActivity activity, AuditTrail audit)
+    SecretGuard guard, Sessions.SessionActivity activity, AuditTrail audit, IStatusSubscriptionStore subscriptions)
 {
+    public IStatusSubscriptionStore Subscriptions => subscriptions;
+
     public Sessions.SessionActivity Activity => activity;
 
     public TokenService Tokens => tokens;

@@ -41,6 +41,10 @@ namespace OpenImAuth.Server.Json;
 [JsonSerializable(typeof(List<OnlineStatusCode>), TypeInfoPropertyName = "ListOnlineStatusCode")]
 [JsonSerializable(typeof(List<TokenDetailText>), TypeInfoPropertyName = "ListTokenDetailText")]
 [JsonSerializable(typeof(List<TokenDetailCode>), TypeInfoPropertyName = "ListTokenDetailCode")]
+[JsonSerializable(typeof(SubscribeUsersStatusRequest))]
+[JsonSerializable(typeof(GetSubscribeUsersStatusRequest))]
+[JsonSerializable(typeof(GetUserStatusRequest))]
+[JsonSerializable(typeof(StatusListResponse))]
 [JsonSerializable(typeof(AuditSearchRequest))]
 [JsonSerializable(typeof(AuditSearchResponse))]
 internal sealed partial class ApiJson : JsonSerializerContext;

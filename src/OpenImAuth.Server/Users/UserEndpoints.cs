@@ -50,6 +50,14 @@ internal static class UserEndpoints
             .Describe<List<TokenDetailText>, List<TokenDetailCode>>("An administrator sees the tokens online users are connected with, by platform.",
                 ErrorCodes.NoPermissionError)
             .AdminToken();
+        group.MapOpenIm("/subscribe_users_status", Access.Token, ApiJson.Default.SubscribeUsersStatusRequest, StatusSubscriptions.SubscribeUsersStatusAsync)
+            .Describe<StatusListResponse>("A user (or an administrator for it) subscribes to (genre 1) or unsubscribes from (genre 2) users' online status.",
+                ErrorCodes.NoPermissionError);
+        group.MapOpenIm("/get_subscribe_users_status", Access.Token, ApiJson.Default.GetSubscribeUsersStatusRequest, StatusSubscriptions.GetSubscribeUsersStatusAsync)
+            .Describe<StatusListResponse>("The online status of every user a user subscribes to (the user or an administrator).",
+                ErrorCodes.NoPermissionError);
+        group.MapOpenIm("/get_users_status", Access.Token, ApiJson.Default.GetUserStatusRequest, StatusSubscriptions.GetUsersStatusAsync)
+            .Describe<StatusListResponse>("The online status of the given users: 1 with their online platforms, or 0.");
     }
 
     /// <summary>Any caller. v3: a missing ID fails the whole call with 1004; v3.8: the users found are returned.</summary>

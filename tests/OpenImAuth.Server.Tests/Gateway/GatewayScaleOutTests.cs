@@ -146,4 +146,34 @@ public sealed class GatewayScaleOutTests
         Assert.Equal(token, entry.GetProperty("detailPlatformStatus")[0].GetProperty("token").GetString());
         Assert.Equal(profile == "v3" ? "offline" : "0", offline.Data[0].GetProperty("status").ToString());
     }
+
+    [Fact]
+    public async Task StatusChangeOnB_IsPushedToSubscriberOnA_AndRestSubscriptionsAreShared()
+    {
+        // Arrange: gus subscribed (2005) on A's gateway to hal, who connects to B
+        await using var cluster = await ScaleOutCluster.CreateAsync();
+        var a = await cluster.StartInstanceAsync();
+        var b = await cluster.StartInstanceAsync();
+        (await a.PostAsync("/user/user_register", new { secret = Secret, users = new[] { new { userID = "gus", nickname = "G" }, new { userID = "hal", nickname = "H" } } })).AssertOk();
+        var gusToken = (await a.PostAsync("/auth/user_token", new { secret = Secret, platformID = 5, userID = "gus" })).Token;
+        var halToken = (await b.PostAsync("/auth/user_token", new { secret = Secret, platformID = 2, userID = "hal" })).Token;
+        await using var gus = await GatewayClient.ConnectAsync($"{a.GatewayAddress}/{GatewayClient.SdkQuery("gus", gusToken, 5)}");
+        await gus.ExpectLoggedInAsync();
+        await gus.SendBinaryAsync(StatusFrames.Request("gus", "s1", ["hal"]));
+        Assert.Equal(["hal:[]"], StatusFrames.Tips(await gus.ReceiveAsync()));
+
+        // Act + Assert: hal's connect and disconnect on B reach gus on A
+        var hal = await GatewayClient.ConnectAsync($"{b.GatewayAddress}/{GatewayClient.SdkQuery("hal", halToken, 2)}");
+        await hal.ExpectLoggedInAsync();
+        Assert.Equal(["hal:[2]"], StatusFrames.Tips(await gus.ReceiveAsync()));
+        await hal.CloseOutputAsync();
+        await hal.ReceiveUntilCloseAsync();
+        await hal.DisposeAsync();
+        Assert.Equal(["hal:[]"], StatusFrames.Tips(await gus.ReceiveAsync()));
+
+        // A REST subscription made on A is listed on B
+        (await a.PostAsync("/user/subscribe_users_status", new { userID = "gus", userIDs = new[] { "hal" }, genre = 1 }, gusToken)).AssertOk();
+        var listed = await b.PostAsync("/user/get_subscribe_users_status", new { userID = "gus" }, gusToken);
+        Assert.Equal("hal", Assert.Single(listed.Data.GetProperty("statusList").EnumerateArray()).GetProperty("userID").GetString());
+    }
 }

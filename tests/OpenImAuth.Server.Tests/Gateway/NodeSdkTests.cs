@@ -130,4 +130,31 @@ public sealed class NodeSdkTests(GatewayServer server)
         await server.ForceLogoutAsync(userId, 5);
         return token;
     }
+
+    [Fact]
+    public async Task Sdk_SubscribesToAUser_AndHearsItComeOnlineAndGoOffline()
+    {
+        // Arrange: the SDK subscribes (2005) to a user who is offline
+        var watcher = await server.NewUserAsync("sdk");
+        var target = await server.NewUserAsync("sdk");
+        await using var sdk = NodeScenario.Start("status.mjs", server, watcher, await server.TokenAsync(watcher, 5), 5, "--target", target);
+        var subscribed = await sdk.WaitForAsync(l => NodeScenario.Is(l, "subscribed"), EventTimeout, "subscribed");
+
+        // Act: the target logs in over the gateway, then out
+        var (client, _) = await server.LoginAsync(target, 1);
+        await using (client)
+        {
+            var online = await sdk.WaitForAsync(l => NodeScenario.Is(l, "status") && l.GetProperty("status").GetInt32() == 1, EventTimeout, "online");
+            Assert.Equal(target, online.GetProperty("userID").GetString());
+            Assert.Equal([1], online.GetProperty("platformIDs").EnumerateArray().Select(p => p.GetInt32()));
+            await client.CloseOutputAsync();
+            await client.ReceiveUntilCloseAsync();
+        }
+
+        // Assert: the SDK reported the offline change too, and ended well
+        var offline = await sdk.WaitForAsync(l => NodeScenario.Is(l, "status") && l.GetProperty("status").GetInt32() == 0, EventTimeout, "offline");
+        Assert.Equal(target, offline.GetProperty("userID").GetString());
+        Assert.Contains(target, subscribed.GetRawText(), StringComparison.Ordinal);
+        await sdk.WaitForSuccessAsync(EventTimeout);
+    }
 }
