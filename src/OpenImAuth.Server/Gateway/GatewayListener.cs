@@ -20,6 +20,7 @@ internal sealed partial class GatewayListener(ServerSettings settings, GatewaySe
     // Connections being served, so that stopping can wait for them as Kestrel waits for requests in flight.
     private readonly TaskCompletionSource _noneServed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _served;
+    private int _disposed;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -46,7 +47,14 @@ internal sealed partial class GatewayListener(ServerSettings settings, GatewaySe
     {
         // Registered connections were told to close when stopping began (GatewayLifetime); handshakes under way end
         // now, and answers already sent linger briefly. Wait for all of them, within the host's shutdown timeout.
-        await _stopping.CancelAsync();
+        try
+        {
+            await _stopping.CancelAsync();
+        }
+        catch (ObjectDisposedException)
+        {
+            return; // the container went first (a test host may dispose before it stops): Dispose closed everything
+        }
         _listeners.ForEach(listener => listener.Dispose());
         await Task.WhenAll(_accepting);
         if (Volatile.Read(ref _served) == 0)
@@ -64,7 +72,19 @@ internal sealed partial class GatewayListener(ServerSettings settings, GatewaySe
     }
 
     // Connections still in their handshake may read the token until the container is disposed.
-    public void Dispose() => _stopping.Dispose();
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+        if (!_stopping.IsCancellationRequested)
+        {
+            _stopping.Cancel(); // never stopped: stop accepting now
+            _listeners.ForEach(listener => listener.Dispose());
+        }
+        _stopping.Dispose();
+    }
 
     private async Task AcceptAsync(Socket listener)
     {
