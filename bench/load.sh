@@ -6,11 +6,13 @@
 #   DURATION=5 ROUNDS=1 bench/load.sh
 #   SCENARIOS=metrics bench/load.sh   # what /metrics costs parse_token (not in the default list)
 #   SCENARIOS=audit bench/load.sh     # what the audit log costs user_token, on each store (not in the default list)
+#   SCENARIOS=capacity bench/load.sh  # unit costs per route and the three-instance check of docs/scaling.md (not in the default list)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 source scripts/services.sh
 source bench/wrk-scripts.sh # write_scripts
+source bench/capacity.sh    # scenario_capacity
 
 DURATION=${DURATION:-10}        # seconds per wrk run
 ROUNDS=${ROUNDS:-2}             # baseline/OpenImAuth alternations per scenario

@@ -98,11 +98,11 @@ internal static class GatewayLoad
     private static double Percentile(List<double> sorted, double p) =>
         sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
 
-    private static long RssKb(int pid) =>
+    internal static long RssKb(int pid) =>
         File.ReadLines($"/proc/{pid}/status").Where(l => l.StartsWith("VmRSS:", StringComparison.Ordinal))
             .Select(l => long.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture)).Single();
 
-    private static async Task<JsonElement> PostAsync(HttpClient http, string path, object body, string? token, CancellationToken ct)
+    internal static async Task<JsonElement> PostAsync(HttpClient http, string path, object body, string? token, CancellationToken ct)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) };
         if (token is not null)
