@@ -12,7 +12,10 @@
 CAPACITY_SHARE=${CAPACITY_SHARE:-0.4}   # of one core, per instance
 CAPACITY_USERS=${CAPACITY_USERS:-100000}
 CAPACITY_CONNECTIONS=${CAPACITY_CONNECTIONS:-10000} # gateway connections sending heartbeats
-CAPACITY_HEARTBEAT_SECONDS=${CAPACITY_HEARTBEAT_SECONDS:-40}
+CAPACITY_HEARTBEAT_SECONDS=${CAPACITY_HEARTBEAT_SECONDS:-30}
+# Pings are sent once a second here, ten times the JS SDK's rate, so that a heartbeat is measured at the rate a
+# gateway of 100,000 connections serves (at a few hundred a second, waking the thread pool for each costs more than it).
+CAPACITY_HEARTBEAT_MS=${CAPACITY_HEARTBEAT_MS:-1000}
 
 redis_info() { redis-cli -h 127.0.0.1 -p "$redis_port" info "$1" | tr -d '\r'; }
 
@@ -70,27 +73,33 @@ capacity_memory() { # port
 
 # Three instances in CPU-quota cgroups, driven at once; the prediction is the least of: what the instances' quotas
 # allow, what the rest of the machine's cores leave for wrk, Redis and PostgreSQL, and one Redis core.
-capacity_three() { # scenario, ports…
-  local scenario=$1 port i pids=() logs=() total=0 requests
-  shift
+capacity_three() { # scenario, pids (three, space-separated), ports…
+  local scenario=$1 servers=$2 port i total=0 requests before after
+  shift 2
   for port in "$@"; do DURATION=$WARMUP run_wrk "$port" "$scenario" $((CONNECTIONS / 3)) >/dev/null & done
   wait
   i=0
+  # shellcheck disable=SC2086 # the pids are words
+  before=$(capacity_counters $servers)
   for port in "$@"; do
-    i=$((i + 1)); logs+=("$work/three-$scenario-$i.txt")
+    i=$((i + 1))
     capacity_wrk "$port" "$scenario" $((CONNECTIONS / 3)) 1 "$work/three-$scenario-$i.txt" >"$work/three-$scenario-$i.n" &
   done
   wait
+  # shellcheck disable=SC2086
+  after=$(capacity_counters $servers)
   for i in 1 2 3; do read -r requests _ <"$work/three-$scenario-$i.n"; total=$((total + requests)); done
   read -r server wrk_us redis pg <"$work/cost-$scenario"
   awk -v s="$server" -v w="$wrk_us" -v r="$redis" -v p="$pg" -v q="$CAPACITY_SHARE" -v cores="$(nproc)" -v n="$total" \
-    -v d="$DURATION" -v label="$scenario" 'BEGIN {
+    -v d="$DURATION" -v label="$scenario" -v b="$before" -v a="$after" -v us="$tick_us" 'BEGIN {
+      split(b, x, " "); split(a, y, " ")
       instances = 3 * q * 1e6 / s; rest = (cores - 3 * q) * 1e6 / (w + r + p); redis = r > 0 ? 1e6 / r : 1e12
       predicted = instances; bound = "instances"
       if (rest < predicted) { predicted = rest; bound = "wrk + Redis + PostgreSQL on the other cores" }
       if (redis < predicted) { predicted = redis; bound = "one Redis core" }
       measured = n / d
-      printf "| `%s`, 3 instances × %.2f core | %.0f | %.0f | %s | %+.0f %% |\n", label, q, measured, predicted, bound, (measured / predicted - 1) * 100
+      printf "| `%s`, 3 instances × %.2f core | %.0f | %.0f | %s | %+.0f %% | %.1f | %.1f | %.1f |\n", label, q, measured, predicted, bound,
+        (measured / predicted - 1) * 100, (y[1] - x[1]) * us / n, (y[2] - x[2]) / n, (y[4] - x[4]) * us / n
     }' | tee -a "$out/table.md"
 }
 
@@ -98,7 +107,8 @@ scenario_capacity() {
   local port=$((27000 + RANDOM % 1000)) ws=$((29000 + RANDOM % 1000)) args=() pid token
   store_args redis data-capacity args
   ulimit -n "$(ulimit -Hn)"
-  pid=$(start_server "$port" "${args[@]}" --longConnSvr.openImWsPort="$ws" --longConnSvr.websocketMaxConnNum=100000); pids+=("$pid")
+  pid=$(start_server "$port" "${args[@]}" --longConnSvr.openImWsPort="$ws" --longConnSvr.websocketMaxConnNum=100000 \
+    --longConnSvr.websocketTimeout=3600); pids+=("$pid")
   dotnet "$load_tool" seed-users "http://127.0.0.1:$port" 1 $((CAPACITY_USERS + 50001 + CAPACITY_CONNECTIONS)) >/dev/null
   token=$(dotnet "$load_tool" issue-tokens "http://127.0.0.1:$port" $((CAPACITY_USERS + 1)) 1 5)
   write_scripts "$CAPACITY_USERS" "$token"
@@ -111,8 +121,8 @@ scenario_capacity() {
   printf '\n| memory | bytes |\n|---|---|\n' | tee -a "$out/table.md"
   capacity_memory "$port"
   # Heartbeats: the users past the token-memory ones, each connected once and pinging every 10 s as the JS SDK does.
-  echo "| gateway: $(dotnet "$load_tool" heartbeats "http://127.0.0.1:$port" "ws://127.0.0.1:$ws" "$pid" \
-    $((CAPACITY_USERS + 50002)) "$CAPACITY_CONNECTIONS" "$CAPACITY_HEARTBEAT_SECONDS") |" | tee -a "$out/table.md"
+  echo "| gateway: $(dotnet "$load_tool" heartbeats "http://127.0.0.1:$port" "ws://127.0.0.1:$ws" "$pid" "127.0.0.1:$redis_port" \
+    $((CAPACITY_USERS + 50002)) "$CAPACITY_CONNECTIONS" "$CAPACITY_HEARTBEAT_SECONDS" "$CAPACITY_HEARTBEAT_MS") |" | tee -a "$out/table.md"
   stop_pid "$pid"
 
   # The same store (Redis database, PostgreSQL users), now behind three instances held to a share of a core each.
@@ -123,12 +133,11 @@ scenario_capacity() {
     echo 100000 >"$cgroup/$i/cpu.cfs_period_us"
     echo "$quota" >"$cgroup/$i/cpu.cfs_quota_us"
     ports+=($((28000 + i * 100 + RANDOM % 100)))
-    pid=$(start_server "${ports[-1]}" "${args[@]}"); pids+=("$pid")
-    echo "$pid" >"$cgroup/$i/cgroup.procs"
+    pid=$(START_CGROUP="$cgroup/$i" start_server "${ports[-1]}" "${args[@]}"); pids+=("$pid")
   done
-  printf '\n| three instances | measured req/s | model req/s | model bound | error |\n|---|---|---|---|---|\n' | tee -a "$out/table.md"
+  printf '\n| three instances | measured req/s | model req/s | model bound | error | instances CPU µs/req | Redis CPU µs/req | PostgreSQL CPU µs/req |\n|---|---|---|---|---|---|---|---|\n' | tee -a "$out/table.md"
   for scenario in user_token parse_token get_users_info; do
-    capacity_three "$scenario" "${ports[@]}"
+    capacity_three "$scenario" "${pids[*]: -3}" "${ports[@]}"
   done
   for pid in "${pids[@]: -3}"; do stop_pid "$pid"; done
   for i in 1 2 3; do rmdir "$cgroup/$i"; done

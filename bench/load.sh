@@ -47,8 +47,14 @@ wait_http() { # port
   echo "load.sh: nothing answers on port $1" >&2; return 1
 }
 
-start_server() { # port, args... ; prints the pid
-  dotnet "$server_dll" --api.openImApiPort="$1" "${@:2}" >"$work/server-$1.log" 2>&1 &
+start_server() { # port, args... ; prints the pid. With START_CGROUP set, it starts inside that cgroup, so that .NET
+  # sizes its heaps and threads to the cgroup's CPU quota as it would in a container.
+  if [ -n "${START_CGROUP:-}" ]; then
+    bash -c 'echo $$ >"$0/cgroup.procs"; exec "$@"' "$START_CGROUP" \
+      dotnet "$server_dll" --api.openImApiPort="$1" "${@:2}" >"$work/server-$1.log" 2>&1 &
+  else
+    dotnet "$server_dll" --api.openImApiPort="$1" "${@:2}" >"$work/server-$1.log" 2>&1 &
+  fi
   local pid=$!
   wait_http "$1" >&2
   echo "$pid"

@@ -4,7 +4,7 @@ using OpenImAuth.LoadTool;
 //   seed-users   <api url> <first> <count>          registers users u<first> .. u<first+count-1>
 //   issue-tokens <api url> <first> <count> <platform> issues one token each; prints the last one
 //   gateway      <api url> <ws url> <server pid> <first> <count> <kicks>  idle connections, RSS, kick latency
-//   heartbeats   <api url> <ws url> <server pid> <first> <count> <seconds> CPU per heartbeat (a ping per 10 s each)
+//   heartbeats   <api url> <ws url> <server pid> <redis host:port> <first> <count> <seconds> <interval ms>  CPU per connection and heartbeat
 return args switch
 {
     ["seed-users", var url, var first, var count] => await Seeding.SeedUsersAsync(new Uri(url), int.Parse(first), int.Parse(count)),
@@ -12,8 +12,8 @@ return args switch
         await Seeding.IssueTokensAsync(new Uri(url), int.Parse(first), int.Parse(count), int.Parse(platform)),
     ["gateway", var url, var ws, var pid, var first, var count, var kicks] =>
         await GatewayLoad.RunAsync(new Uri(url), new Uri(ws), int.Parse(pid), int.Parse(first), int.Parse(count), int.Parse(kicks)),
-    ["heartbeats", var url, var ws, var pid, var first, var count, var seconds] =>
-        await HeartbeatLoad.RunAsync(new Uri(url), new Uri(ws), int.Parse(pid), int.Parse(first), int.Parse(count), int.Parse(seconds)),
+    ["heartbeats", var url, var ws, var pid, var redis, var first, var count, var seconds, var intervalMs] =>
+        await HeartbeatLoad.RunAsync(new Uri(url), new Uri(ws), int.Parse(pid), redis, int.Parse(first), int.Parse(count), int.Parse(seconds), int.Parse(intervalMs)),
     ["idle", var ws, var pid, var count] => await GatewayLoad.IdleAsync(new Uri(ws), int.Parse(pid), int.Parse(count)),
     _ => Usage(),
 };
