@@ -13,6 +13,7 @@ const who = document.getElementById('who');
 const signOutButton = document.getElementById('sign-out');
 
 let stopView = null;
+let generation = 0;
 let signInMessage = '';
 
 function route() {
@@ -30,6 +31,7 @@ function route() {
 }
 
 async function render() {
+  const mine = ++generation;
   if (stopView) {
     stopView();
     stopView = null;
@@ -43,12 +45,19 @@ async function render() {
   }
   const { view, arg, nav: current } = route();
   for (const link of nav.querySelectorAll('a')) {
-    link.toggleAttribute('aria-current', link.getAttribute('href') === current);
-    if (link.hasAttribute('aria-current')) {
+    if (link.getAttribute('href') === current) {
       link.setAttribute('aria-current', 'page');
+    } else {
+      link.removeAttribute('aria-current');
     }
   }
-  stopView = (await view(main, arg)) || null;
+  const stop = (await view(main, arg)) || null;
+  // Another render may have started while this view loaded: then this view is already gone from the page.
+  if (mine === generation) {
+    stopView = stop;
+  } else if (stop) {
+    stop();
+  }
 }
 
 function showChrome(session) {

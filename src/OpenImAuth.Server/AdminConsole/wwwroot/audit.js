@@ -57,7 +57,7 @@ export async function auditView(main) {
     const data = await call('/audit/search', body);
     const entries = data.entries || [];
     results.replaceChildren(
-      table('Audit entries', ['Time', 'Action', 'Result', 'Actor', 'User', 'Platform', 'Address', 'Detail', 'Operation ID'],
+      table('Audit entries', ['Time', 'Action', 'Result', 'Actor', 'User', 'Platform', 'Address', { label: 'Detail', wrap: true }, 'Operation ID'],
         entries.map(e => [
           time(e.time),
           e.action,

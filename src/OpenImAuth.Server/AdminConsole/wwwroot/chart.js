@@ -33,6 +33,9 @@ export function drawChart(container, points, slots, label) {
     const [lastX] = xy[xy.length - 1];
     root.append(svg('polygon', { points: `${firstX},${HEIGHT - PAD} ${line} ${lastX},${HEIGHT - PAD}`, class: 'area' }));
     root.append(svg('polyline', { points: line, class: 'line' }));
+    // The newest sample as a dot: one sample alone draws no line.
+    const [x, y] = xy[xy.length - 1];
+    root.append(svg('circle', { cx: x, cy: y, r: 2.5, class: 'dot' }));
   }
   const top = svg('text', { x: WIDTH - PAD, y: PAD + 10, class: 'scale', 'text-anchor': 'end' });
   top.textContent = formatNumber(max);

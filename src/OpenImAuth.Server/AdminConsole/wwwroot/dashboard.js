@@ -119,8 +119,9 @@ export function dashboardView(main) {
       const points = history[series.key];
       const last = points.length ? points[points.length - 1] : null;
       value.textContent = last === null ? '…' : `${formatNumber(last)} ${series.unit}`;
-      drawChart(chart, points, SLOTS,
-        `${series.title}: ${last === null ? 'no sample yet' : `${formatNumber(last)} ${series.unit}`}, over the last ${points.length} samples`);
+      const peak = points.length ? Math.max(...points) : 0;
+      drawChart(chart, points, SLOTS, last === null ? `${series.title}: no sample yet`
+        : `${series.title}: ${formatNumber(last)} ${series.unit}, peak ${formatNumber(peak)} in the last ${points.length} samples`);
     }
   };
   listeners.add(draw);

@@ -41,16 +41,20 @@ export function field(label, control, hint) {
   return h('div', { class: 'field' }, h('label', { for: id }, label), control, hint && h('small', { id: hintId }, hint));
 }
 
-/** A table in a scrolling wrapper, so narrow screens scroll it sideways instead of squeezing it. */
+/**
+ * A table in a scrolling wrapper, so narrow screens scroll it sideways instead of squeezing it. A column is its
+ * heading, or { label, wrap: true } for long free text that may wrap (cells stay on one line otherwise).
+ */
 export function table(caption, columns, rows, empty) {
   if (rows.length === 0) {
     return h('p', { class: 'empty' }, empty);
   }
+  const heads = columns.map(c => (typeof c === 'string' ? { label: c, wrap: false } : c));
   return h('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': caption },
     h('table', {},
       h('caption', { class: 'visually-hidden' }, caption),
-      h('thead', {}, h('tr', {}, columns.map(c => h('th', { scope: 'col' }, c)))),
-      h('tbody', {}, rows.map(cells => h('tr', {}, cells.map(c => h('td', {}, c)))))));
+      h('thead', {}, h('tr', {}, heads.map(c => h('th', { scope: 'col' }, c.label)))),
+      h('tbody', {}, rows.map(cells => h('tr', {}, cells.map((c, i) => h('td', { class: heads[i].wrap ? 'wrap' : undefined }, c)))))));
 }
 
 /** Previous / Next with "Page 2 of 7 (130 users)"; go(page) is called with the new page number. */

@@ -3,6 +3,7 @@ import { call } from './api.js';
 import { alertBox, announce, confirmAction, field, h, pager, table, time } from './ui.js';
 
 const SESSION_PAGE = 50;
+const REFRESH_MS = 5000;
 
 export async function userView(main, userID) {
   const heading = h('h1', { tabindex: -1 }, userID);
@@ -15,13 +16,18 @@ export async function userView(main, userID) {
   heading.focus();
 
   let sessionPage = 1;
-  const refresh = async () => {
-    await Promise.all([loadProfile(userID, profile), loadSessions(userID, sessionPage, platforms, sessions, page => {
+  let shown = '';
+  const loadSessionsCard = async () => {
+    shown = await loadSessions(userID, sessionPage, platforms, sessions, shown, page => {
       sessionPage = page;
-      refresh();
-    }, refresh)]);
+      loadSessionsCard();
+    }, loadSessionsCard);
   };
-  await refresh();
+  await Promise.all([loadProfile(userID, profile), loadSessionsCard()]);
+  // Sessions come and go while the page is open: look again every few seconds, and redraw only on a change, so
+  // keyboard focus stays where it is.
+  const timer = setInterval(loadSessionsCard, REFRESH_MS);
+  return () => clearInterval(timer);
 }
 
 async function loadProfile(userID, card) {
@@ -63,7 +69,8 @@ async function loadProfile(userID, card) {
   card.replaceChildren(form);
 }
 
-async function loadSessions(userID, page, platformCard, sessionCard, goToPage, refresh) {
+/** Draws the platforms and sessions unless they are what `shown` describes; returns what is shown now. */
+async function loadSessions(userID, page, platformCard, sessionCard, shown, goToPage, refresh) {
   let listing;
   let online;
   try {
@@ -74,10 +81,15 @@ async function loadSessions(userID, page, platformCard, sessionCard, goToPage, r
   } catch (error) {
     platformCard.replaceChildren();
     sessionCard.replaceChildren(alertBox(error.code === 1004 ? 'No sessions: the user is not registered.' : `Could not list sessions: ${error.message}`));
-    return;
+    return '';
   }
   const list = listing.sessions || [];
-  platformCard.replaceChildren(...platformSection(userID, list, online, refresh));
+  const connections = (online || []).flatMap(entry => (entry.detailPlatformStatus || []).map(c => [c.platformID, c.platform]));
+  const now = JSON.stringify([page, listing, connections]);
+  if (now === shown) {
+    return shown;
+  }
+  platformCard.replaceChildren(...platformSection(userID, list, connections, refresh));
   sessionCard.replaceChildren(
     h('div', { class: 'title-row' }, h('h2', {}, 'Sessions'),
       h('button', { type: 'button', class: 'danger', disabled: listing.total === 0, onclick: () => revokeAll(userID, refresh) }, 'Revoke all sessions')),
@@ -95,15 +107,15 @@ async function loadSessions(userID, page, platformCard, sessionCard, goToPage, r
       ]),
       'No sessions: the store holds no token of this user.'),
     listing.total > SESSION_PAGE ? pager(page, SESSION_PAGE, listing.total, 'sessions', goToPage) : '');
+  return now;
 }
 
 /** One row per platform that has a live session or connection: its connections, and Force logout. */
 function platformSection(userID, sessions, online, refresh) {
+  // online: [platformID, platform name] per live connection (get_users_online_status; its tokens are not kept).
   const connections = new Map();
-  for (const entry of online || []) {
-    for (const c of entry.detailPlatformStatus || []) {
-      connections.set(c.platformID, { name: c.platform, count: (connections.get(c.platformID)?.count || 0) + 1 });
-    }
+  for (const [id, name] of online) {
+    connections.set(id, { name, count: (connections.get(id)?.count || 0) + 1 });
   }
   const platforms = new Map();
   for (const s of sessions.filter(s => s.status === 'active')) {
