@@ -167,7 +167,9 @@ public sealed partial class ConsoleTests(ConsoleBrowser browser) : IClassFixture
         await webRow.GetByRole(AriaRole.Button, new() { Name = "Log out" }).ClickAsync();
         await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Log out" }).ClickAsync();
 
-        // Assert
+        // Assert: one revocation, the confirmed one (the page announces it once its answer is in).
+        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Logged out one session of two-sessions");
+        Assert.Single(tab.Posts, path => path == "/auth/revoke_session");
         await Expect(webRow).ToContainTextAsync("revoked");
         await Expect(iosRow).ToContainTextAsync("active");
         (await Server.PostAsync("/user/get_users_info", new { userIDs = new[] { "two-sessions" } }, web)).AssertError(1506);

@@ -97,10 +97,17 @@ public sealed class ConsoleTab(IBrowserContext context, IPage page, string origi
 {
     private readonly List<string> _errors = [];
     private readonly List<string> _foreignRequests = [];
+    private readonly List<string> _posts = [];
 
     public IPage Page => page;
 
     public IBrowserContext Context => context;
+
+    /// <summary>The paths the page has POSTed to so far (its API calls), in order.</summary>
+    public IReadOnlyList<string> Posts
+    {
+        get { lock (_posts) { return [.. _posts]; } }
+    }
 
     /// <summary>Console errors and uncaught exceptions of the page so far.</summary>
     public IReadOnlyList<string> Errors
@@ -118,6 +125,13 @@ public sealed class ConsoleTab(IBrowserContext context, IPage page, string origi
             }
         };
         page.PageError += (_, error) => { lock (_errors) { _errors.Add($"page error: {error}"); } };
+        page.Request += (_, request) =>
+        {
+            if (request.Method == "POST")
+            {
+                lock (_posts) { _posts.Add(new Uri(request.Url).AbsolutePath); }
+            }
+        };
         // Every request the page makes passes here: one to any other origin is recorded and never leaves the machine.
         await context.RouteAsync("**/*", async route =>
         {
