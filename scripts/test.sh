@@ -28,6 +28,17 @@ if ! node -e '
   fi
 fi
 
+# The console tests drive Debian's Chromium through Playwright, which downloads no browser of its own.
+install_chromium() {
+  if ! command -v chromium >/dev/null; then
+    echo "scripts/test.sh: installing chromium (apt-get)"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  fi
+  export TEST_CHROMIUM="$(command -v chromium)"
+}
+install_chromium
+
 start_services off # the tests do not measure PostgreSQL's durability; fsync off keeps them quick
 psql -h 127.0.0.1 -p "$pg_port" -U postgres -q -c "CREATE DATABASE openimauth_test" >/dev/null
 

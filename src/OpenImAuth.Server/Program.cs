@@ -1,3 +1,4 @@
+using OpenImAuth.Server.AdminConsole;
 using OpenImAuth.Server.Audit;
 using OpenImAuth.Server.Auth;
 using OpenImAuth.Server.Configuration;
@@ -66,8 +67,8 @@ if (PortsInUse.Find(settings) is { Count: > 0 } taken)
 await app.Services.GetRequiredService<StorageHost>().OpenAsync(settings, app.Lifetime.ApplicationStopping);
 
 // HTTP: prometheus.port's /metrics (if set), the client behind trusted proxies, OpenIM's CORS and OPTIONS, the rate
-// limit when set, then one group per OpenIM module, the API reference, the health endpoints and /metrics (without
-// prometheus.port), then 404 for the rest.
+// limit when set, then one group per OpenIM module, the API reference, the admin console, the health endpoints and
+// /metrics (without prometheus.port), then 404 for the rest.
 app.UseOpenImMetrics(settings.Prometheus);
 app.UseTrustedProxies(settings.Security);
 app.UseRouting();
@@ -78,6 +79,7 @@ app.MapSessionEndpoints();
 app.MapUserEndpoints();
 app.MapAuditEndpoints();
 app.MapOpenImApiReference();
+app.MapConsole();
 app.MapOpenImHealth();
 app.MapOpenImMetrics(settings.Prometheus);
 app.MapFallback(RequestLog.NotFoundAsync);
