@@ -25,9 +25,28 @@ public sealed class CachedUserStore(IUserStore inner, RedisUserCache cache) : IU
         if (existing is null)
         {
             // Nothing of ours remembers an unregistered user, but a Go node's rockscache keeps "not found" for a while.
-            await cache.AnnounceAsync(users.Select(u => u.UserId).ToList());
+            var userIds = users.Select(u => u.UserId).ToList();
+            await cache.AnnounceAsync(userIds);
+            _ = RememberAsync(userIds);
         }
         return existing;
+    }
+
+    /// <summary>
+    /// Reads users just registered into memory, in the background, since they are about to log in and be looked up:
+    /// an ordinary lookup, so it keeps nothing a change announced meanwhile made stale. A failure only leaves them
+    /// to be read at their first lookup.
+    /// </summary>
+    private async Task RememberAsync(IReadOnlyList<string> userIds)
+    {
+        try
+        {
+            await FindManyAsync(userIds, CancellationToken.None);
+        }
+        catch (Exception)
+        {
+            // Nothing is lost but speed.
+        }
     }
 
     public async Task EnsureRegisteredAsync(IReadOnlyList<UserRecord> users, CancellationToken cancellationToken)

@@ -19,23 +19,16 @@ namespace OpenImAuth.Storage.Redis;
 /// remembered is dropped, since announcements made meanwhile are lost.
 /// </para>
 /// </summary>
-public sealed class RedisUserCache
+public sealed partial class RedisUserCache
 {
     private const int Stripes = 256;
 
-    private const string AnnounceScript = """
-        local n = redis.call('INCR', KEYS[1])
-        redis.call('PUBLISH', ARGV[1], n .. '\n' .. ARGV[2])
-        redis.call('PUBLISH', ARGV[3], ARGV[4])
-        return n
-        """;
-
     private readonly IDatabase _db;
+    private readonly TimeProvider _time;
     private readonly int _capacity;
     private readonly CoalescedRead<long> _sequence;
     private readonly AnnouncedSequence _announced;
-    private readonly Dictionary<string, UserRecord>[] _users = new Dictionary<string, UserRecord>[Stripes];
-    private readonly long[] _generations = new long[Stripes];
+    private readonly Dictionary<string, object>[] _users = new Dictionary<string, object>[Stripes]; // a UserRecord, or a read's placeholder
     private int _count;
     private int _subscribed;
     private volatile bool _subscriptionDown;
@@ -43,12 +36,13 @@ public sealed class RedisUserCache
     private RedisUserCache(IDatabase db, TimeProvider time, int capacity)
     {
         _db = db;
+        _time = time;
         _capacity = capacity;
         _sequence = new CoalescedRead<long>(async () => (long?)await db.StringGetAsync(RedisKeys.UserSequence) ?? 0);
         _announced = new AnnouncedSequence(time, ForgetAll);
         for (var i = 0; i < Stripes; i++)
         {
-            _users[i] = new Dictionary<string, UserRecord>(StringComparer.Ordinal);
+            _users[i] = new Dictionary<string, object>(StringComparer.Ordinal);
         }
     }
 
@@ -121,8 +115,8 @@ public sealed class RedisUserCache
 
     /// <summary>
     /// The registered users among <paramref name="userIds"/>, in the order asked, each once: from memory when it is
-    /// current, the rest through <paramref name="read"/> (PostgreSQL), which is remembered unless a change of one of
-    /// them was announced while it was read.
+    /// current, the rest through <paramref name="read"/> (PostgreSQL), each remembered unless a change of it was
+    /// announced while it was read.
     /// </summary>
     internal async Task<IReadOnlyList<UserRecord>> FindManyAsync(
         IReadOnlyList<string> userIds, Func<IReadOnlyList<string>, Task<IReadOnlyList<UserRecord>>> read)
@@ -138,57 +132,86 @@ public sealed class RedisUserCache
         }
         var found = new UserRecord?[userIds.Count];
         List<string>? missing = null;
-        List<long>? generations = null;
+        object? pending = null;
         for (var i = 0; i < userIds.Count; i++)
         {
-            var stripe = StripeOf(userIds[i]);
-            lock (_users[stripe])
+            var users = _users[StripeOf(userIds[i])];
+            lock (users)
             {
-                if (!_users[stripe].TryGetValue(userIds[i], out found[i]))
+                if (users.TryGetValue(userIds[i], out var entry) && entry is UserRecord user)
                 {
-                    (missing ??= []).Add(userIds[i]);
-                    (generations ??= []).Add(_generations[stripe]);
+                    found[i] = user;
+                    continue;
                 }
+                // A placeholder of this read's own: a change announced while it reads removes it, and then what it
+                // read is not kept. It replaces another read's placeholder, whose answer is then not kept either.
+                pending ??= new object();
+                if (entry is null)
+                {
+                    MakeRoom(users);
+                    Interlocked.Increment(ref _count);
+                }
+                users[userIds[i]] = pending;
+                (missing ??= []).Add(userIds[i]);
             }
         }
-        if (missing is not null)
+        if (missing is null)
         {
-            var fresh = (await read(missing)).ToDictionary(u => u.UserId, StringComparer.Ordinal);
-            for (var i = 0; i < missing.Count; i++)
-            {
-                if (fresh.TryGetValue(missing[i], out var user))
-                {
-                    Remember(user, generations![i]);
-                }
-            }
-            for (var i = 0; i < userIds.Count; i++)
-            {
-                found[i] ??= fresh.GetValueOrDefault(userIds[i]);
-            }
+            return InOrderOnce(userIds, found);
+        }
+        Dictionary<string, UserRecord> fresh;
+        try
+        {
+            fresh = (await read(missing)).ToDictionary(u => u.UserId, StringComparer.Ordinal);
+        }
+        catch
+        {
+            Settle(missing, pending!, null);
+            throw;
+        }
+        Settle(missing, pending!, fresh);
+        for (var i = 0; i < userIds.Count; i++)
+        {
+            found[i] ??= fresh.GetValueOrDefault(userIds[i]);
         }
         return InOrderOnce(userIds, found);
     }
 
     /// <summary>
-    /// After a change of these users was committed: deletes OpenIM's cache keys of each, then announces the change
-    /// to every instance and to Go nodes. Forgets them here first, so no read that began before the change keeps it.
+    /// Puts what a read found where its placeholders still stand, and takes away the placeholders of users it did
+    /// not find (or of a read that failed): nothing is kept of a user that is not registered.
     /// </summary>
-    internal async Task AnnounceAsync(IReadOnlyCollection<string> userIds)
+    private void Settle(List<string> userIds, object pending, Dictionary<string, UserRecord>? fresh)
     {
-        if (userIds.Count == 0)
-        {
-            return;
-        }
         foreach (var userId in userIds)
         {
-            Forget(userId);
+            var users = _users[StripeOf(userId)];
+            lock (users)
+            {
+                if (!users.TryGetValue(userId, out var entry) || !ReferenceEquals(entry, pending))
+                {
+                    continue; // forgotten (a change was announced) or taken over by a later read
+                }
+                if (fresh?.GetValueOrDefault(userId) is { } user)
+                {
+                    users[userId] = user;
+                }
+                else if (users.Remove(userId))
+                {
+                    Interlocked.Decrement(ref _count);
+                }
+            }
         }
-        var keys = userIds.SelectMany(id => new[] { RedisKeys.UserInfo(id), RedisKeys.UserGlobalRecvMsgOpt(id) }).ToList();
-        // One DEL per key, pipelined: the keys lie in different slots of a Redis Cluster.
-        await Task.WhenAll(keys.Select(key => _db.KeyDeleteAsync(key)));
-        await _db.ScriptEvaluateAsync(AnnounceScript, [RedisKeys.UserSequence],
-            [(RedisValue)RedisKeys.UsersChanged(_db.Database).ToString(), string.Join('\n', userIds),
-             (RedisValue)RedisKeys.DeleteCacheUser.ToString(), RedisKeys.KeyListMessage(keys)]);
+    }
+
+    /// <summary>Full: starts this stripe over rather than track recency on the hot path. Called under its lock.</summary>
+    private void MakeRoom(Dictionary<string, object> users)
+    {
+        if (Volatile.Read(ref _count) >= _capacity)
+        {
+            Interlocked.Add(ref _count, -users.Count);
+            users.Clear();
+        }
     }
 
     private static List<UserRecord> InOrderOnce(IReadOnlyList<string> userIds, UserRecord?[] found)
@@ -203,29 +226,6 @@ public sealed class RedisUserCache
             }
         }
         return users;
-    }
-
-    private void Remember(UserRecord user, long generation)
-    {
-        var stripe = StripeOf(user.UserId);
-        lock (_users[stripe])
-        {
-            // A change announced for this stripe since the read began may be newer than what was read: do not keep it.
-            if (_generations[stripe] != generation || _subscriptionDown)
-            {
-                return;
-            }
-            if (Volatile.Read(ref _count) >= _capacity)
-            {
-                // Full: start this stripe over rather than track recency on the hot path.
-                Interlocked.Add(ref _count, -_users[stripe].Count);
-                _users[stripe].Clear();
-            }
-            if (_users[stripe].TryAdd(user.UserId, user))
-            {
-                Interlocked.Increment(ref _count);
-            }
-        }
     }
 
     /// <summary>One announcement of ours: <c>{sequence}\n{userID}\n…</c> (a userID holds no control character).</summary>
@@ -267,7 +267,6 @@ public sealed class RedisUserCache
         var stripe = StripeOf(userId);
         lock (_users[stripe])
         {
-            _generations[stripe]++;
             if (_users[stripe].Remove(userId))
             {
                 Interlocked.Decrement(ref _count);
@@ -281,7 +280,6 @@ public sealed class RedisUserCache
         {
             lock (_users[stripe])
             {
-                _generations[stripe]++;
                 Interlocked.Add(ref _count, -_users[stripe].Count);
                 _users[stripe].Clear();
             }
