@@ -39,6 +39,7 @@ public sealed class CachedUserStore(IUserStore inner, RedisUserCache cache) : IU
     /// </summary>
     private async Task RememberAsync(IReadOnlyList<string> userIds)
     {
+        RequestStart.Mark(0); // not the registration's own lookup: a read of its own, sent after the change
         try
         {
             await FindManyAsync(userIds, CancellationToken.None);

@@ -12,8 +12,9 @@ namespace OpenImAuth.Storage.Redis;
 /// (<c>USER_INFO:{userID}</c>, <c>USER_GLOBAL_RECV_MSG_OPT_KEY:{userID}</c>), then in one script increments
 /// <see cref="RedisKeys.UserSequence"/> and publishes the new number with the user IDs on
 /// <see cref="RedisKeys.UsersChanged"/> and the deleted keys on OpenIM's <c>DELETE_CACHE_USER</c>. A read first
-/// reads the number with a read that started after it did, shared by the reads around it; once this instance has
-/// applied every announcement up to that number, memory answers, and the users it lacks are read from PostgreSQL.
+/// reads the number with a read sent after it asked, or after its request began (<see cref="RequestStart"/>),
+/// shared by the reads around it; once this instance has applied every announcement up to that number, memory
+/// answers, and the users it lacks are read from PostgreSQL.
 /// Go OpenIM nodes do not count the number: their changes are seen when their <c>DELETE_CACHE_USER</c> arrives, as
 /// between Go nodes themselves. While the subscription is down nothing is answered from memory, and everything
 /// remembered is dropped, since announcements made meanwhile are lost.
@@ -125,7 +126,7 @@ public sealed partial class RedisUserCache
         {
             return await read(userIds);
         }
-        var sequence = await _sequence.ReadAsync();
+        var sequence = await _sequence.ReadAsync(RequestStart.Current);
         if (_subscriptionDown || !await _announced.IsUpToAsync(sequence) || _subscriptionDown)
         {
             return await read(userIds);
