@@ -45,16 +45,17 @@ public sealed class CoalescedReadTests
         // Act
         var early = read.ReadAsync(beganBefore);
         var late = read.ReadAsync(beganAfter);
-        var outsideARequest = read.ReadAsync(0);
         var startedBeforeAnswering = reads.Started;
         (await reads.NextAsync()).SetResult(2);
+        var outsideARequest = read.ReadAsync(0);
+        (await reads.NextAsync()).SetResult(3);
 
-        // Assert: the early request is answered by the read it preceded, at once; the others by a new one
+        // Assert: the early request is answered by the read it preceded, at once; the others by a new one each
         Assert.True(early.IsCompletedSuccessfully);
         Assert.Equal(1, await early);
         Assert.Equal(2, startedBeforeAnswering);
         Assert.Equal(2, await late);
-        Assert.Equal(2, await outsideARequest);
+        Assert.Equal(3, await outsideARequest);
     }
 
     [Fact]
