@@ -121,8 +121,9 @@ public sealed class FrozenStoreTests
         }
 
         // Act + Assert: PostgreSQL goes on; the same process serves again.
+        // (A lookup of a user in memory would answer before PostgreSQL does: ask about one never read.)
         relay.Thaw();
-        var after = await Eventually.UntilAsync(() => server.PostAsync("/user/get_users_info", new { userIDs = new[] { "dave" } }, token),
+        var after = await Eventually.UntilAsync(() => server.PostAsync("/user/account_check", new { checkUserIDs = new[] { "dave", "unread" } }, admin),
             answer => answer.ErrCode != 500, Recovery, "service after PostgreSQL was thawed");
         after.AssertOk();
         (await server.PostAsync("/user/user_register", new { secret = Secret, users = new[] { new { userID = "frank", nickname = "F" } } })).AssertOk();
