@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace OpenImAuth.Storage.Redis;
 
 /// <summary>
@@ -16,6 +18,24 @@ internal sealed class CoalescedRead<T>(Func<Task<T>> read)
     private readonly Lock _gate = new();
     private TaskCompletionSource<T>? _next;
     private bool _reading;
+    private (long Started, Task<T>? Answer) _last; // the last round that succeeded, and when it was sent
+
+    /// <summary>
+    /// A read that started at or after <paramref name="notBefore"/> (a <see cref="Stopwatch"/> timestamp): the last
+    /// one that completed if it did, without waiting, else the next round. A request that began at
+    /// <paramref name="notBefore"/> learns from it everything completed before it began.
+    /// </summary>
+    public Task<T> ReadAsync(long notBefore)
+    {
+        lock (_gate)
+        {
+            if (notBefore > 0 && _last.Started >= notBefore)
+            {
+                return _last.Answer!;
+            }
+        }
+        return ReadAsync();
+    }
 
     public Task<T> ReadAsync()
     {
@@ -39,6 +59,7 @@ internal sealed class CoalescedRead<T>(Func<Task<T>> read)
     {
         T result = default!;
         Exception? error = null;
+        var started = Stopwatch.GetTimestamp();
         try
         {
             result = await read();
@@ -54,6 +75,10 @@ internal sealed class CoalescedRead<T>(Func<Task<T>> read)
             next = _next;
             _next = null;
             _reading = next is not null && !failsNext;
+            if (error is null)
+            {
+                _last = (started, round.Task); // rounds run one at a time: each started after the one before
+            }
         }
         if (next is not null && !failsNext)
         {

@@ -37,6 +37,30 @@ public static class RedisKeys
     /// <summary>Ours: <c>{field}\n{value}</c> for every mark change (value empty once cleared); per database, as above.</summary>
     public static RedisChannel RevocationMarksChanged(int database) => RedisChannel.Literal($"OPENIMAUTH:REVOCATION_MARKS:{database}");
 
+    /// <summary>OpenIM publishes the user cache keys it deleted here, as a JSON array (local-cache.yml user.topic).</summary>
+    public static readonly RedisChannel DeleteCacheUser = RedisChannel.Literal("DELETE_CACHE_USER");
+
+    /// <summary>OpenIM's cache of a user record (rockscache, filled by its user service); every change deletes it.</summary>
+    public static RedisKey UserInfo(string userId) => UserInfoPrefix + userId;
+
+    /// <summary>OpenIM's cache of a user's globalRecvMsgOpt; every change deletes it with <see cref="UserInfo"/>.</summary>
+    public static RedisKey UserGlobalRecvMsgOpt(string userId) => UserGlobalRecvMsgOptPrefix + userId;
+
+    /// <summary>The userID of a <see cref="UserInfo"/> or <see cref="UserGlobalRecvMsgOpt"/> key name, or null for any other key.</summary>
+    public static string? UserOfUserCacheKey(string key) =>
+        key.StartsWith(UserInfoPrefix, StringComparison.Ordinal) ? key[UserInfoPrefix.Length..]
+        : key.StartsWith(UserGlobalRecvMsgOptPrefix, StringComparison.Ordinal) ? key[UserGlobalRecvMsgOptPrefix.Length..]
+        : null;
+
+    private const string UserInfoPrefix = "USER_INFO:";
+    private const string UserGlobalRecvMsgOptPrefix = "USER_GLOBAL_RECV_MSG_OPT_KEY:";
+
+    /// <summary>Ours: incremented by every user change of ours, as <see cref="TokenSequence"/> is by token writes (see <see cref="RedisUserCache"/>).</summary>
+    public static readonly RedisKey UserSequence = "OPENIMAUTH:USER_SEQ";
+
+    /// <summary>Ours: <c>{sequence}\n{userID}\n…</c> for every user change of ours; per database, as above.</summary>
+    public static RedisChannel UsersChanged(int database) => RedisChannel.Literal($"OPENIMAUTH:USERS_CHANGED:{database}");
+
     /// <summary><c>UID_PID_TOKEN_STATUS:{userID}:{PlatformName}</c>; field = the JWT, value = its status.</summary>
     public static RedisKey TokenHash(string userId, int platformId) =>
         $"UID_PID_TOKEN_STATUS:{userId}:{Platforms.NameOf(platformId)}";

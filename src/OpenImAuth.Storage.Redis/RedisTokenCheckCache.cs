@@ -24,31 +24,20 @@ public sealed class RedisTokenCheckCache
 {
     private const int Stripes = 256;
 
-    // How long the sequence may stay ahead of what arrived before the gap is taken as lost messages: then memory
-    // is dropped and counted as up to date (nothing remembered is trivially consistent).
-    private static readonly TimeSpan LostMessageWait = TimeSpan.FromSeconds(1);
-
-    // How long a check waits for an announcement that is on its way (usually well under a millisecond) before it
-    // reads Redis itself instead.
-    private static readonly TimeSpan InFlightWait = TimeSpan.FromMilliseconds(50);
-
     private readonly IDatabase _db;
-    private readonly TimeProvider _time;
     private readonly int _capacity;
     private readonly CoalescedRead<long> _sequence;
     private readonly Dictionary<string, Snapshot>[] _snapshots = new Dictionary<string, Snapshot>[Stripes];
     private readonly long[] _generations = new long[Stripes];
-    private long _applied;
+    private readonly AnnouncedSequence _announced;
     private int _subscribed;
-    private TaskCompletionSource _advanced = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private long _behindSince = -1;
     private int _count;
 
     private RedisTokenCheckCache(IDatabase db, TimeProvider time, int capacity)
     {
         _db = db;
-        _time = time;
         _capacity = capacity;
+        _announced = new AnnouncedSequence(time, ForgetAll);
         _sequence = new CoalescedRead<long>(async () => (long?)await db.StringGetAsync(RedisKeys.TokenSequence) ?? 0);
         for (var i = 0; i < Stripes; i++)
         {
@@ -92,7 +81,7 @@ public sealed class RedisTokenCheckCache
             // In order (a queue, not concurrent handlers): the sequence numbers must be applied as they were written.
             var queue = await redis.GetSubscriber().SubscribeAsync(RedisKeys.TokensChanged(_db.Database));
             queue.OnMessage(message => ApplyAnnouncement((string?)message.Message));
-            AdvanceApplied((long?)await _db.StringGetAsync(RedisKeys.TokenSequence) ?? 0);
+            _announced.Advance((long?)await _db.StringGetAsync(RedisKeys.TokenSequence) ?? 0);
             return true;
         }
         catch (RedisException)
@@ -106,7 +95,7 @@ public sealed class RedisTokenCheckCache
     internal async ValueTask<int?> GetStatusAsync(RedisKey key, string token, Func<RedisValue, int?> parse)
     {
         var sequence = await _sequence.ReadAsync();
-        if (!await IsUpToAsync(sequence))
+        if (!await _announced.IsUpToAsync(sequence))
         {
             OpenImAuthMetrics.CheckCacheMiss();
             return parse(await _db.HashGetAsync(key, token));
@@ -150,46 +139,6 @@ public sealed class RedisTokenCheckCache
         return fresh.TryGet(token, out var status) ? status : null;
     }
 
-    /// <summary>
-    /// Whether every announcement up to <paramref name="sequence"/> was applied, waiting briefly for one on its way.
-    /// When the sequence stays ahead for long, the announcements were lost: memory is dropped and counted as current.
-    /// </summary>
-    private async ValueTask<bool> IsUpToAsync(long sequence)
-    {
-        var started = _time.GetTimestamp();
-        while (true)
-        {
-            var advanced = Volatile.Read(ref _advanced).Task; // before reading _applied, so no advance is missed
-            if (sequence <= Volatile.Read(ref _applied))
-            {
-                Volatile.Write(ref _behindSince, -1);
-                return true;
-            }
-            var remaining = InFlightWait - _time.GetElapsedTime(started);
-            if (remaining <= TimeSpan.Zero)
-            {
-                break;
-            }
-            try
-            {
-                await advanced.WaitAsync(remaining, _time);
-            }
-            catch (TimeoutException)
-            {
-                break;
-            }
-        }
-        var now = _time.GetTimestamp();
-        var since = Interlocked.CompareExchange(ref _behindSince, now, -1);
-        if (since != -1 && _time.GetElapsedTime(since, now) > LostMessageWait)
-        {
-            ForgetAll();
-            AdvanceApplied(sequence);
-            Volatile.Write(ref _behindSince, -1);
-        }
-        return false;
-    }
-
     /// <summary>One announcement: <c>{sequence}\n{key}\n{key}…</c> (newline cannot occur in a userID).</summary>
     private void ApplyAnnouncement(string? message)
     {
@@ -206,28 +155,7 @@ public sealed class RedisTokenCheckCache
         {
             Forget(key);
         }
-        if (sequence > Volatile.Read(ref _applied) + 1)
-        {
-            ForgetAll(); // a gap: announcements were lost, so anything remembered may be stale
-        }
-        AdvanceApplied(sequence);
-    }
-
-    private void AdvanceApplied(long sequence)
-    {
-        var applied = Volatile.Read(ref _applied);
-        while (sequence > applied)
-        {
-            var seen = Interlocked.CompareExchange(ref _applied, sequence, applied);
-            if (seen == applied)
-            {
-                // Wake the checks waiting for this announcement; later ones wait on a fresh signal.
-                Interlocked.Exchange(ref _advanced, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously))
-                    .TrySetResult();
-                return;
-            }
-            applied = seen;
-        }
+        _announced.Apply(sequence);
     }
 
     /// <summary>Keys named in OpenIM's own announcement (DELETE_CACHE_AUTH), made by Go nodes and by us alike.</summary>

@@ -38,6 +38,31 @@ public sealed class ScaleOutTests
     }
 
     [Fact]
+    public async Task Instances_SeeEachOthersUserChangesAtOnce_AndDeleteOpenImsUserCacheKeys()
+    {
+        // Arrange: B has dave in memory (get_users_info), and OpenIM's rockscache holds an entry for him
+        await using var cluster = await ScaleOutCluster.CreateAsync();
+        var a = await cluster.StartInstanceAsync();
+        var b = await cluster.StartInstanceAsync();
+        (await a.PostAsync("/user/user_register", new { secret = Secret, users = new[] { new { userID = "dave", nickname = "D" } } })).AssertOk();
+        var token = (await b.PostAsync("/auth/user_token", new { secret = Secret, platformID = 1, userID = "dave" })).Token;
+        Assert.Equal("D", (await ProfileOfDaveAsync(b, token)).Nickname);
+        await cluster.Redis.Db.HashSetAsync("USER_INFO:dave", [new HashEntry("value", """{"userID":"dave","nickname":"D"}""")]);
+
+        // Act: changes through A, each read back through B with no wait between
+        (await a.PostAsync("/user/update_user_info", new { userInfo = new { userID = "dave", nickname = "D2" } }, token)).AssertOk();
+        var afterUpdate = await ProfileOfDaveAsync(b, token);
+        var keyLeft = await cluster.Redis.Db.KeyExistsAsync("USER_INFO:dave");
+        (await a.PostAsync("/user/set_global_msg_recv_opt", new { userID = "dave", globalRecvMsgOpt = 2 }, token)).AssertOk();
+        var afterOption = await ProfileOfDaveAsync(b, token);
+
+        // Assert
+        Assert.Equal(("D2", 0), afterUpdate);
+        Assert.Equal(("D2", 2), afterOption);
+        Assert.False(keyLeft);
+    }
+
+    [Fact]
     public async Task Redis_HoldsOpenImLayout_AndHonoursStateWrittenByGoNode()
     {
         // Arrange
@@ -80,5 +105,13 @@ public sealed class ScaleOutTests
 
         // Assert
         (await server.PostAsync("/auth/parse_token", new { token })).AssertError(1506);
+    }
+
+    private static async Task<(string? Nickname, int GlobalRecvMsgOpt)> ProfileOfDaveAsync(ServerProcess server, string token)
+    {
+        var answer = await server.PostAsync("/user/get_users_info", new { userIDs = new[] { "dave" } }, token);
+        answer.AssertOk();
+        var user = answer.Data.GetProperty("usersInfo")[0];
+        return (user.GetProperty("nickname").GetString(), user.GetProperty("globalRecvMsgOpt").GetInt32());
     }
 }

@@ -7,10 +7,13 @@ namespace OpenImAuth.Server.Configuration;
 /// <summary>The <c>redis.*</c> keys (OpenIM's redis.yml names), used when storage.kind is redis.</summary>
 internal sealed record RedisSettings(
     IReadOnlyList<string> Addresses, string? Username, string? Password, int Database, int CheckCacheEntries, int HintedTokens,
-    int TimeoutMs)
+    int TimeoutMs, int UserCacheEntries)
 {
     /// <summary>How many token hashes a check cache remembers by default (a few hundred bytes each).</summary>
     public const int DefaultCheckCacheEntries = 100_000;
+
+    /// <summary>How many user records a user cache remembers by default (a few hundred bytes each for short profiles).</summary>
+    public const int DefaultUserCacheEntries = 100_000;
 
     /// <summary>How long a request waits for Redis by default before it answers that Redis is unavailable.</summary>
     public const int DefaultTimeoutMs = 1000;
@@ -35,8 +38,10 @@ internal sealed record RedisSettings(
             "tokens each instance remembers as the basis of its users' next logins");
         var timeoutMs = read.Int("redis:timeoutMs", DefaultTimeoutMs, 1, 600_000,
             "milliseconds a request waits for Redis before it answers that Redis is unavailable");
+        var userCacheEntries = read.Int("redis:userCacheEntries", DefaultUserCacheEntries, 0, 100_000_000,
+            "user records each instance keeps in memory for user lookups; 0 reads PostgreSQL on every lookup");
         return new RedisSettings(addresses, username.Length == 0 ? null : username, password.Length == 0 ? null : password, database,
-            checkCacheEntries, hintedTokens, timeoutMs);
+            checkCacheEntries, hintedTokens, timeoutMs, userCacheEntries);
     }
 
     /// <summary>

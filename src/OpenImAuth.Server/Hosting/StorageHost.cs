@@ -53,6 +53,8 @@ internal sealed class StorageHost(TimeProvider time) : IAsyncDisposable
     /// <summary>Wrong secrets and lockouts per client address: in memory alone, in Redis (shared) when scaled out.</summary>
     public ISecretFailureStore SecretFailures { get; private set; } = null!;
 
+    private RedisUserCache? _userCache;
+
     public async Task OpenAsync(ServerSettings settings, CancellationToken cancellationToken)
     {
         if (settings.StorageKind == ServerSettings.RedisKind)
@@ -78,6 +80,11 @@ internal sealed class StorageHost(TimeProvider time) : IAsyncDisposable
             var scaledOut = settings.StorageKind == ServerSettings.RedisKind;
             Tokens = new MeteredTokenStateStore(Tokens, scaledOut ? "redis" : "sqlite");
             Users = new MeteredUserStore(Users, scaledOut ? "postgres" : "sqlite");
+        }
+        if (_userCache is not null)
+        {
+            // Outside the metering: its timings stay those of PostgreSQL's own calls.
+            Users = new CachedUserStore(Users, _userCache);
         }
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         // Configured administrators exist from start-up without registration (docs/decisions.md, D9); AppAdmin = 2.
@@ -107,6 +114,8 @@ internal sealed class StorageHost(TimeProvider time) : IAsyncDisposable
         SharedPresence = presence;
         SharedStatusChanges = await RedisStatusChangeBus.SubscribeAsync(redis);
         SecretFailures = new RedisSecretFailureStore(redis, settings.Security.Lockout, time);
+        // 0 remembers no user, but still deletes and announces every change for the instances and Go nodes that do.
+        _userCache = await RedisUserCache.StartAsync(redis, time, settings.Redis.UserCacheEntries);
         var users = await PostgresUserStore.OpenAsync(settings.PostgresConnectionString,
             TimeSpan.FromMilliseconds(settings.PostgresTimeoutMs), cancellationToken);
         _resources.Add(users);

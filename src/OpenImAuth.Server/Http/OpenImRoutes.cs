@@ -63,6 +63,7 @@ internal static partial class OpenImRoutes
         where TRequest : class
     {
         var started = Stopwatch.GetTimestamp();
+        Storage.Redis.RequestStart.Mark(started);
         if (!HttpMethods.IsPost(context.Request.Method))
         {
             await NotFoundAsync(context);

@@ -31,6 +31,34 @@ public sealed class CoalescedReadTests
     }
 
     [Fact]
+    public async Task ARequestThatBeganBeforeARead_MayUseIt_OneThatBeganAfter_WaitsForTheNext()
+    {
+        // Arrange: one read completes; one request began before it was sent, another after
+        var reads = new HeldReads();
+        var read = new CoalescedRead<int>(reads.Start);
+        var beganBefore = System.Diagnostics.Stopwatch.GetTimestamp();
+        var first = read.ReadAsync();
+        (await reads.NextAsync()).SetResult(1);
+        await first;
+        var beganAfter = System.Diagnostics.Stopwatch.GetTimestamp();
+
+        // Act
+        var early = read.ReadAsync(beganBefore);
+        var late = read.ReadAsync(beganAfter);
+        var startedBeforeAnswering = reads.Started;
+        (await reads.NextAsync()).SetResult(2);
+        var outsideARequest = read.ReadAsync(0);
+        (await reads.NextAsync()).SetResult(3);
+
+        // Assert: the early request is answered by the read it preceded, at once; the others by a new one each
+        Assert.True(early.IsCompletedSuccessfully);
+        Assert.Equal(1, await early);
+        Assert.Equal(2, startedBeforeAnswering);
+        Assert.Equal(2, await late);
+        Assert.Equal(3, await outsideARequest);
+    }
+
+    [Fact]
     public async Task AReadThatTimedOut_FailsTheRoundQueuedBehindIt_WithoutReadingAgain()
     {
         // Arrange: the first read waits for the test; two callers queue behind it.
