@@ -9,7 +9,7 @@ namespace OpenImAuth.Server.AdminConsole;
 /// <summary>
 /// <c>GET /console/</c>: the administrators' page and its scripts, embedded in this assembly, so a published server
 /// and <c>dotnet run</c> serve the same files whatever the working directory. The page only calls the public routes
-/// (docs/decisions.md, D16); this class only serves files.
+/// (docs/decisions.md, D17); this class only serves files.
 /// </summary>
 internal static class ConsoleEndpoints
 {
