@@ -26,14 +26,13 @@ public sealed partial class SqliteTokenStateStore
     private const string InsertRow =
         "INSERT INTO token_log (token, user_id, platform_id, status, issued_at, expires_at, issued_ms) VALUES ($1, $2, $3, $4, $5, $6, $7)";
 
-    private static readonly List<StoredToken> NoTokens = [];
-
     private readonly TokenLogLimits _limits;
 
     // Made once: a method group passed as a delegate is a new delegate on every login.
-    private readonly Action<List<StoredToken>?> _applyCommitted;
+    private readonly Action<List<Appended>?> _applyCommitted;
+    private readonly Action<List<Moved>> _moveRows;
 
-    // Only on the writer: the users whose tokens the open transaction changed, as it left them; the rows it appended
+    // Only on the writer: the users whose tokens the open transaction read or changed, as it left them; the rows it appended
     // to the log, and how many of the log's oldest committed rows it deleted; how many rows it appended for writes
     // (not for compaction). All dropped as it ends, and applied to the log below first if it committed.
     private readonly Dictionary<string, List<StoredToken>> _pending = new(StringComparer.Ordinal);
@@ -41,18 +40,17 @@ public sealed partial class SqliteTokenStateStore
     private int _pendingDeletions;
     private long _pendingAppends;
 
-    // Only on the writer (or while opening): every row of the committed log, oldest first, as its seq and the very
-    // object memory applied for it. Memory still holds that object exactly while the row is its token's last one, so
+    // Only on the writer (or while opening): every row of the committed log, oldest first, as its seq and its user.
+    // A row is its token's last one exactly while memory holds a token of that user logged at that seq, so
     // compaction knows which rows to carry forward without reading them back from the file (re-reading them was
-    // about a sixth of the server's CPU when a few users log in again and again). 16 bytes a row, and the dead rows'
-    // objects stay alive until compacted: the log holds at most about twice the live tokens.
+    // about a sixth of the server's CPU when a few users log in again and again). 16 bytes a row, the user's ID
+    // shared with memory: the log holds at most about twice the live tokens.
     private readonly Queue<LogRow> _log = new();
 
-    // Only on the writer (or while opening): the rows writes ever appended to the log, how many of those there were
-    // when compaction was last queued, and the live tokens in memory.
+    // Only on the writer (or while opening): the rows writes ever appended to the log, and how many of those there
+    // were when compaction was last queued.
     private long _appends;
     private long _appendsAtCompaction;
-    private int _liveTokens;
 
     private SqliteTokenStateStore(SqliteDatabase database, TimeProvider time, TokenLogLimits limits)
     {
@@ -60,6 +58,7 @@ public sealed partial class SqliteTokenStateStore
         _time = time;
         _limits = limits;
         _applyCommitted = ApplyCommitted;
+        _moveRows = MoveRows;
     }
 
     internal static async Task<SqliteTokenStateStore> OpenAsync(
@@ -68,9 +67,9 @@ public sealed partial class SqliteTokenStateStore
         var store = new SqliteTokenStateStore(database, time, limits);
         await store.ReplayAsync(cancellationToken);
         database.Writer.TransactionEnded += store.OnTransactionEnded;
-        if (limits.IsExceeded(store._log.Count, store._liveTokens))
+        if (limits.IsExceeded(store._log.Count, store._mirror.Count))
         {
-            await database.Writer.WriteAsync(store.Rewrite);
+            await database.Writer.WriteAsync(store.Rewrite, store._moveRows);
         }
         return store;
     }
@@ -85,77 +84,83 @@ public sealed partial class SqliteTokenStateStore
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                var row = new StoredToken(reader.GetString(1), reader.GetString(2), reader.GetInt32(3),
+                var userId = _mirror.KeyOf(reader.GetString(2));
+                var row = new StoredToken(reader.GetString(1), userId, reader.GetInt32(3),
                     reader.GetInt32(4), reader.GetInt64(5), reader.GetInt64(6)) { IssuedAtMs = reader.GetInt64(7) };
-                Apply(row);
-                _log.Enqueue(new LogRow(reader.GetInt64(0), row));
+                var seq = reader.GetInt64(0);
+                _mirror.Apply(row, seq, row.Status == Tombstone);
+                _log.Enqueue(new LogRow(seq, userId));
             }
         }
         var now = _time.GetUtcNow().ToUnixTimeSeconds();
-        foreach (var (token, stored) in _byToken)
+        foreach (var (userId, tokens) in _mirror.Users())
         {
-            if (stored.ExpiresAt <= now)
+            if (tokens.Any(token => token.ExpiresAt <= now))
             {
-                Forget(token);
-            }
-        }
-        foreach (var (userId, tokens) in _byUser)
-        {
-            if (tokens.Count == 0)
-            {
-                _byUser.TryRemove(userId, out _);
+                _mirror.Set(userId, [.. tokens.Where(token => token.ExpiresAt > now)]);
             }
         }
     }
 
     /// <summary>On the writer, at start-up: the whole log replaced by one put per token in memory, in its order.</summary>
-    private int Rewrite(SqliteWriter writer)
+    private List<Moved> Rewrite(SqliteWriter writer)
     {
         writer.Command("DELETE FROM token_log").ExecuteNonQuery();
         _pendingDeletions = _log.Count;
-        foreach (var tokens in _byUser.Values)
+        var moved = new List<Moved>(_mirror.Count);
+        foreach (var (userId, tokens) in _mirror.Users())
         {
             foreach (var token in tokens)
             {
-                Insert(writer, token);
+                moved.Add(new Moved(userId, token.Seq, Insert(writer, token.ToStored(userId))));
             }
         }
-        return 0;
+        return moved;
     }
 
-    /// <summary>The user's tokens as the open transaction sees them. Not to be changed: see <see cref="Changing"/>.</summary>
-    private List<StoredToken> View(string userId) =>
-        _pending.TryGetValue(userId, out var pending) ? pending
-        : _byUser.TryGetValue(userId, out var committed) ? committed // only the writer changes it, so no lock here
-        : NoTokens;
+    /// <summary>After commit, on the writer: the tokens whose rows compaction carried forward, now at their new rows.</summary>
+    private void MoveRows(List<Moved> moved)
+    {
+        foreach (var (userId, from, to) in moved)
+        {
+            _mirror.MoveRow(userId, from, to);
+        }
+    }
 
-    /// <summary>The user's tokens in the open transaction, to change: a copy of memory's, index for index, at first.</summary>
-    private List<StoredToken> Changing(string userId)
+    /// <summary>
+    /// The user's tokens as the open transaction sees them, to read and to change: written out of memory at first,
+    /// index for index, then kept for the rest of the transaction.
+    /// </summary>
+    private List<StoredToken> View(string userId)
     {
         if (!_pending.TryGetValue(userId, out var tokens))
         {
-            tokens = [.. View(userId)];
+            tokens = Materialize(userId, _mirror.Get(userId)); // only the writer changes memory
             _pending[userId] = tokens;
         }
         return tokens;
     }
 
+    /// <summary>The user's tokens in the open transaction, to change (the view is the transaction's own copy).</summary>
+    private List<StoredToken> Changing(string userId) => View(userId);
+
     /// <summary>Appends <paramref name="row"/> for a write, which applies <paramref name="rows"/> once committed.</summary>
-    private StoredToken Append(SqliteWriter writer, List<StoredToken> rows, StoredToken row)
+    private StoredToken Append(SqliteWriter writer, List<Appended> rows, StoredToken row)
     {
-        Insert(writer, row);
+        var seq = Insert(writer, row);
         _pendingAppends++;
-        rows.Add(row);
+        rows.Add(new Appended(seq, row));
         return row;
     }
 
-    private void Insert(SqliteWriter writer, StoredToken row)
+    private long Insert(SqliteWriter writer, StoredToken row)
     {
         var seq = writer.Statement(InsertRow)
             .Bind(1, row.Token).Bind(2, row.UserId).Bind(3, row.PlatformId).Bind(4, row.Status)
             .Bind(5, row.IssuedAt).Bind(6, row.ExpiresAt).Bind(7, row.IssuedAtMs)
             .Insert();
-        _pendingLog.Add(new LogRow(seq, row));
+        _pendingLog.Add(new LogRow(seq, _mirror.KeyOf(row.UserId)));
+        return seq;
     }
 
     /// <summary>
@@ -181,12 +186,12 @@ public sealed partial class SqliteTokenStateStore
         _pendingLog.Clear();
         _pendingDeletions = 0;
         _pendingAppends = 0;
-        if (committed && _appends - _appendsAtCompaction >= _limits.Chunk / 2 && _limits.IsExceeded(_log.Count, _liveTokens))
+        if (committed && _appends - _appendsAtCompaction >= _limits.Chunk / 2 && _limits.IsExceeded(_log.Count, _mirror.Count))
         {
             _appendsAtCompaction = _appends;
             // A compaction that fails changes nothing and is queued again once the log has grown further; its error
             // is observed here only so that it is not reported as unobserved. A closing writer takes no more writes.
-            _ = _database.Writer.TryWriteAsync(CompactOldest)?.ContinueWith(
+            _ = _database.Writer.TryWriteAsync(CompactOldest, _moveRows)?.ContinueWith(
                 static failed => _ = failed.Exception, CancellationToken.None,
                 TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
@@ -196,11 +201,12 @@ public sealed partial class SqliteTokenStateStore
     /// On the writer, as a write of its own: deletes the oldest chunk of the committed log after appending afresh the
     /// current state of each token whose last row is in it and which is still live and unexpired, so that replay
     /// finds the same tokens as before. Rows of tokens removed since, superseded rows and tombstones simply go. Rows
-    /// that earlier writes of the same transaction appended are newer than every committed one, so they stay.
-    /// Returns the rows deleted.
+    /// that earlier writes of the same transaction appended are newer than every committed one, so they stay; a token
+    /// such a write changed or removed is not carried forward in its committed state. Returns the tokens carried forward.
     /// </summary>
-    private int CompactOldest(SqliteWriter writer)
+    private List<Moved> CompactOldest(SqliteWriter writer)
     {
+        var moved = new List<Moved>();
         var now = _time.GetUtcNow().ToUnixTimeSeconds();
         var deletedEarlier = _pendingDeletions; // by an earlier compaction in this transaction
         var taken = 0;
@@ -218,11 +224,17 @@ public sealed partial class SqliteTokenStateStore
             }
             taken++;
             last = row.Seq;
-            var tokens = View(row.State.UserId);
-            var index = IndexOf(tokens, row.State);
-            if (index >= 0 && ReferenceEquals(tokens[index], row.State) && row.State.ExpiresAt > now)
+            foreach (var token in _mirror.Get(row.UserId))
             {
-                Insert(writer, row.State);
+                if (token.Seq == row.Seq && token.ExpiresAt > now)
+                {
+                    var state = token.ToStored(row.UserId);
+                    if (!_pending.TryGetValue(row.UserId, out var pending) || pending.Contains(state))
+                    {
+                        moved.Add(new Moved(row.UserId, row.Seq, Insert(writer, state)));
+                    }
+                    break;
+                }
             }
         }
         var deleted = writer.Command("DELETE FROM token_log WHERE seq <= $1", last).ExecuteNonQuery();
@@ -233,9 +245,15 @@ public sealed partial class SqliteTokenStateStore
             throw new InvalidOperationException($"token log compaction deleted {deleted} rows where it expected {taken}");
         }
         _pendingDeletions += taken;
-        return deleted;
+        return moved;
     }
 
-    /// <summary>A row of the token log: its place in the file, and the token state it holds (or its tombstone).</summary>
-    private readonly record struct LogRow(long Seq, StoredToken State);
+    /// <summary>A row of the token log: its place in the file, and whose token state (or tombstone) it holds.</summary>
+    private readonly record struct LogRow(long Seq, string UserId);
+
+    /// <summary>A row a write appended: its place in the file, and the token state it holds (or its tombstone).</summary>
+    private readonly record struct Appended(long Seq, StoredToken State);
+
+    /// <summary>A user's token whose last row compaction carried forward, from one place in the file to another.</summary>
+    private readonly record struct Moved(string UserId, long From, long To);
 }

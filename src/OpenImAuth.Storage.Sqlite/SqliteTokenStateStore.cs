@@ -1,10 +1,10 @@
-using System.Collections.Concurrent;
 using OpenImAuth.Core.Tokens;
 
 namespace OpenImAuth.Storage.Sqlite;
 
 /// <summary>
-/// Token state on the embedded database, mirrored in memory so that checking a token never reads the disk.
+/// Token state on the embedded database, mirrored in memory (<see cref="TokenMirror"/>) so that checking a token never
+/// reads the disk.
 /// The file is the truth: an append-only log of token states, replayed into memory at start-up. After that, memory
 /// is changed only once a write has committed, by the writer in commit order and by applying the very rows the write
 /// appended, so memory always equals the replay of the committed log. Writes decide from memory as well (overlaid
@@ -14,8 +14,7 @@ public sealed partial class SqliteTokenStateStore : ITokenStateStore
 {
     private readonly SqliteDatabase _database;
     private readonly TimeProvider _time;
-    private readonly ConcurrentDictionary<string, StoredToken> _byToken = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, List<StoredToken>> _byUser = new(StringComparer.Ordinal);
+    private readonly TokenMirror _mirror = new();
 
     /// <summary>
     /// Loads every unexpired token from the log, then rewrites the log to one row per token if it holds more than
@@ -25,36 +24,22 @@ public sealed partial class SqliteTokenStateStore : ITokenStateStore
         OpenAsync(database, time, TokenLogLimits.Default, cancellationToken);
 
     public ValueTask<int?> GetStatusAsync(string userId, int platformId, string token, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(_byToken.TryGetValue(token, out var stored) && stored.UserId == userId && stored.PlatformId == platformId
-            ? stored.Status
-            : (int?)null);
+        ValueTask.FromResult(Find(userId, platformId, token) is { } found ? found.Status : (int?)null);
 
-    public Task<IReadOnlyList<StoredToken>> GetUserTokensAsync(string userId, CancellationToken cancellationToken)
-    {
-        if (!_byUser.TryGetValue(userId, out var tokens))
-        {
-            return Task.FromResult<IReadOnlyList<StoredToken>>([]);
-        }
-        lock (tokens)
-        {
-            return Task.FromResult<IReadOnlyList<StoredToken>>(tokens.ToArray()); // kept in the contract's order
-        }
-    }
+    public Task<IReadOnlyList<StoredToken>> GetUserTokensAsync(string userId, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<StoredToken>>(Materialize(userId, _mirror.Get(userId))); // kept in the contract's order
 
     public async Task<bool> ApplyAsync(TokenStateChange change, CancellationToken cancellationToken) =>
         await _database.Writer.WriteAsync(w => Write(w, change), _applyCommitted) is not null;
 
     public async Task<IReadOnlyList<StoredToken>> KickPlatformAsync(string userId, int platformId, CancellationToken cancellationToken) =>
-        await _database.Writer.WriteAsync(w => KickPlatform(w, userId, platformId), _applyCommitted);
+        (await _database.Writer.WriteAsync(w => KickPlatform(w, userId, platformId), _applyCommitted)).ConvertAll(row => row.State);
 
     public async Task<StoredToken?> KickTokenAsync(string userId, int platformId, string token, CancellationToken cancellationToken) =>
-        (await _database.Writer.WriteAsync(w => KickToken(w, userId, platformId, token), _applyCommitted)) is [var kicked] ? kicked : null;
+        (await _database.Writer.WriteAsync(w => KickToken(w, userId, platformId, token), _applyCommitted)) is [var kicked] ? kicked.State : null;
 
     public ValueTask<long?> GetIssuedAtMsAsync(string userId, int platformId, string token, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(_byToken.TryGetValue(token, out var stored) && stored.UserId == userId && stored.PlatformId == platformId
-            && stored.IssuedAtMs > 0
-            ? stored.IssuedAtMs
-            : (long?)null);
+        ValueTask.FromResult(Find(userId, platformId, token) is { IssuedAtMs: > 0 } found ? found.IssuedAtMs : (long?)null);
 
     public async Task<IReadOnlyDictionary<string, long>> GetIssuanceTimesAsync(string userId, CancellationToken cancellationToken) =>
         (await GetUserTokensAsync(userId, cancellationToken)).Where(t => t.IssuedAtMs > 0)
@@ -63,45 +48,71 @@ public sealed partial class SqliteTokenStateStore : ITokenStateStore
     public async Task<int> ForgetExpiredAsync(CancellationToken cancellationToken) =>
         (await _database.Writer.WriteAsync(_ => ExpiredByNow(), ForgetCommitted)).Count;
 
+    /// <summary>The user's token on that platform as memory holds it, if it does.</summary>
+    private MirroredToken? Find(string userId, int platformId, string token)
+    {
+        foreach (var held in _mirror.Get(userId))
+        {
+            if (held.PlatformId == platformId && held.Is(userId, token))
+            {
+                return held;
+            }
+        }
+        return null;
+    }
+
+    private static List<StoredToken> Materialize(string userId, MirroredToken[] tokens)
+    {
+        var stored = new List<StoredToken>(tokens.Length);
+        foreach (var token in tokens)
+        {
+            stored.Add(token.ToStored(userId));
+        }
+        return stored;
+    }
+
     /// <summary>
-    /// On the writer: the tokens in memory that have expired by now. Nothing is written for them: replay drops expired
-    /// tokens by itself, and compaction drops the rows of tokens no longer in memory.
+    /// On the writer: the users holding tokens that have expired by now. Nothing is written for them: replay drops
+    /// expired tokens by itself, and compaction drops the rows of tokens no longer in memory.
     /// </summary>
-    private List<StoredToken> ExpiredByNow()
+    private ExpiredTokens ExpiredByNow()
     {
         var now = _time.GetUtcNow().ToUnixTimeSeconds();
-        var expired = new List<StoredToken>();
-        foreach (var (_, stored) in _byToken)
+        var expired = new ExpiredTokens(now, []);
+        foreach (var (userId, tokens) in _mirror.Users())
         {
-            if (stored.ExpiresAt <= now)
+            var count = tokens.Count(token => token.ExpiresAt <= now);
+            if (count > 0)
             {
-                expired.Add(stored);
+                expired.Users.Add(userId);
+                expired.Count += count;
             }
         }
         return expired;
     }
 
-    /// <summary>After commit, on the writer: the expired tokens forgotten, and the users left without any.</summary>
-    private void ForgetCommitted(List<StoredToken> expired)
+    /// <summary>After commit, on the writer: the expired tokens forgotten (a user left without any goes too).</summary>
+    private void ForgetCommitted(ExpiredTokens expired)
     {
-        foreach (var token in expired)
+        foreach (var userId in expired.Users)
         {
-            Forget(token.Token);
-            if (_byUser.TryGetValue(token.UserId, out var tokens) && tokens.Count == 0)
-            {
-                _byUser.TryRemove(token.UserId, out _); // only the writer adds to a user's list, so it stays empty
-            }
+            _mirror.Set(userId, [.. _mirror.Get(userId).Where(token => token.ExpiresAt > expired.Now)]);
         }
     }
 
+    private sealed record ExpiredTokens(long Now, List<string> Users)
+    {
+        public int Count { get; set; }
+    }
+
     /// <summary>On the writer: appends the rows of <paramref name="change"/>, or returns <c>null</c> if its basis is stale.</summary>
-    private List<StoredToken>? Write(SqliteWriter writer, TokenStateChange change)
+    private List<Appended>? Write(SqliteWriter writer, TokenStateChange change)
     {
         if (change.Basis is { } basis && !Matches(View(change.UserId), basis, change.CheckedPlatforms))
         {
             return null;
         }
-        var rows = new List<StoredToken>(change.Removed.Count + change.Kicked.Count + 1);
+        var rows = new List<Appended>(change.Removed.Count + change.Kicked.Count + 1);
         foreach (var removed in change.Removed)
         {
             var index = IndexOf(View(removed.UserId), removed);
@@ -140,16 +151,16 @@ public sealed partial class SqliteTokenStateStore : ITokenStateStore
     }
 
     /// <summary>On the writer: kicks every unkicked token of (user, platform), as the open transaction sees them.</summary>
-    private List<StoredToken> KickPlatform(SqliteWriter writer, string userId, int platformId)
+    private List<Appended> KickPlatform(SqliteWriter writer, string userId, int platformId)
     {
-        var rows = new List<StoredToken>();
+        var rows = new List<Appended>();
         var view = View(userId);
         List<StoredToken>? tokens = null;
         for (var i = 0; i < view.Count; i++)
         {
             if (view[i].PlatformId == platformId && view[i].Status != TokenStatus.Kicked)
             {
-                tokens ??= Changing(userId); // a copy of view, index for index
+                tokens ??= Changing(userId); // the view itself, the transaction's own copy
                 tokens[i] = Append(writer, rows, tokens[i] with { Status = TokenStatus.Kicked });
             }
         }
@@ -157,9 +168,9 @@ public sealed partial class SqliteTokenStateStore : ITokenStateStore
     }
 
     /// <summary>On the writer: kicks one token of (user, platform) unless it is kicked already or unknown.</summary>
-    private List<StoredToken> KickToken(SqliteWriter writer, string userId, int platformId, string token)
+    private List<Appended> KickToken(SqliteWriter writer, string userId, int platformId, string token)
     {
-        var rows = new List<StoredToken>(1);
+        var rows = new List<Appended>(1);
         var view = View(userId);
         for (var i = 0; i < view.Count; i++)
         {
@@ -217,29 +228,17 @@ public sealed partial class SqliteTokenStateStore : ITokenStateStore
     }
 
     /// <summary>After commit, on the writer: the rows a write appended, applied to memory as replay applies them.</summary>
-    private void ApplyCommitted(List<StoredToken>? rows)
+    private void ApplyCommitted(List<Appended>? rows)
     {
         foreach (var row in rows ?? [])
         {
-            Apply(row);
-        }
-    }
-
-    private void Apply(StoredToken row)
-    {
-        if (row.Status == Tombstone)
-        {
-            Forget(row.Token);
-        }
-        else
-        {
-            Remember(row);
+            _mirror.Apply(row.State, row.Seq, row.State.Status == Tombstone);
         }
     }
 
     /// <summary>
-    /// Where <paramref name="sought"/>'s token is in <paramref name="tokens"/>, or -1. Most callers hold the very object
-    /// memory holds (a basis read from memory, a log row's state), which is found without comparing token texts.
+    /// Where <paramref name="sought"/>'s token is in <paramref name="tokens"/>, or -1. A caller may hold the very object
+    /// the transaction's view holds (a token an earlier step of the same write found), found without comparing texts.
     /// </summary>
     private static int IndexOf(List<StoredToken> tokens, StoredToken sought)
     {
@@ -258,66 +257,5 @@ public sealed partial class SqliteTokenStateStore : ITokenStateStore
             }
         }
         return -1;
-    }
-
-    // Memory is changed only on the writer (or while opening, before anyone else sees the store); readers take the
-    // per-user lock, the writer takes it only to change a list.
-    private void Remember(StoredToken token)
-    {
-        if (_byToken.TryAdd(token.Token, token))
-        {
-            _liveTokens++;
-        }
-        else
-        {
-            _byToken[token.Token] = token;
-        }
-        var tokens = _byUser.GetOrAdd(token.UserId, _ => []);
-        lock (tokens)
-        {
-            Place(tokens, token);
-        }
-    }
-
-    /// <summary>
-    /// Puts <paramref name="token"/> into the user's list, kept in <see cref="StoredToken.OldestFirst"/> order so that a
-    /// read answers it as it is and a basis copied from it matches it index for index (sorting on each read, and
-    /// matching out of order, were a tenth of a login when 1,000 users logged in again and again). A new state of a
-    /// token keeps its place: its text is signed over its times and platform, so those never change. A new token is
-    /// nearly always the newest, so the search for its place starts at the end.
-    /// </summary>
-    private static void Place(List<StoredToken> tokens, StoredToken token)
-    {
-        var index = IndexOf(tokens, token);
-        if (index >= 0)
-        {
-            tokens[index] = token;
-            return;
-        }
-        var at = tokens.Count;
-        while (at > 0 && StoredToken.OldestFirst(tokens[at - 1], token) > 0)
-        {
-            at--;
-        }
-        tokens.Insert(at, token);
-    }
-
-    private void Forget(string token)
-    {
-        if (_byToken.TryRemove(token, out var stored))
-        {
-            _liveTokens--;
-            if (_byUser.TryGetValue(stored.UserId, out var tokens))
-            {
-                lock (tokens)
-                {
-                    var index = IndexOf(tokens, stored);
-                    if (index >= 0)
-                    {
-                        tokens.RemoveAt(index);
-                    }
-                }
-            }
-        }
     }
 }

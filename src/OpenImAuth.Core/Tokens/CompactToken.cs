@@ -58,6 +58,19 @@ public readonly struct CompactToken
         return false;
     }
 
+    /// <summary>
+    /// Whether <paramref name="token"/> is the text this writes out with these claims. Its signature is compared first,
+    /// so another token of the same user is told apart by 32 bytes, without writing anything out.
+    /// </summary>
+    public bool IsTextOf(string token, string userId, int platformId, long issuedAt, long expiresAt)
+    {
+        var dot = token.LastIndexOf('.');
+        Span<byte> signature = stackalloc byte[TokenCodec.SignatureBytes];
+        return dot >= 0 && TokenCodec.TryDecodeSegment(token.AsSpan(dot + 1), signature, out var written)
+            && written == TokenCodec.SignatureBytes && signature.SequenceEqual(_signature)
+            && TokenCodec.IsWrittenAs(token, userId, platformId, issuedAt, expiresAt, Format, _signature);
+    }
+
     /// <summary>The token's text, given the claims it was made compact with.</summary>
     public string ToToken(string userId, int platformId, long issuedAt, long expiresAt) =>
         TokenCodec.WriteSigned(userId, platformId, issuedAt, expiresAt, Format, _signature);
