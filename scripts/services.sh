@@ -42,8 +42,8 @@ stop_services() {
 }
 
 # start_cluster (after start_services): six cluster nodes without persistence, joined as three masters with a
-# replica each. A short cluster-node-timeout so that a replica takes over within seconds when its master stops (the
-# failover test). Waits until every node reports cluster_state:ok.
+# replica each; a replica's first synchronisation starts at once (Redis waits 5 s for more replicas by default). A short cluster-node-timeout so that a replica takes over within seconds when its master stops (the
+# failover test). Waits until every node reports cluster_state:ok and every replica has synchronised.
 start_cluster() {
   local port node
   for node in 1 2 3 4 5 6; do
@@ -53,7 +53,7 @@ start_cluster() {
     mkdir -p "$services/cluster/$port"
     redis-server --bind 127.0.0.1 --port "$port" --daemonize yes --dir "$services/cluster/$port" \
       --pidfile "$services/cluster/$port/redis.pid" --logfile "$services/cluster/$port/redis.log" \
-      --save "" --appendonly no --cluster-enabled yes --cluster-config-file nodes.conf --cluster-node-timeout 2000
+      --save "" --appendonly no --repl-diskless-sync-delay 0 --cluster-enabled yes --cluster-config-file nodes.conf --cluster-node-timeout 2000
     cluster_ports="$cluster_ports $port"
     cluster_addresses="${cluster_addresses:+$cluster_addresses,}127.0.0.1:$port"
   done
@@ -74,6 +74,13 @@ start_cluster() {
     done
     redis-cli -h 127.0.0.1 -p "$port" cluster info | grep -q '^cluster_state:ok' \
       || { echo "services: redis cluster node $port is not ok"; return 1; }
+  done
+  # A replica acknowledges writes (WAIT) only once its first synchronisation is done.
+  for port in $cluster_ports; do
+    for _ in $(seq 1 200); do
+      redis-cli -h 127.0.0.1 -p "$port" info replication | tr -d '\r' | grep -qE '^(role:master|master_link_status:up)$' && break
+      sleep 0.1
+    done
   done
 }
 

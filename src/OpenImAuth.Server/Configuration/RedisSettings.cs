@@ -7,7 +7,7 @@ namespace OpenImAuth.Server.Configuration;
 /// <summary>The <c>redis.*</c> keys (OpenIM's redis.yml names), used when storage.kind is redis.</summary>
 internal sealed record RedisSettings(
     IReadOnlyList<string> Addresses, string? Username, string? Password, int Database, int CheckCacheEntries, int HintedTokens,
-    int TimeoutMs)
+    int TimeoutMs, bool ClusterMode = false)
 {
     /// <summary>How many token hashes a check cache remembers by default (a few hundred bytes each).</summary>
     public const int DefaultCheckCacheEntries = 100_000;
@@ -35,8 +35,14 @@ internal sealed record RedisSettings(
             "tokens each instance remembers as the basis of its users' next logins");
         var timeoutMs = read.Int("redis:timeoutMs", DefaultTimeoutMs, 1, 600_000,
             "milliseconds a request waits for Redis before it answers that Redis is unavailable");
+        var clusterMode = read.Bool("redis:clusterMode", false,
+            "redis.address lists seed nodes of a Redis Cluster (docs/decisions.md, D16)");
+        if (clusterMode && database != 0)
+        {
+            read.Fail("redis:db", "a Redis Cluster has database 0 only (redis.clusterMode is true)");
+        }
         return new RedisSettings(addresses, username.Length == 0 ? null : username, password.Length == 0 ? null : password, database,
-            checkCacheEntries, hintedTokens, timeoutMs);
+            checkCacheEntries, hintedTokens, timeoutMs, clusterMode);
     }
 
     /// <summary>

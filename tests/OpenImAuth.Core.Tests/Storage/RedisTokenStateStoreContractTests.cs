@@ -21,9 +21,12 @@ public class RedisTokenStateStoreContractTests : TokenStateStoreContractTests
 
     private protected RedisDatabaseLease Lease => _lease!;
 
+    /// <summary>The Redis these tests run on: a database of the single server here, the whole cluster in a subclass.</summary>
+    private protected virtual Task<RedisDatabaseLease> LeaseAsync() => TestServers.LeaseRedisDatabaseAsync();
+
     protected override async Task<ITokenStateStore> CreateStoreAsync(TimeProvider time)
     {
-        _lease = await TestServers.LeaseRedisDatabaseAsync();
+        _lease = await LeaseAsync();
         return await OpenAsync();
     }
 
@@ -193,7 +196,7 @@ public class RedisTokenStateStoreContractTests : TokenStateStoreContractTests
     /// <summary>Another instance on the same database, with a connection of its own.</summary>
     protected async Task<(RedisTokenStateStore Store, RedisTokenCheckCache? Cache)> OpenInstanceAsync()
     {
-        var connection = await TestServers.ConnectAsync(_lease!.Database);
+        var connection = await _lease!.ConnectAsync();
         _connections.Add(connection);
         var cache = WithCheckCache ? await RedisTokenCheckCache.StartAsync(connection, TimeProvider.System, 1000) : null;
         if (cache is not null)
@@ -201,6 +204,17 @@ public class RedisTokenStateStoreContractTests : TokenStateStoreContractTests
             // As the server wires it: OpenIM's announcements reach the cache through the revocation bus.
             await RedisRevocationBus.SubscribeAsync(connection, cache);
         }
-        return (new RedisTokenStateStore(connection, KeyLifetime, cache), cache);
+        // On the cluster, as the server opens it there: single-slot steps, each write acknowledged by a replica.
+        return (new RedisTokenStateStore(connection, KeyLifetime, cache,
+            clusterReplicaWait: _lease.IsCluster ? TimeSpan.FromSeconds(2) : null), cache);
     }
+}
+
+/// <summary>
+/// The same contract and layout on the Redis Cluster that the test command starts: OpenIM's 11 hashes of a user fall
+/// in different slots, so every change there is applied hash by hash (docs/decisions.md, D16).
+/// </summary>
+public sealed class ClusterRedisTokenStateStoreContractTests : RedisTokenStateStoreContractTests
+{
+    private protected override Task<RedisDatabaseLease> LeaseAsync() => TestServers.LeaseRedisClusterAsync();
 }
