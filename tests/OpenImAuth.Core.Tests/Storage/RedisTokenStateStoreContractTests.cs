@@ -217,4 +217,40 @@ public class RedisTokenStateStoreContractTests : TokenStateStoreContractTests
 public sealed class ClusterRedisTokenStateStoreContractTests : RedisTokenStateStoreContractTests
 {
     private protected override Task<RedisDatabaseLease> LeaseAsync() => TestServers.LeaseRedisClusterAsync();
+
+    [Fact]
+    public async Task Apply_FailsInsteadOfAnswering_WhenNoReplicaAcknowledgesTheWrite()
+    {
+        // Arrange: the replica of the master that holds the user's iOS hash stops (SIGSTOP) while it still counts as
+        // connected; a store that waits 300 ms for it.
+        var ct = TestContext.Current.CancellationToken;
+        var connection = await Lease.ConnectAsync();
+        var store = new RedisTokenStateStore(connection, TimeSpan.FromDays(1), clusterReplicaWait: TimeSpan.FromMilliseconds(300));
+        var key = RedisKeys.TokenHash("u1", Platforms.Ios);
+        var master = Lease.Db.IdentifyEndpoint(key)!;
+        var replica = Lease.Admin.GetServer(master).ClusterConfiguration![master]!.Children.Single().EndPoint!;
+        var pid = (await Lease.Admin.GetServer(replica).InfoRawAsync("server"))!.Split('\n')
+            .Select(line => line.Trim()).Single(line => line.StartsWith("process_id:", StringComparison.Ordinal))["process_id:".Length..];
+        await SignalAsync("-STOP", pid, ct);
+        try
+        {
+            // Act + Assert: the token is not answered as issued (D12: a success answer means durable state).
+            await Assert.ThrowsAsync<RedisTimeoutException>(() => store.ApplyAsync(Add(Token("u1", Platforms.Ios, 0)), ct));
+        }
+        finally
+        {
+            await SignalAsync("-CONT", pid, ct);
+            // Later tests need the replica acknowledging again.
+            await Eventually.UntilAsync(async () => (long)await Lease.Admin.GetServer(master).ExecuteAsync("WAIT", 1, 100),
+                acknowledged => acknowledged >= 1, TimeSpan.FromSeconds(30), "the replica acknowledging again");
+            await connection.DisposeAsync();
+        }
+    }
+
+    private static async Task SignalAsync(string signal, string pid, CancellationToken ct)
+    {
+        using var kill = System.Diagnostics.Process.Start("kill", [signal, pid]);
+        await kill.WaitForExitAsync(ct);
+        Assert.Equal(0, kill.ExitCode);
+    }
 }
