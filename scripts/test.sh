@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh Debian machine with the .NET 10 SDK and Node 20+: installs redis-server and
-# PostgreSQL when missing (apt-get) and starts private instances of both on free loopback ports in a temporary
-# directory; installs the JS SDK that the end-to-end tests drive (tests/js, exactly as locked); restores, builds and
+# PostgreSQL when missing (apt-get) and starts private instances of both (and a Redis Cluster of six nodes) on free
+# loopback ports in a temporary directory; installs the JS SDK that the end-to-end tests drive (tests/js, exactly as locked); restores, builds and
 # runs every test project; and stops the servers again, whatever happens.
 # TRX results land in artifacts/test-results (the CI script counts them).
 set -euo pipefail
@@ -40,9 +40,11 @@ install_chromium() {
 install_chromium
 
 start_services off # the tests do not measure PostgreSQL's durability; fsync off keeps them quick
+start_cluster
 psql -h 127.0.0.1 -p "$pg_port" -U postgres -q -c "CREATE DATABASE openimauth_test" >/dev/null
 
 export TEST_REDIS_ADDRESS="127.0.0.1:$redis_port"
+export TEST_REDIS_CLUSTER="$cluster_addresses"
 export TEST_REDIS_SERVER="$(command -v redis-server)"
 export TEST_POSTGRES_CONNECTION="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=openimauth_test"
 

@@ -5,7 +5,7 @@ using StackExchange.Redis;
 namespace OpenImAuth.Storage.Redis;
 
 /// <summary>
-/// Wrong secrets and lockouts in Redis, shared by every instance: <c>OPENIMAUTH:SECRET_FAILURES:{address}</c> (a hash:
+/// Wrong secrets and lockouts in Redis, shared by every instance: <c>OPENIMAUTH:SECRET_FAILURES:{address}</c> (a hash; the address in braces, a hash tag:
 /// the window's start <c>s</c> in unix ms and its count <c>n</c>) and <c>OPENIMAUTH:SECRET_LOCKOUT:{address}</c>
 /// (when the lockout ends, in unix ms). Times are the instances' clocks, written as values, so that any instance
 /// reads them alike; each key also expires with what it holds, so nothing outlives its use.
@@ -39,9 +39,11 @@ public sealed class RedisSecretFailureStore(IConnectionMultiplexer redis, Secret
 
     private readonly IDatabase _db = redis.GetDatabase();
 
-    public static RedisKey FailuresKey(string address) => "OPENIMAUTH:SECRET_FAILURES:" + address;
+    // The address in braces is a hash tag: both keys of an address are in one slot of a Redis Cluster, as the script
+    // that touches both needs.
+    public static RedisKey FailuresKey(string address) => "OPENIMAUTH:SECRET_FAILURES:{" + address + "}";
 
-    public static RedisKey LockoutKey(string address) => "OPENIMAUTH:SECRET_LOCKOUT:" + address;
+    public static RedisKey LockoutKey(string address) => "OPENIMAUTH:SECRET_LOCKOUT:{" + address + "}";
 
     public async ValueTask<DateTimeOffset?> LockedUntilAsync(string address, CancellationToken cancellationToken)
     {

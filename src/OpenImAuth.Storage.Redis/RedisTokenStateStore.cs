@@ -16,10 +16,15 @@ namespace OpenImAuth.Storage.Redis;
 /// Changes are applied by <see cref="RedisChangeBatcher"/>: the changes of concurrent logins share a script.
 /// </summary>
 public sealed class RedisTokenStateStore(IConnectionMultiplexer redis, TimeSpan keyLifetime, RedisTokenCheckCache? checkCache = null,
-    bool announceKicks = false, int hintedTokens = RedisTokenStateStore.DefaultHintedTokens) : ITokenStateStore
+    bool announceKicks = false, int hintedTokens = RedisTokenStateStore.DefaultHintedTokens, TimeSpan? clusterReplicaWait = null)
+    : ITokenStateStore
 {
     // Atomic "kick everything on this (user, platform)": a token added while a plain read-then-write ran would escape.
-    private static readonly LuaScript KickAllScript = LuaScript.Prepare("""
+    private static readonly LuaScript KickAllScript = LuaScript.Prepare(KickAll(Sequenced));
+
+    private static readonly LuaScript ClusterKickAllScript = LuaScript.Prepare(KickAll(""));
+
+    private static string KickAll(string sequenced) => $$"""
         local fields = redis.call('HGETALL', @key)
         local changed = {}
         for i = 1, #fields, 2 do
@@ -33,22 +38,28 @@ public sealed class RedisTokenStateStore(IConnectionMultiplexer redis, TimeSpan 
             -- only a hash without one (not written by us) gets one, as OpenIM gives every hash.
             if redis.call('TTL', @key) == -1 then redis.call('EXPIRE', @key, @ttl) end
             redis.call('PUBLISH', @channel, @message)
-            local sequence = redis.call('INCR', @sequence)
-            redis.call('PUBLISH', @announce, sequence .. '\n' .. @key)
+            {{sequenced}}
         end
         return changed
-        """);
+        """;
 
     // One token of a (user, platform) kicked, announced as a kick of the whole hash is.
-    private static readonly LuaScript KickOneScript = LuaScript.Prepare("""
+    private static readonly LuaScript KickOneScript = LuaScript.Prepare(KickOne(Sequenced));
+
+    private static readonly LuaScript ClusterKickOneScript = LuaScript.Prepare(KickOne(""));
+
+    private static string KickOne(string sequenced) => $$"""
         local status = redis.call('HGET', @key, @token)
         if not status or status == '2' then return 0 end
         redis.call('HSET', @key, @token, '2')
         redis.call('PUBLISH', @channel, @message)
-        local sequence = redis.call('INCR', @sequence)
-        redis.call('PUBLISH', @announce, sequence .. '\n' .. @key)
+        {{sequenced}}
         return 1
-        """);
+        """;
+
+    // For the check cache: the write's sequence number and key. Not on a cluster, where the sequence (one key) is in
+    // another slot than the hash and the check cache is off (D18).
+    private const string Sequenced = "redis.call('PUBLISH', @announce, redis.call('INCR', @sequence) .. '\\n' .. @key)";
 
     /// <summary>
     /// How many tokens an instance remembers as the basis of its users' next logins by default: those of some 500,000
@@ -65,6 +76,11 @@ public sealed class RedisTokenStateStore(IConnectionMultiplexer redis, TimeSpan 
     // Every change of this store goes through one batcher: the changes waiting while a script runs share the next.
     private readonly RedisChangeBatcher _changes = new(redis.GetDatabase(), keyLifetime,
         RedisKeys.TokensChanged(redis.GetDatabase().Database), announceKicks);
+
+    // On a Redis Cluster (clusterReplicaWait given): changes split into single-slot steps, acknowledged by a replica.
+    private readonly RedisClusterChanges? _cluster = clusterReplicaWait is { } wait
+        ? new RedisClusterChanges(redis, keyLifetime, announceKicks, wait)
+        : null;
 
     public bool AnnouncesKicks => announceKicks;
 
@@ -90,8 +106,9 @@ public sealed class RedisTokenStateStore(IConnectionMultiplexer redis, TimeSpan 
 
     public async Task<IReadOnlyList<StoredToken>> GetUserTokensAsync(string userId, CancellationToken cancellationToken)
     {
-        var hashes = (RedisResult[])(await _db.ScriptEvaluateAsync(UserTokensScript, PlatformHashKeys(userId)))!;
-        var tokens = ReadUserTokens(userId, hashes);
+        var tokens = _cluster is null
+            ? ReadUserTokens(userId, (RedisResult[])(await _db.ScriptEvaluateAsync(UserTokensScript, PlatformHashKeys(userId)))!)
+            : ReadUserTokens(userId, await _cluster.ReadHashesAsync(userId));
         _hints.Set(userId, tokens);
         return tokens;
     }
@@ -126,6 +143,22 @@ public sealed class RedisTokenStateStore(IConnectionMultiplexer redis, TimeSpan 
                 tokens.Add(ToStoredToken(userId, Platforms.Min + k, fields[i]!, fields[i + 1]));
             }
         }
+        return Sorted(tokens);
+    }
+
+    /// <summary>The user's hashes read one by one (on a cluster), as <see cref="ReadUserTokens(string, RedisResult[])"/> does.</summary>
+    private static StoredToken[] ReadUserTokens(string userId, HashEntry[][] hashes)
+    {
+        var tokens = new List<StoredToken>();
+        for (var k = 0; k < hashes.Length; k++)
+        {
+            tokens.AddRange(hashes[k].Select(entry => ToStoredToken(userId, Platforms.Min + k, entry.Name!, entry.Value)));
+        }
+        return Sorted(tokens);
+    }
+
+    private static StoredToken[] Sorted(List<StoredToken> tokens)
+    {
         var sorted = tokens.ToArray();
         Array.Sort(sorted, StoredToken.OldestFirst);
         return sorted;
@@ -169,7 +202,19 @@ public sealed class RedisTokenStateStore(IConnectionMultiplexer redis, TimeSpan 
         RedisResult result;
         try
         {
-            result = await _changes.ApplyAsync(change);
+            if (_cluster is not null)
+            {
+                if (await _cluster.ApplyAsync(change) is { } current)
+                {
+                    _hints.Set(change.UserId, ReadUserTokens(change.UserId, current));
+                    return false;
+                }
+                result = RedisResult.Create(1);
+            }
+            else
+            {
+                result = await _changes.ApplyAsync(change);
+            }
         }
         catch
         {
@@ -202,15 +247,19 @@ public sealed class RedisTokenStateStore(IConnectionMultiplexer redis, TimeSpan 
     {
         var key = RedisKeys.TokenHash(userId, platformId);
         _hints.Forget(userId);
-        var result = await _db.ScriptEvaluateAsync(KickAllScript, new
-        {
-            key,
-            ttl = (long)keyLifetime.TotalSeconds,
-            channel = "DELETE_CACHE_AUTH",
-            message = RedisKeys.KeyListMessage([key]),
-            sequence = RedisKeys.TokenSequence,
-            announce = _announcements.ToString(),
-        });
+        var message = RedisKeys.KeyListMessage([key]);
+        var result = _cluster is null
+            ? await _db.ScriptEvaluateAsync(KickAllScript, new
+            {
+                key,
+                ttl = (long)keyLifetime.TotalSeconds,
+                channel = "DELETE_CACHE_AUTH",
+                message,
+                sequence = RedisKeys.TokenSequence,
+                announce = _announcements.ToString(),
+            })
+            : await _db.ScriptEvaluateAsync(ClusterKickAllScript, new { key, ttl = (long)keyLifetime.TotalSeconds, channel = "DELETE_CACHE_AUTH", message });
+        await WaitForReplicaAsync(key);
         return ((RedisValue[])result!).Select(token => ToStoredToken(userId, platformId, token!, TokenStatus.Kicked)).ToList();
     }
 
@@ -218,17 +267,23 @@ public sealed class RedisTokenStateStore(IConnectionMultiplexer redis, TimeSpan 
     {
         var key = RedisKeys.TokenHash(userId, platformId);
         _hints.Forget(userId);
-        var kicked = (long)await _db.ScriptEvaluateAsync(KickOneScript, new
-        {
-            key,
-            token,
-            channel = "DELETE_CACHE_AUTH",
-            message = RedisKeys.KeyListMessage([key]),
-            sequence = RedisKeys.TokenSequence,
-            announce = _announcements.ToString(),
-        });
+        var message = RedisKeys.KeyListMessage([key]);
+        var kicked = (long)(_cluster is null
+            ? await _db.ScriptEvaluateAsync(KickOneScript, new
+            {
+                key,
+                token,
+                channel = "DELETE_CACHE_AUTH",
+                message,
+                sequence = RedisKeys.TokenSequence,
+                announce = _announcements.ToString(),
+            })
+            : await _db.ScriptEvaluateAsync(ClusterKickOneScript, new { key, token, channel = "DELETE_CACHE_AUTH", message }));
+        await WaitForReplicaAsync(key);
         return kicked == 1 ? ToStoredToken(userId, platformId, token, TokenStatus.Kicked) : null;
     }
+
+    private Task WaitForReplicaAsync(RedisKey written) => _cluster?.WaitForReplicasAsync([written]) ?? Task.CompletedTask;
 
     public async ValueTask<long?> GetIssuedAtMsAsync(string userId, int platformId, string token, CancellationToken cancellationToken) =>
         ParseMs(await _db.HashGetAsync(RedisKeys.IssuedTimes(userId), token));

@@ -5,17 +5,21 @@ using StackExchange.Redis;
 
 namespace OpenImAuth.Server.Tests;
 
-/// <summary>Two real instances on one Redis and one PostgreSQL: nothing one knows is hidden from the other.</summary>
+/// <summary>
+/// Two real instances on one Redis (a single server, or the Redis Cluster) and one PostgreSQL: nothing one knows is
+/// hidden from the other.
+/// </summary>
 public sealed class ScaleOutTests
 {
     private const string Secret = "openIM123";
 
-    [Fact]
-    public async Task Instances_ShareUsersAndTokens_AndRevocationsAtOnce()
+    [Theory]
+    [MemberData(nameof(ScaleOutCluster.RedisKinds), MemberType = typeof(ScaleOutCluster))]
+    public async Task Instances_ShareUsersAndTokens_AndRevocationsAtOnce(string redis)
     {
         // Arrange
         // Policy 4 (one login per platform class): the kick crosses two platforms of one class as well as two instances.
-        await using var cluster = await ScaleOutCluster.CreateAsync();
+        await using var cluster = await ScaleOutCluster.CreateAsync(redis);
         var a = await cluster.StartInstanceAsync(null, "--multiLoginPolicy=4");
         var b = await cluster.StartInstanceAsync(null, "--multiLoginPolicy=4");
         var admin = (await b.PostAsync("/auth/get_admin_token", new { secret = Secret, userID = "imAdmin" })).Token;
@@ -62,11 +66,12 @@ public sealed class ScaleOutTests
         Assert.False(keyLeft);
     }
 
-    [Fact]
-    public async Task Redis_HoldsOpenImLayout_AndHonoursStateWrittenByGoNode()
+    [Theory]
+    [MemberData(nameof(ScaleOutCluster.RedisKinds), MemberType = typeof(ScaleOutCluster))]
+    public async Task Redis_HoldsOpenImLayout_AndHonoursStateWrittenByGoNode(string redis)
     {
         // Arrange
-        await using var cluster = await ScaleOutCluster.CreateAsync();
+        await using var cluster = await ScaleOutCluster.CreateAsync(redis);
         var server = await cluster.StartInstanceAsync();
         var admin = (await server.PostAsync("/auth/get_admin_token", new { secret = Secret, userID = "imAdmin" })).Token;
         (await server.PostAsync("/user/user_register", new { secret = Secret, users = new[] { new { userID = "bob", nickname = "B" } } })).AssertOk();
@@ -90,11 +95,12 @@ public sealed class ScaleOutTests
             answer => answer.ErrCode == 1506, TimeSpan.FromSeconds(10), "refusal of the token the Go node kicked");
     }
 
-    [Fact]
-    public async Task WithoutCheckCache_AGoNodesKick_CountsBeforeItsAnnouncement()
+    [Theory]
+    [MemberData(nameof(ScaleOutCluster.RedisKinds), MemberType = typeof(ScaleOutCluster))]
+    public async Task WithoutCheckCache_AGoNodesKick_CountsBeforeItsAnnouncement(string redis)
     {
         // Arrange: checks read Redis every time, so nothing waits for DELETE_CACHE_AUTH.
-        await using var cluster = await ScaleOutCluster.CreateAsync();
+        await using var cluster = await ScaleOutCluster.CreateAsync(redis);
         var server = await cluster.StartInstanceAsync(null, "--redis.checkCacheEntries=0");
         (await server.PostAsync("/user/user_register", new { secret = Secret, users = new[] { new { userID = "carol", nickname = "C" } } })).AssertOk();
         var token = (await server.PostAsync("/auth/user_token", new { secret = Secret, platformID = 5, userID = "carol" })).Token;

@@ -17,6 +17,9 @@ internal static class TestServers
 
     public static string RedisAddress => Required("TEST_REDIS_ADDRESS");
 
+    /// <summary>The seed nodes of the Redis Cluster (three masters, three replicas) that the test command starts.</summary>
+    public static string RedisClusterAddresses => Required("TEST_REDIS_CLUSTER");
+
     public static string RedisServerBinary => Required("TEST_REDIS_SERVER");
 
     public static string PostgresConnection => Required("TEST_POSTGRES_CONNECTION");
@@ -28,9 +31,44 @@ internal static class TestServers
         {
             throw new InvalidOperationException("all 63 test Redis databases are in use");
         }
-        var lease = new RedisDatabaseLease(database, await ConnectAsync(database));
+        var lease = new RedisDatabaseLease(database, await ConnectAsync(database), clusterLock: null);
         await lease.FlushAsync();
         return lease;
+    }
+
+    /// <summary>
+    /// The whole Redis Cluster, emptied before and after. A cluster has database 0 only, so its users take turns:
+    /// one lease at a time across both test assemblies (which run at once), held by an exclusive lock on a file.
+    /// </summary>
+    public static async Task<RedisDatabaseLease> LeaseRedisClusterAsync()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"openimauth-test-cluster-{RedisClusterAddresses.Split(',')[0].Replace(':', '-')}.lock");
+        var clusterLock = await Eventually.UntilAsync(() => Task.FromResult(TryLock(path)), held => held is not null,
+            TimeSpan.FromMinutes(10), "the test Redis Cluster's lock");
+        var admin = await ConnectClusterAsync();
+        var lease = new RedisDatabaseLease(0, admin, clusterLock);
+        await lease.FlushAsync();
+        return lease;
+
+        // On Linux, FileShare.None is an exclusive flock: another process, or another open in this one, is refused.
+        static FileStream? TryLock(string path)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException)
+            {
+                return null;
+            }
+        }
+    }
+
+    public static async Task<ConnectionMultiplexer> ConnectClusterAsync()
+    {
+        var options = ConfigurationOptions.Parse(RedisClusterAddresses);
+        options.AllowAdmin = true;
+        return await ConnectionMultiplexer.ConnectAsync(options);
     }
 
     public static async Task<ConnectionMultiplexer> ConnectAsync(int database)
@@ -66,21 +104,41 @@ internal static class TestServers
             : throw new InvalidOperationException($"{name} is not set: run the tests with ./scripts/test.sh, which starts Redis and PostgreSQL");
 }
 
-internal sealed class RedisDatabaseLease(int database, ConnectionMultiplexer admin) : IAsyncDisposable
+/// <summary>A database of the single Redis, or the whole cluster (<paramref name="clusterLock"/> held).</summary>
+internal sealed class RedisDatabaseLease(int database, ConnectionMultiplexer admin, FileStream? clusterLock) : IAsyncDisposable
 {
     public int Database => database;
+
+    public bool IsCluster => clusterLock is not null;
+
+    /// <summary>What a server's <c>redis.address</c> is set to for this lease.</summary>
+    public string Address => IsCluster ? TestServers.RedisClusterAddresses : TestServers.RedisAddress;
 
     public IDatabase Db => admin.GetDatabase(database);
 
     public ISubscriber Subscriber => admin.GetSubscriber();
 
-    public Task FlushAsync() => admin.GetServer(admin.GetEndPoints()[0]).FlushDatabaseAsync(database);
+    public ConnectionMultiplexer Admin => admin;
+
+    /// <summary>A new connection to the leased database or cluster, as an instance of ours would open.</summary>
+    public Task<ConnectionMultiplexer> ConnectAsync() => IsCluster ? TestServers.ConnectClusterAsync() : TestServers.ConnectAsync(database);
+
+    public Task FlushAsync() => IsCluster
+        ? Task.WhenAll(admin.GetServers().Where(server => server.IsConnected && !server.IsReplica).Select(server => server.FlushDatabaseAsync()))
+        : admin.GetServer(admin.GetEndPoints()[0]).FlushDatabaseAsync(database);
 
     public async ValueTask DisposeAsync()
     {
         await FlushAsync();
         await admin.DisposeAsync();
-        TestServers.Release(database);
+        if (clusterLock is not null)
+        {
+            await clusterLock.DisposeAsync();
+        }
+        else
+        {
+            TestServers.Release(database);
+        }
     }
 }
 

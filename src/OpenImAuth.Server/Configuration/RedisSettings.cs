@@ -7,7 +7,7 @@ namespace OpenImAuth.Server.Configuration;
 /// <summary>The <c>redis.*</c> keys (OpenIM's redis.yml names), used when storage.kind is redis.</summary>
 internal sealed record RedisSettings(
     IReadOnlyList<string> Addresses, string? Username, string? Password, int Database, int CheckCacheEntries, int HintedTokens,
-    int TimeoutMs, int UserCacheEntries)
+    int TimeoutMs, int UserCacheEntries, bool ClusterMode = false)
 {
     /// <summary>How many token hashes a check cache remembers by default (a few hundred bytes each).</summary>
     public const int DefaultCheckCacheEntries = 100_000;
@@ -40,8 +40,14 @@ internal sealed record RedisSettings(
             "milliseconds a request waits for Redis before it answers that Redis is unavailable");
         var userCacheEntries = read.Int("redis:userCacheEntries", DefaultUserCacheEntries, 0, 100_000_000,
             "user records each instance keeps in memory for user lookups; 0 reads PostgreSQL on every lookup");
+        var clusterMode = read.Bool("redis:clusterMode", false,
+            "redis.address lists seed nodes of a Redis Cluster (docs/decisions.md, D18)");
+        if (clusterMode && database != 0)
+        {
+            read.Fail("redis:db", "a Redis Cluster has database 0 only (redis.clusterMode is true)");
+        }
         return new RedisSettings(addresses, username.Length == 0 ? null : username, password.Length == 0 ? null : password, database,
-            checkCacheEntries, hintedTokens, timeoutMs, userCacheEntries);
+            checkCacheEntries, hintedTokens, timeoutMs, userCacheEntries, clusterMode);
     }
 
     /// <summary>

@@ -99,12 +99,16 @@ internal sealed class StorageHost(TimeProvider time) : IAsyncDisposable
         _resources.Add(redis);
         _probes.Add(new RedisStoreProbe(redis));
         // 0 turns the check cache off: every check reads Redis (for deployments whose Go nodes must be seen at once).
-        var checkCache = settings.Redis.CheckCacheEntries > 0
+        // On a cluster it is off too: it needs one sequence counted by every write, which no cluster script can
+        // reach beside the hashes (D18).
+        var checkCache = settings.Redis.CheckCacheEntries > 0 && !settings.Redis.ClusterMode
             ? await RedisTokenCheckCache.StartAsync(redis, time, settings.Redis.CheckCacheEntries)
             : null;
-        // Kicks are announced by the store's own script, on the channel the bus below listens to.
+        // Kicks are announced by the store's own script, on the channel the bus below listens to. On a cluster a
+        // token write waits for a replica for half the timeout, so that a replica's silence still answers in time.
         Tokens = new RedisTokenStateStore(redis, settings.Auth.LongestTokenLifetime, checkCache, announceKicks: true,
-            hintedTokens: settings.Redis.HintedTokens);
+            hintedTokens: settings.Redis.HintedTokens,
+            clusterReplicaWait: settings.Redis.ClusterMode ? TimeSpan.FromMilliseconds(Math.Max(1, settings.Redis.TimeoutMs / 2)) : null);
         Revocations = await RedisRevocationBus.SubscribeAsync(redis, checkCache);
         Marks = await RevocationMarks.LoadAsync(await RedisRevocationMarkStore.SubscribeAsync(redis), cancellationToken);
         SessionNotes = new RedisSessionNoteStore(redis, settings.Auth.LongestTokenLifetime);

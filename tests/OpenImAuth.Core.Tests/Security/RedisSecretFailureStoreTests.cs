@@ -6,16 +6,19 @@ using StackExchange.Redis;
 namespace OpenImAuth.Core.Tests.Security;
 
 /// <summary>The contract on a real Redis, plus what only a shared store shows: instances count together.</summary>
-public sealed class RedisSecretFailureStoreTests : SecretFailureStoreContractTests
+public class RedisSecretFailureStoreTests : SecretFailureStoreContractTests
 {
+    /// <summary>The Redis these tests run on: a database of the single server here, the whole cluster in a subclass.</summary>
+    private protected virtual Task<RedisDatabaseLease> LeaseAsync() => TestServers.LeaseRedisDatabaseAsync();
+
     private RedisDatabaseLease _lease = null!;
     private readonly List<ConnectionMultiplexer> _connections = [];
 
-    protected override async Task PrepareAsync() => _lease = await TestServers.LeaseRedisDatabaseAsync();
+    protected override async Task PrepareAsync() => _lease = await LeaseAsync();
 
     protected override async Task<ISecretFailureStore> CreateStoreAsync(SecretLockoutPolicy policy)
     {
-        var connection = await TestServers.ConnectAsync(_lease.Database);
+        var connection = await _lease.ConnectAsync();
         _connections.Add(connection);
         return new RedisSecretFailureStore(connection, policy, Time);
     }
@@ -60,13 +63,19 @@ public sealed class RedisSecretFailureStoreTests : SecretFailureStoreContractTes
         // Assert: a window lives no longer than the window, a lockout no longer than the lockout; the window that
         // began a lockout is gone.
         var failures = RedisSecretFailureStore.FailuresKey("198.51.100.1");
-        Assert.Equal("OPENIMAUTH:SECRET_FAILURES:198.51.100.1", (string?)failures);
+        Assert.Equal("OPENIMAUTH:SECRET_FAILURES:{198.51.100.1}", (string?)failures);
         Assert.Equal(3, (int)await _lease.Db.HashGetAsync(failures, "n"));
         Assert.InRange((await _lease.Db.KeyTimeToLiveAsync(failures))!.Value, TimeSpan.FromSeconds(1), Policy.Window);
         var lockout = RedisSecretFailureStore.LockoutKey("198.51.100.2");
-        Assert.Equal("OPENIMAUTH:SECRET_LOCKOUT:198.51.100.2", (string?)lockout);
+        Assert.Equal("OPENIMAUTH:SECRET_LOCKOUT:{198.51.100.2}", (string?)lockout);
         Assert.Equal((Time.GetUtcNow() + Policy.Lockout).ToUnixTimeMilliseconds(), (long)await _lease.Db.StringGetAsync(lockout));
         Assert.InRange((await _lease.Db.KeyTimeToLiveAsync(lockout))!.Value, Policy.Window, Policy.Lockout);
         Assert.False(await _lease.Db.KeyExistsAsync(RedisSecretFailureStore.FailuresKey("198.51.100.2")));
     }
+}
+
+/// <summary>The same tests on the Redis Cluster that the test command starts (an address's two keys share a slot).</summary>
+public sealed class ClusterRedisSecretFailureStoreTests : RedisSecretFailureStoreTests
+{
+    private protected override Task<RedisDatabaseLease> LeaseAsync() => TestServers.LeaseRedisClusterAsync();
 }

@@ -21,9 +21,12 @@ public class RedisTokenStateStoreContractTests : TokenStateStoreContractTests
 
     private protected RedisDatabaseLease Lease => _lease!;
 
+    /// <summary>The Redis these tests run on: a database of the single server here, the whole cluster in a subclass.</summary>
+    private protected virtual Task<RedisDatabaseLease> LeaseAsync() => TestServers.LeaseRedisDatabaseAsync();
+
     protected override async Task<ITokenStateStore> CreateStoreAsync(TimeProvider time)
     {
-        _lease = await TestServers.LeaseRedisDatabaseAsync();
+        _lease = await LeaseAsync();
         return await OpenAsync();
     }
 
@@ -193,7 +196,7 @@ public class RedisTokenStateStoreContractTests : TokenStateStoreContractTests
     /// <summary>Another instance on the same database, with a connection of its own.</summary>
     protected async Task<(RedisTokenStateStore Store, RedisTokenCheckCache? Cache)> OpenInstanceAsync()
     {
-        var connection = await TestServers.ConnectAsync(_lease!.Database);
+        var connection = await _lease!.ConnectAsync();
         _connections.Add(connection);
         var cache = WithCheckCache ? await RedisTokenCheckCache.StartAsync(connection, TimeProvider.System, 1000) : null;
         if (cache is not null)
@@ -201,6 +204,53 @@ public class RedisTokenStateStoreContractTests : TokenStateStoreContractTests
             // As the server wires it: OpenIM's announcements reach the cache through the revocation bus.
             await RedisRevocationBus.SubscribeAsync(connection, cache);
         }
-        return (new RedisTokenStateStore(connection, KeyLifetime, cache), cache);
+        // On the cluster, as the server opens it there: single-slot steps, each write acknowledged by a replica.
+        return (new RedisTokenStateStore(connection, KeyLifetime, cache,
+            clusterReplicaWait: _lease.IsCluster ? TimeSpan.FromSeconds(2) : null), cache);
+    }
+}
+
+/// <summary>
+/// The same contract and layout on the Redis Cluster that the test command starts: OpenIM's 11 hashes of a user fall
+/// in different slots, so every change there is applied hash by hash (docs/decisions.md, D18).
+/// </summary>
+public sealed class ClusterRedisTokenStateStoreContractTests : RedisTokenStateStoreContractTests
+{
+    private protected override Task<RedisDatabaseLease> LeaseAsync() => TestServers.LeaseRedisClusterAsync();
+
+    [Fact]
+    public async Task Apply_FailsInsteadOfAnswering_WhenNoReplicaAcknowledgesTheWrite()
+    {
+        // Arrange: the replica of the master that holds the user's iOS hash stops (SIGSTOP) while it still counts as
+        // connected; a store that waits 300 ms for it.
+        var ct = TestContext.Current.CancellationToken;
+        var connection = await Lease.ConnectAsync();
+        var store = new RedisTokenStateStore(connection, TimeSpan.FromDays(1), clusterReplicaWait: TimeSpan.FromMilliseconds(300));
+        var key = RedisKeys.TokenHash("u1", Platforms.Ios);
+        var master = Lease.Db.IdentifyEndpoint(key)!;
+        var replica = Lease.Admin.GetServer(master).ClusterConfiguration![master]!.Children.Single().EndPoint!;
+        var pid = (await Lease.Admin.GetServer(replica).InfoRawAsync("server"))!.Split('\n')
+            .Select(line => line.Trim()).Single(line => line.StartsWith("process_id:", StringComparison.Ordinal))["process_id:".Length..];
+        await SignalAsync("-STOP", pid, ct);
+        try
+        {
+            // Act + Assert: the token is not answered as issued (D12: a success answer means durable state).
+            await Assert.ThrowsAsync<RedisTimeoutException>(() => store.ApplyAsync(Add(Token("u1", Platforms.Ios, 0)), ct));
+        }
+        finally
+        {
+            await SignalAsync("-CONT", pid, ct);
+            // Later tests need the replica acknowledging again.
+            await Eventually.UntilAsync(async () => (long)await Lease.Admin.GetServer(master).ExecuteAsync("WAIT", 1, 100),
+                acknowledged => acknowledged >= 1, TimeSpan.FromSeconds(30), "the replica acknowledging again");
+            await connection.DisposeAsync();
+        }
+    }
+
+    private static async Task SignalAsync(string signal, string pid, CancellationToken ct)
+    {
+        using var kill = System.Diagnostics.Process.Start("kill", [signal, pid]);
+        await kill.WaitForExitAsync(ct);
+        Assert.Equal(0, kill.ExitCode);
     }
 }

@@ -114,20 +114,23 @@ public sealed class SqliteRevocationMarkStoreContractTests : RevocationMarkStore
     protected override ValueTask DisposeStoreAsync() => _database.DisposeAsync();
 }
 
-public sealed class RedisRevocationMarkStoreContractTests : RevocationMarkStoreContractTests
+public class RedisRevocationMarkStoreContractTests : RevocationMarkStoreContractTests
 {
+    /// <summary>The Redis these tests run on: a database of the single server here, the whole cluster in a subclass.</summary>
+    private protected virtual Task<RedisDatabaseLease> LeaseAsync() => TestServers.LeaseRedisDatabaseAsync();
+
     private readonly List<ConnectionMultiplexer> _connections = [];
     private RedisDatabaseLease? _lease;
 
     protected override async Task<IRevocationMarkStore> CreateStoreAsync()
     {
-        _lease = await TestServers.LeaseRedisDatabaseAsync();
+        _lease = await LeaseAsync();
         return await ReopenStoreAsync();
     }
 
     protected override async Task<IRevocationMarkStore> ReopenStoreAsync()
     {
-        var connection = await TestServers.ConnectAsync(_lease!.Database);
+        var connection = await _lease!.ConnectAsync();
         _connections.Add(connection);
         return await RedisRevocationMarkStore.SubscribeAsync(connection);
     }
@@ -140,4 +143,10 @@ public sealed class RedisRevocationMarkStoreContractTests : RevocationMarkStoreC
         }
         await _lease!.DisposeAsync();
     }
+}
+
+/// <summary>The same contract on the Redis Cluster that the test command starts (the marks announced over its pub/sub).</summary>
+public sealed class ClusterRedisRevocationMarkStoreContractTests : RedisRevocationMarkStoreContractTests
+{
+    private protected override Task<RedisDatabaseLease> LeaseAsync() => TestServers.LeaseRedisClusterAsync();
 }

@@ -74,15 +74,18 @@ public sealed class SqliteSessionNoteStoreContractTests : SessionNoteStoreContra
     protected override ValueTask DisposeStoreAsync() => _database.DisposeAsync();
 }
 
-public sealed class RedisSessionNoteStoreContractTests : SessionNoteStoreContractTests
+public class RedisSessionNoteStoreContractTests : SessionNoteStoreContractTests
 {
+    /// <summary>The Redis these tests run on: a database of the single server here, the whole cluster in a subclass.</summary>
+    private protected virtual Task<RedisDatabaseLease> LeaseAsync() => TestServers.LeaseRedisDatabaseAsync();
+
     private ConnectionMultiplexer? _connection;
     private RedisDatabaseLease? _lease;
 
     protected override async Task<ISessionNoteStore> CreateStoreAsync()
     {
-        _lease = await TestServers.LeaseRedisDatabaseAsync();
-        _connection = await TestServers.ConnectAsync(_lease.Database);
+        _lease = await LeaseAsync();
+        _connection = await _lease.ConnectAsync();
         return new RedisSessionNoteStore(_connection, TimeSpan.FromHours(1));
     }
 
@@ -97,4 +100,10 @@ public sealed class RedisSessionNoteStoreContractTests : SessionNoteStoreContrac
             await _lease.DisposeAsync();
         }
     }
+}
+
+/// <summary>The same contract on the Redis Cluster that the test command starts.</summary>
+public sealed class ClusterRedisSessionNoteStoreContractTests : RedisSessionNoteStoreContractTests
+{
+    private protected override Task<RedisDatabaseLease> LeaseAsync() => TestServers.LeaseRedisClusterAsync();
 }

@@ -87,20 +87,23 @@ public sealed class SqliteStatusSubscriptionStoreContractTests : StatusSubscript
     protected override ValueTask DisposeStoreAsync() => _database.DisposeAsync();
 }
 
-public sealed class RedisStatusSubscriptionStoreContractTests : StatusSubscriptionStoreContractTests
+public class RedisStatusSubscriptionStoreContractTests : StatusSubscriptionStoreContractTests
 {
+    /// <summary>The Redis these tests run on: a database of the single server here, the whole cluster in a subclass.</summary>
+    private protected virtual Task<RedisDatabaseLease> LeaseAsync() => TestServers.LeaseRedisDatabaseAsync();
+
     private readonly List<ConnectionMultiplexer> _connections = [];
     private RedisDatabaseLease? _lease;
 
     protected override async Task<IStatusSubscriptionStore> CreateStoreAsync()
     {
-        _lease = await TestServers.LeaseRedisDatabaseAsync();
+        _lease = await LeaseAsync();
         return await ReopenStoreAsync();
     }
 
     protected override async Task<IStatusSubscriptionStore> ReopenStoreAsync()
     {
-        var connection = await TestServers.ConnectAsync(_lease!.Database);
+        var connection = await _lease!.ConnectAsync();
         _connections.Add(connection);
         return new RedisStatusSubscriptionStore(connection);
     }
@@ -116,4 +119,10 @@ public sealed class RedisStatusSubscriptionStoreContractTests : StatusSubscripti
             await _lease.DisposeAsync();
         }
     }
+}
+
+/// <summary>The same contract on the Redis Cluster that the test command starts.</summary>
+public sealed class ClusterRedisStatusSubscriptionStoreContractTests : RedisStatusSubscriptionStoreContractTests
+{
+    private protected override Task<RedisDatabaseLease> LeaseAsync() => TestServers.LeaseRedisClusterAsync();
 }

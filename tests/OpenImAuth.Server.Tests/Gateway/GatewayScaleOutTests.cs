@@ -3,17 +3,21 @@ using OpenImAuth.Tests.Shared;
 
 namespace OpenImAuth.Server.Tests.Gateway;
 
-/// <summary>Two instances on one Redis: kicks and online status reach across instances (docs/decisions.md, D7).</summary>
+/// <summary>
+/// Two instances on one Redis (the kicks and status pushes also on the Redis Cluster): kicks and online status reach across instances
+/// (docs/decisions.md, D7).
+/// </summary>
 public sealed class GatewayScaleOutTests
 {
     private const string Secret = "openIM123";
     private const string KickFrame = """{"reqIdentifier":2002,"msgIncr":"","operationID":"","errCode":0,"errMsg":"","data":null}""";
 
-    [Fact]
-    public async Task ForceLogoutOnB_KicksClientConnectedToA()
+    [Theory]
+    [MemberData(nameof(ScaleOutCluster.RedisKinds), MemberType = typeof(ScaleOutCluster))]
+    public async Task ForceLogoutOnB_KicksClientConnectedToA(string redis)
     {
         // Arrange: a client logged in on A's gateway.
-        await using var cluster = await ScaleOutCluster.CreateAsync();
+        await using var cluster = await ScaleOutCluster.CreateAsync(redis);
         var a = await cluster.StartInstanceAsync();
         var b = await cluster.StartInstanceAsync();
         (await b.PostAsync("/user/user_register", new { secret = Secret, users = new[] { new { userID = "erin", nickname = "E" } } })).AssertOk();
@@ -31,13 +35,16 @@ public sealed class GatewayScaleOutTests
     }
 
     [Theory]
-    [InlineData("revoke_tokens")]
-    [InlineData("revoke_tokens_app_wide")]
-    [InlineData("revoke_session")]
-    public async Task RevocationOnB_KicksClientConnectedToA_AndARefusesTheToken(string how)
+    [InlineData("revoke_tokens", "single")]
+    [InlineData("revoke_tokens_app_wide", "single")]
+    [InlineData("revoke_session", "single")]
+    [InlineData("revoke_tokens", "cluster")]
+    [InlineData("revoke_tokens_app_wide", "cluster")]
+    [InlineData("revoke_session", "cluster")]
+    public async Task RevocationOnB_KicksClientConnectedToA_AndARefusesTheToken(string how, string redis)
     {
         // Arrange: a client logged in on A's gateway, a second token of the same user that only a mark would reach.
-        await using var cluster = await ScaleOutCluster.CreateAsync();
+        await using var cluster = await ScaleOutCluster.CreateAsync(redis);
         var a = await cluster.StartInstanceAsync();
         var b = await cluster.StartInstanceAsync();
         (await b.PostAsync("/user/user_register", new { secret = Secret, users = new[] { new { userID = "ivy", nickname = "I" } } })).AssertOk();
@@ -147,11 +154,12 @@ public sealed class GatewayScaleOutTests
         Assert.Equal(profile == "v3" ? "offline" : "0", offline.Data[0].GetProperty("status").ToString());
     }
 
-    [Fact]
-    public async Task StatusChangeOnB_IsPushedToSubscriberOnA_AndRestSubscriptionsAreShared()
+    [Theory]
+    [MemberData(nameof(ScaleOutCluster.RedisKinds), MemberType = typeof(ScaleOutCluster))]
+    public async Task StatusChangeOnB_IsPushedToSubscriberOnA_AndRestSubscriptionsAreShared(string redis)
     {
         // Arrange: gus subscribed (2005) on A's gateway to hal, who connects to B
-        await using var cluster = await ScaleOutCluster.CreateAsync();
+        await using var cluster = await ScaleOutCluster.CreateAsync(redis);
         var a = await cluster.StartInstanceAsync();
         var b = await cluster.StartInstanceAsync();
         (await a.PostAsync("/user/user_register", new { secret = Secret, users = new[] { new { userID = "gus", nickname = "G" }, new { userID = "hal", nickname = "H" } } })).AssertOk();
