@@ -26,7 +26,10 @@ internal sealed class AnnouncedSequence(TimeProvider time, Action forgetAll)
     /// <summary>Whether every announcement up to <paramref name="sequence"/> was applied, waiting briefly for one on its way.</summary>
     public async ValueTask<bool> IsUpToAsync(long sequence)
     {
-        var started = time.GetTimestamp();
+        // The wait for an announcement on its way is timed by the real clock, whatever clock the host runs on: it
+        // waits for the network, not for business time, and on a clock that does not move (a test's fake one) an
+        // announcement that never comes would hold the read forever instead of sending it to the store.
+        var started = TimeProvider.System.GetTimestamp();
         while (true)
         {
             var advanced = Volatile.Read(ref _advanced).Task; // before reading _applied, so no advance is missed
@@ -35,14 +38,14 @@ internal sealed class AnnouncedSequence(TimeProvider time, Action forgetAll)
                 Volatile.Write(ref _behindSince, -1);
                 return true;
             }
-            var remaining = InFlightWait - time.GetElapsedTime(started);
+            var remaining = InFlightWait - TimeProvider.System.GetElapsedTime(started);
             if (remaining <= TimeSpan.Zero)
             {
                 break;
             }
             try
             {
-                await advanced.WaitAsync(remaining, time);
+                await advanced.WaitAsync(remaining, TimeProvider.System);
             }
             catch (TimeoutException)
             {
