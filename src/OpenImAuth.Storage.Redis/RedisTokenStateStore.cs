@@ -247,18 +247,16 @@ public sealed class RedisTokenStateStore(IConnectionMultiplexer redis, TimeSpan 
     {
         var key = RedisKeys.TokenHash(userId, platformId);
         _hints.Forget(userId);
-        var message = RedisKeys.KeyListMessage([key]);
-        var result = _cluster is null
-            ? await _db.ScriptEvaluateAsync(KickAllScript, new
-            {
-                key,
-                ttl = (long)keyLifetime.TotalSeconds,
-                channel = "DELETE_CACHE_AUTH",
-                message,
-                sequence = RedisKeys.TokenSequence,
-                announce = _announcements.ToString(),
-            })
-            : await _db.ScriptEvaluateAsync(ClusterKickAllScript, new { key, ttl = (long)keyLifetime.TotalSeconds, channel = "DELETE_CACHE_AUTH", message });
+        // The cluster's script is the same without the sequence, and leaves the arguments it does not name unused.
+        var result = await _db.ScriptEvaluateAsync(_cluster is null ? KickAllScript : ClusterKickAllScript, new
+        {
+            key,
+            ttl = (long)keyLifetime.TotalSeconds,
+            channel = "DELETE_CACHE_AUTH",
+            message = RedisKeys.KeyListMessage([key]),
+            sequence = RedisKeys.TokenSequence,
+            announce = _announcements.ToString(),
+        });
         await WaitForReplicaAsync(key);
         return ((RedisValue[])result!).Select(token => ToStoredToken(userId, platformId, token!, TokenStatus.Kicked)).ToList();
     }
@@ -267,18 +265,15 @@ public sealed class RedisTokenStateStore(IConnectionMultiplexer redis, TimeSpan 
     {
         var key = RedisKeys.TokenHash(userId, platformId);
         _hints.Forget(userId);
-        var message = RedisKeys.KeyListMessage([key]);
-        var kicked = (long)(_cluster is null
-            ? await _db.ScriptEvaluateAsync(KickOneScript, new
-            {
-                key,
-                token,
-                channel = "DELETE_CACHE_AUTH",
-                message,
-                sequence = RedisKeys.TokenSequence,
-                announce = _announcements.ToString(),
-            })
-            : await _db.ScriptEvaluateAsync(ClusterKickOneScript, new { key, token, channel = "DELETE_CACHE_AUTH", message }));
+        var kicked = (long)await _db.ScriptEvaluateAsync(_cluster is null ? KickOneScript : ClusterKickOneScript, new
+        {
+            key,
+            token,
+            channel = "DELETE_CACHE_AUTH",
+            message = RedisKeys.KeyListMessage([key]),
+            sequence = RedisKeys.TokenSequence,
+            announce = _announcements.ToString(),
+        });
         await WaitForReplicaAsync(key);
         return kicked == 1 ? ToStoredToken(userId, platformId, token, TokenStatus.Kicked) : null;
     }
