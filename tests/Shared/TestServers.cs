@@ -104,9 +104,14 @@ internal static class TestServers
             : throw new InvalidOperationException($"{name} is not set: run the tests with ./scripts/test.sh, which starts Redis and PostgreSQL");
 }
 
-/// <summary>A database of the single Redis, or the whole cluster (<paramref name="clusterLock"/> held).</summary>
+/// <summary>
+/// A database of the single Redis, or the whole cluster (<paramref name="clusterLock"/> held). Disposing closes every
+/// connection opened through <see cref="ConnectAsync"/>, then empties the database and frees it.
+/// </summary>
 internal sealed class RedisDatabaseLease(int database, ConnectionMultiplexer admin, FileStream? clusterLock) : IAsyncDisposable
 {
+    private readonly List<ConnectionMultiplexer> _connections = [];
+
     public int Database => database;
 
     public bool IsCluster => clusterLock is not null;
@@ -121,7 +126,15 @@ internal sealed class RedisDatabaseLease(int database, ConnectionMultiplexer adm
     public ConnectionMultiplexer Admin => admin;
 
     /// <summary>A new connection to the leased database or cluster, as an instance of ours would open.</summary>
-    public Task<ConnectionMultiplexer> ConnectAsync() => IsCluster ? TestServers.ConnectClusterAsync() : TestServers.ConnectAsync(database);
+    public async Task<ConnectionMultiplexer> ConnectAsync()
+    {
+        var connection = IsCluster ? await TestServers.ConnectClusterAsync() : await TestServers.ConnectAsync(database);
+        lock (_connections)
+        {
+            _connections.Add(connection);
+        }
+        return connection;
+    }
 
     public Task FlushAsync() => IsCluster
         ? Task.WhenAll(admin.GetServers().Where(server => server.IsConnected && !server.IsReplica).Select(server => server.FlushDatabaseAsync()))
@@ -129,6 +142,11 @@ internal sealed class RedisDatabaseLease(int database, ConnectionMultiplexer adm
 
     public async ValueTask DisposeAsync()
     {
+        // Disposing a connection twice is harmless, so a test may also close one itself (an instance that stops).
+        foreach (var connection in _connections)
+        {
+            await connection.DisposeAsync();
+        }
         await FlushAsync();
         await admin.DisposeAsync();
         if (clusterLock is not null)
@@ -142,12 +160,35 @@ internal sealed class RedisDatabaseLease(int database, ConnectionMultiplexer adm
     }
 }
 
+/// <summary>A schema of its own on the test PostgreSQL; disposing closes the stores opened through it and drops it.</summary>
 internal sealed class PostgresSchemaLease(string schema, string connectionString) : IAsyncDisposable
 {
+    private readonly List<IAsyncDisposable> _opened = [];
+
     public string ConnectionString => connectionString;
+
+    /// <summary>
+    /// A store opened on this schema by <paramref name="open"/> (connection string, query timeout), as an instance's
+    /// start-up opens it. The timeout is far above any answer of a healthy server on a busy machine: the tests check
+    /// the contract, not the bound.
+    /// </summary>
+    public async Task<TStore> OpenAsync<TStore>(Func<string, TimeSpan, CancellationToken, Task<TStore>> open)
+        where TStore : IAsyncDisposable
+    {
+        var store = await open(connectionString, TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        lock (_opened)
+        {
+            _opened.Add(store);
+        }
+        return store;
+    }
 
     public async ValueTask DisposeAsync()
     {
+        foreach (var store in _opened)
+        {
+            await store.DisposeAsync();
+        }
         NpgsqlConnection.ClearAllPools();
         await TestServers.ExecuteAsync($"DROP SCHEMA {schema} CASCADE");
     }

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 using OpenImAuth.Core.Errors;
-using OpenImAuth.Core.Tests.TestSupport;
+using OpenImAuth.Tests.Shared;
 using OpenImAuth.Core.Tokens;
 using OpenImAuth.Storage.Sqlite;
 
