@@ -1,7 +1,9 @@
+using Microsoft.Extensions.Options;
 using OpenImAuth.Server.AdminConsole;
 using OpenImAuth.Server.Audit;
 using OpenImAuth.Server.Auth;
 using OpenImAuth.Server.Configuration;
+using OpenImAuth.Server.Gateway;
 using OpenImAuth.Server.Health;
 using OpenImAuth.Server.Hosting;
 using OpenImAuth.Server.Http;
@@ -37,34 +39,43 @@ builder.Logging.UseConfiguredLogging(builder.Configuration);
 // Health checks log an error on every poll that finds a store down; readiness logs each store going down and back.
 builder.Logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None);
 
-// Services: settings (secret and previousSecrets reload when the config file changes), the embedded store, token and
-// user logic, the gateway; the API reference and metrics.
+// Services: settings (secret and previousSecrets reload when the config file changes), token and user logic, the
+// stores (each backend under its storage.kind; the settings pick one, opened as the host starts), the gateway (its
+// listener accepts the WebSocket connections); the API reference, health and metrics; Kestrel's ports.
 builder.Services.AddOpenImAuth();
+builder.Services.AddSqliteStores();
+builder.Services.AddRedisStores();
+builder.Services.AddOpenImGateway();
 builder.Services.AddSecretReload(args);
 builder.Services.AddOpenImApiReference();
 builder.Services.AddOpenImHealth();
 builder.Services.AddOpenImMetrics();
-builder.WebHost.ListenOnConfiguredPorts();
+builder.Services.ListenOnConfiguredPorts();
 
 var app = builder.Build();
 
 // Bad configuration stops start-up with the key to fix (docs/decisions.md, D11); a setting that works but should
-// change, or one the server does not read at all, is a warning.
-var (settings, errors, warnings) = ServerSettings.Load(app.Configuration);
-if (settings is null)
+// change, or one the server does not read at all, is a warning. The settings' start-up validation runs here rather
+// than inside StartAsync, so that nothing (the port probe, the store) runs on settings that were refused.
+var warnings = (string[])[.. sources.UnknownSettings, .. app.Services.GetRequiredService<ServerSettingsRead>().Warnings];
+try
 {
-    return StartupErrors.Report(errors, [.. sources.UnknownSettings, .. warnings]);
+    app.Services.GetRequiredService<IStartupValidator>().Validate();
 }
-StartupErrors.LogWarnings(app.Services.GetRequiredService<ILoggerFactory>(), [.. sources.UnknownSettings, .. warnings]);
+catch (OptionsValidationException invalid)
+{
+    return StartupErrors.Report(invalid.Failures, warnings);
+}
+var settings = app.Services.GetRequiredService<ServerSettings>();
+StartupErrors.LogWarnings(app.Services.GetRequiredService<ILoggerFactory>(), warnings);
 // A port that another process holds is the operator's to fix, like bad configuration: say which, and no stack
-// trace. The probe finds the usual case before the store opens; the catch below covers a port taken between the
-// probe and the bind.
+// trace. The probe finds the usual case before the store opens (StoreLifecycle, as the host starts); the catch below
+// covers a port taken between the probe and the bind.
 if (PortsInUse.Find(settings) is { Count: > 0 } taken)
 {
     await app.DisposeAsync();
     return StartupErrors.Report(taken);
 }
-await app.Services.GetRequiredService<StorageHost>().OpenAsync(settings, app.Lifetime.ApplicationStopping);
 
 // HTTP: prometheus.port's /metrics (if set), the client behind trusted proxies, OpenIM's CORS and OPTIONS, the rate
 // limit when set, then one group per OpenIM module, the API reference, the admin console, the health endpoints and
@@ -95,7 +106,8 @@ catch (Exception ex) when (ex.InnerException is Microsoft.AspNetCore.Connections
     return StartupErrors.Report([$"{ex.Message} (api.openImApiPort, longConnSvr.openImWsPort and prometheus.port choose the ports)"]);
 }
 // SIGTERM: Kestrel stops accepting and lets requests in flight finish, the gateway closes its connections with 1001,
-// both within api.shutdownTimeoutSeconds; then disposing closes the store, whose writer commits what is queued.
+// both within api.shutdownTimeoutSeconds; then disposing closes the store (StoreLifecycle), whose writer commits what
+// is queued.
 await app.WaitForShutdownAsync();
 await app.DisposeAsync();
 return 0;

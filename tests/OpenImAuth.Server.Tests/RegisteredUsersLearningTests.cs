@@ -1,5 +1,4 @@
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using OpenImAuth.Server.Hosting;
 using OpenImAuth.Server.Http;
 using OpenImAuth.Server.Tests.Infrastructure;
@@ -65,7 +64,7 @@ public sealed class RegisteredUsersLearningTests
             // Act
             await using var app = new AuthApplication("v3", ("storage:dataDir", dataDir));
             _ = app.Server; // starts the host
-            var warmUp = app.Services.GetServices<IHostedService>().OfType<RegisteredUsersWarmUp>().Single();
+            var warmUp = app.Services.GetRequiredService<RegisteredUsersWarmUp>();
             await warmUp.ExecuteTask!.WaitAsync(Ct);
 
             // Assert
@@ -86,7 +85,7 @@ public sealed class RegisteredUsersLearningTests
         // Arrange: the start-up read is over, so what is remembered below came from registration
         await using var app = new AuthApplication();
         _ = app.Server;
-        await app.Services.GetServices<IHostedService>().OfType<RegisteredUsersWarmUp>().Single().ExecuteTask!.WaitAsync(Ct);
+        await app.Services.GetRequiredService<RegisteredUsersWarmUp>().ExecuteTask!.WaitAsync(Ct);
         await app.RegisterAsync("alice");
         var registered = app.Services.GetRequiredService<AuthServices>().Registered;
 

@@ -7,7 +7,7 @@ namespace OpenImAuth.Server.Audit;
 /// Deletes audit entries older than <c>audit.retentionDays</c>: once at start-up, then every hour. Retention 0 keeps
 /// every entry. A failed prune is logged and tried again the next hour.
 /// </summary>
-internal sealed partial class AuditRetention(ServerSettings settings, StorageHost storage, TimeProvider time,
+internal sealed partial class AuditRetention(ServerSettings settings, StoreLifecycle stores, TimeProvider time,
     ILogger<AuditRetention> logger) : BackgroundService
 {
     public static readonly TimeSpan Period = TimeSpan.FromHours(1);
@@ -41,7 +41,7 @@ internal sealed partial class AuditRetention(ServerSettings settings, StorageHos
         var before = time.GetUtcNow().AddDays(-settings.Audit.RetentionDays).ToUnixTimeMilliseconds();
         try
         {
-            var pruned = await storage.Audit.PruneAsync(before, stoppingToken);
+            var pruned = await stores.Opened.Audit.PruneAsync(before, stoppingToken);
             if (pruned > 0)
             {
                 LogPruned(logger, pruned, settings.Audit.RetentionDays);

@@ -13,7 +13,7 @@ namespace OpenImAuth.Server.Audit;
 /// the request's path (<see cref="AuditWriter"/>). A full queue drops the entry and counts it
 /// (<c>openimauth_audit_dropped_total</c>, and a warning from the writer): a request never waits for the audit log.
 /// </summary>
-internal sealed class AuditTrail(ServerSettings settings, TimeProvider time, StorageHost storage)
+internal sealed class AuditTrail(ServerSettings settings, TimeProvider time, StoreLifecycle stores)
 {
     /// <summary>Entries queued at most; about 20 MB of small entries, several seconds of logins at full speed.</summary>
     public const int QueueCapacity = 65_536;
@@ -33,7 +33,7 @@ internal sealed class AuditTrail(ServerSettings settings, TimeProvider time, Sto
     public bool Enabled { get; } = settings.Audit.Enabled;
 
     /// <summary>Where the entries are stored, and searched.</summary>
-    public IAuditStore Store => storage.Audit;
+    public IAuditStore Store => stores.Opened.Audit;
 
     internal ChannelReader<AuditEntry> Queue => _queue.Reader;
 

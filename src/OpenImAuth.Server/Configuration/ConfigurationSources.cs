@@ -2,9 +2,6 @@ using YamlDotNet.Core;
 
 namespace OpenImAuth.Server.Configuration;
 
-/// <summary>What reading the sources found: an error that stops start-up, or the settings set but never read.</summary>
-internal sealed record SourcesRead(string? Error, IReadOnlyList<string> UnknownSettings);
-
 /// <summary>
 /// Where settings come from, lowest precedence first: <c>config/config.yaml</c> (or the file after <c>--config</c>),
 /// then <c>OPENIMAUTH_</c> environment variables (<c>__</c> between levels), then <c>--key=value</c> arguments, where

@@ -154,14 +154,3 @@ internal sealed partial class SecretReload(ServerSettings settings, ILogger<Secr
     [LoggerMessage(Level = LogLevel.Error, Message = "Config reload of {path} failed; the secret and previousSecrets in force stay")]
     private static partial void LogReloadFailed(ILogger logger, string path, Exception exception);
 }
-
-internal static class SecretReloadRegistration
-{
-    /// <summary>Reloads secret and previousSecrets from the config file these arguments choose (see <see cref="SecretReload"/>).</summary>
-    public static IServiceCollection AddSecretReload(this IServiceCollection services, string[] args) =>
-        services.AddHostedService(sp => new SecretReload(
-            sp.GetRequiredService<ServerSettings>(),
-            sp.GetRequiredService<ILogger<SecretReload>>(),
-            ConfigurationSources.ConfigFilePath(args),
-            args));
-}

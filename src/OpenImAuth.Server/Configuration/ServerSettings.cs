@@ -39,8 +39,18 @@ internal sealed record ServerSettings(
     /// </summary>
     public static (ServerSettings? Settings, IReadOnlyList<string> Errors, IReadOnlyList<string> Warnings) Load(IConfiguration configuration)
     {
+        var read = ReadAll(configuration);
+        return (read.Errors.Count == 0 ? read.AsRead : null, read.Errors, read.Warnings);
+    }
+
+    /// <summary>
+    /// The same reading, with the settings built even when a key failed (each such key at its fallback): what the
+    /// options pipeline starts from before its validation refuses them (<see cref="ServerSettingsValidator"/>).
+    /// </summary>
+    public static ServerSettingsRead ReadAll(IConfiguration configuration)
+    {
         var read = new SettingsReader(configuration);
-        return (Read(read), read.Errors, read.Warnings);
+        return new ServerSettingsRead(Read(read), read.Errors, read.Warnings);
     }
 
     /// <summary>Every key the server reads, with its default and meaning, in the order read (for --help and warnings).</summary>
@@ -51,7 +61,7 @@ internal sealed record ServerSettings(
         return read.Described;
     }
 
-    private static ServerSettings? Read(SettingsReader read)
+    private static ServerSettings Read(SettingsReader read)
     {
         var secret = read.String("secret", DefaultSecret, "shared secret of the app server; off loopback the default is refused, and so is a weak one unless security.allowWeakSecret");
         if (secret.Length == 0)
@@ -118,10 +128,6 @@ internal sealed record ServerSettings(
             }
             CheckSecret(read, $"previousSecrets:{i}", previousSecrets[i], listenIp, allowWeakSecret);
         }
-        if (read.Errors.Count > 0)
-        {
-            return null;
-        }
         var auth = new AuthOptions(secret, expireDays, (MultiLoginPolicy)policy, maxNumOneEnd, admins, profile, previousSecrets)
         {
             MaxExpireSeconds = maxExpireSeconds,
@@ -164,10 +170,6 @@ internal sealed record ServerSettings(
         read.Warn(key, $"{weakness}; whoever guesses it can mint tokens for every user" +
             (loopback ? " (refused once api.listenIP is not loopback, unless security.allowWeakSecret is true)" : ""));
     }
-
-    /// <summary>The same as <see cref="Load"/>, for service registration after start-up already validated.</summary>
-    public static ServerSettings LoadValid(IConfiguration configuration) =>
-        Load(configuration).Settings ?? throw new InvalidOperationException("configuration is invalid; start-up should have stopped");
 
     private static List<AdminAccount> ReadAdmins(SettingsReader read)
     {

@@ -1,54 +1,11 @@
 using System.Buffers;
 using System.Net.WebSockets;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using OpenImAuth.Core.Errors;
 using OpenImAuth.Server.Json;
 
 namespace OpenImAuth.Server.Gateway;
-
-/// <summary>One frame for the writer: its bytes and whether it goes out as TEXT or BINARY.</summary>
-internal readonly record struct OutboundFrame(ReadOnlyMemory<byte> Payload, WebSocketMessageType Type);
-
-/// <summary>
-/// A BINARY request of the JS SDK (Go's <c>msggateway.Req</c>); <c>token</c> is not needed here. <c>data</c> (base64
-/// protobuf) is kept as it came, so that only the requests that read it fail on a bad one.
-/// </summary>
-internal sealed record GatewayRequest(
-    [property: JsonPropertyName("reqIdentifier")] int ReqIdentifier,
-    [property: JsonPropertyName("msgIncr")] string? MsgIncr,
-    [property: JsonPropertyName("sendID")] string? SendId,
-    [property: JsonPropertyName("operationID")] string? OperationId,
-    [property: JsonPropertyName("data")] JsonElement? Data = null);
-
-/// <summary>A BINARY reply (Go's <c>msggateway.Resp</c>), in Go's field order; <c>data</c> is base64 protobuf or null.</summary>
-internal sealed record GatewayResponse(
-    [property: JsonPropertyName("reqIdentifier")] int ReqIdentifier,
-    [property: JsonPropertyName("msgIncr")] string MsgIncr,
-    [property: JsonPropertyName("operationID")] string OperationId,
-    [property: JsonPropertyName("errCode")] int ErrCode,
-    [property: JsonPropertyName("errMsg")] string ErrMsg,
-    [property: JsonPropertyName("data")] string? Data);
-
-/// <summary>A TEXT heartbeat, <c>{"type":"ping"}</c> from the client and <c>{"type":"pong","body":…}</c> back.</summary>
-internal sealed record TextMessage(
-    [property: JsonPropertyName("type")] string? Type,
-    [property: JsonPropertyName("body")] JsonElement? Body);
-
-/// <summary>The handshake result, the first TEXT frame (OpenIM's envelope without <c>data</c>).</summary>
-internal sealed record HandshakeResult(
-    [property: JsonPropertyName("errCode")] int ErrCode,
-    [property: JsonPropertyName("errMsg")] string ErrMsg,
-    [property: JsonPropertyName("errDlt")] string ErrDlt);
-
-/// <summary>Keys match case-insensitively on input, as Go's encoding/json does; null values are written, as Go does.</summary>
-[JsonSourceGenerationOptions(PropertyNameCaseInsensitive = true, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
-[JsonSerializable(typeof(GatewayRequest))]
-[JsonSerializable(typeof(GatewayResponse))]
-[JsonSerializable(typeof(TextMessage))]
-[JsonSerializable(typeof(HandshakeResult))]
-internal sealed partial class GatewayJson : JsonSerializerContext;
 
 /// <summary>The frames the gateway sends, as bytes.</summary>
 internal static class GatewayFrames

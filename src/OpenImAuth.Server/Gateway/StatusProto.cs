@@ -3,9 +3,6 @@ using System.Text;
 
 namespace OpenImAuth.Server.Gateway;
 
-/// <summary>What a 2005 request asks: users to subscribe to and to unsubscribe from (sdkws.SubUserOnlineStatus).</summary>
-internal sealed record SubscriptionRequest(IReadOnlyList<string> Subscribe, IReadOnlyList<string> Unsubscribe);
-
 /// <summary>
 /// The two protobuf messages of online-status subscriptions, by hand: <c>SubUserOnlineStatus</c> (1: repeated string
 /// subscribeUserID, 2: repeated string unsubscribeUserID) and <c>SubUserOnlineStatusTips</c> (1: repeated

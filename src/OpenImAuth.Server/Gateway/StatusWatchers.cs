@@ -3,18 +3,6 @@ using OpenImAuth.Core.Presence;
 
 namespace OpenImAuth.Server.Gateway;
 
-/// <summary>The online-status bus of one instance alone: a change goes straight to its own gateway.</summary>
-internal sealed class LocalStatusChangeBus : IStatusChangeBus
-{
-    public event Action<StatusChange>? Changed;
-
-    public Task PublishAsync(StatusChange change, CancellationToken cancellationToken)
-    {
-        Changed?.Invoke(change);
-        return Task.CompletedTask;
-    }
-}
-
 /// <summary>
 /// Which of this instance's connections subscribed (2005) to which users, and the push of a change to them. As in
 /// OpenIM, a subscription belongs to the connection that made it and ends with it; a change is pushed when a

@@ -10,13 +10,13 @@ using StackExchange.Redis;
 namespace OpenImAuth.Server.Health;
 
 /// <summary>
-/// Readiness: every store of <see cref="StorageHost"/> probed at once, each given <see cref="ProbeTimeout"/>, so the
+/// Readiness: every store of <see cref="StoreLifecycle"/> probed at once, each given <see cref="ProbeTimeout"/>, so the
 /// answer comes within a second whatever a store does. Unhealthy data maps each store that is down to a short reason
 /// (no host names, no credentials: those stay in the log). A store keeps at most one probe running: a check that
 /// finds one under way waits for it rather than adding another, so a load balancer polling a frozen server does not
 /// pile up connections on it.
 /// </summary>
-internal sealed partial class StoreReadinessCheck(StorageHost storage, ILogger<StoreReadinessCheck> logger) : IHealthCheck
+internal sealed partial class StoreReadinessCheck(StoreLifecycle stores, ILogger<StoreReadinessCheck> logger) : IHealthCheck
 {
     public static readonly TimeSpan ProbeTimeout = TimeSpan.FromMilliseconds(800);
 
@@ -24,7 +24,7 @@ internal sealed partial class StoreReadinessCheck(StorageHost storage, ILogger<S
 
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken)
     {
-        var outcomes = await Task.WhenAll(storage.Probes.Select(probe => ProbeAsync(probe, cancellationToken)));
+        var outcomes = await Task.WhenAll(stores.Opened.Probes.Select(probe => ProbeAsync(probe, cancellationToken)));
         var down = outcomes.Where(o => o.Problem is not null).ToDictionary(o => o.Store, o => (object)o.Problem!, StringComparer.Ordinal);
         return down.Count == 0 ? HealthCheckResult.Healthy() : HealthCheckResult.Unhealthy(data: down);
     }

@@ -8,7 +8,7 @@ namespace OpenImAuth.Server.Hosting;
 /// who never return until the next restart. The sweep runs as one write of the store's writer, so a large store
 /// (a million tokens) holds up the writes queued behind it for a moment once an hour.
 /// </summary>
-internal sealed partial class ExpiredTokenSweep(StorageHost storage, TimeProvider time, ILogger<ExpiredTokenSweep> logger) : BackgroundService
+internal sealed partial class ExpiredTokenSweep(ITokenStateStore tokens, TimeProvider time, ILogger<ExpiredTokenSweep> logger) : BackgroundService
 {
     public static readonly TimeSpan Period = TimeSpan.FromHours(1);
 
@@ -26,7 +26,7 @@ internal sealed partial class ExpiredTokenSweep(StorageHost storage, TimeProvide
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                await SweepOnceAsync(storage.Tokens, stoppingToken);
+                await SweepOnceAsync(stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -35,7 +35,7 @@ internal sealed partial class ExpiredTokenSweep(StorageHost storage, TimeProvide
         }
     }
 
-    private async Task SweepOnceAsync(ITokenStateStore tokens, CancellationToken stoppingToken)
+    private async Task SweepOnceAsync(CancellationToken stoppingToken)
     {
         var forgotten = 0;
         try

@@ -1,47 +1,41 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using OpenImAuth.Core.Presence;
+using OpenImAuth.Core.Revocation;
 using OpenImAuth.Core.Tokens;
 using OpenImAuth.Server.Audit;
 using OpenImAuth.Server.Configuration;
 using OpenImAuth.Server.Gateway;
 using OpenImAuth.Server.Http;
 using OpenImAuth.Server.Security;
+using OpenImAuth.Server.Sessions;
 
 namespace OpenImAuth.Server.Hosting;
 
 internal static class ServiceRegistration
 {
-    /// <summary>Settings, clock, store, the token/user services and the gateway, all singletons.</summary>
+    /// <summary>Settings, clock, the configured store, the token/user services and their background work, all singletons.</summary>
     public static IServiceCollection AddOpenImAuth(this IServiceCollection services)
     {
-        // Settings are read from the final configuration (after test hosts add theirs); Program validated them first.
-        services.AddSingleton(sp => ServerSettings.LoadValid(sp.GetRequiredService<IConfiguration>()));
+        services.AddServerSettings();
         services.AddSingleton(TimeProvider.System);
-        // How long stopping waits for requests in flight and gateway connections to end. Read without failing:
-        // the host reads its options while it is built, and Program reports bad configuration after that.
-        services.AddOptions<HostOptions>().Configure<IConfiguration>((options, configuration) =>
+        // How long stopping waits for requests in flight and gateway connections to end. The host reads its options
+        // while it is built, before start-up validates the settings: so from the reading itself, which does not throw,
+        // and only when it found no errors (start-up then stops anyway).
+        services.AddOptions<HostOptions>().Configure<ServerSettingsRead>((options, read) =>
         {
-            if (ServerSettings.Load(configuration).Settings is { } settings)
+            if (read.Errors.Count == 0)
             {
-                options.ShutdownTimeout = TimeSpan.FromSeconds(settings.ShutdownTimeoutSeconds);
+                options.ShutdownTimeout = TimeSpan.FromSeconds(read.AsRead.ShutdownTimeoutSeconds);
             }
         });
-        services.AddSingleton<StorageHost>();
-        services.AddSingleton(sp => sp.GetRequiredService<StorageHost>().Revocations);
+        services.AddOpenImStores();
         services.AddSingleton(sp => new TokenService(
             sp.GetRequiredService<ServerSettings>().Auth,
-            sp.GetRequiredService<StorageHost>().Tokens,
+            sp.GetRequiredService<ITokenStateStore>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<IRevocationBus>(),
-            sp.GetRequiredService<StorageHost>().Marks));
-        services.AddSingleton(sp => new AuthServices(
-            sp.GetRequiredService<TokenService>(),
-            sp.GetRequiredService<StorageHost>().Users,
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<IPresenceDirectory>(),
-            sp.GetRequiredService<SecretGuard>(),
-            sp.GetRequiredService<Sessions.SessionActivity>(),
-            sp.GetRequiredService<AuditTrail>(),
-            sp.GetRequiredService<StorageHost>().Subscriptions));
+            sp.GetRequiredService<RevocationMarks>()));
+        services.AddSingleton<AuthServices>();
         services.AddSingleton<SecretGuard>();
         // The audit log: handlers queue entries, a background writer stores them in batches, another prunes them.
         services.AddSingleton<AuditTrail>();
@@ -49,28 +43,30 @@ internal static class ServiceRegistration
         services.AddHostedService<AuditRetention>();
         services.AddSingleton<RequestLog>();
         services.AddOpenImRateLimit();
-        services.AddHostedService<RegisteredUsersWarmUp>();
-        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<Sessions.SessionActivity>(sp, sp.GetRequiredService<StorageHost>().SessionNotes));
-        services.AddHostedService(sp => sp.GetRequiredService<Sessions.SessionActivity>());
-        services.AddSingleton<ExpiredTokenSweep>();
-        services.AddHostedService(sp => sp.GetRequiredService<ExpiredTokenSweep>());
+        services.AddHostedServiceAfterStores<RegisteredUsersWarmUp>();
+        services.AddHostedServiceAfterStores<SessionActivity>();
+        services.AddHostedServiceAfterStores<ExpiredTokenSweep>();
         // Scaled out, presence is shared through Redis; alone, the local connection registry answers.
         services.AddSingleton<IPresenceDirectory>(sp =>
-            sp.GetRequiredService<StorageHost>().SharedPresence ?? ActivatorUtilities.CreateInstance<LocalPresenceDirectory>(sp));
+            sp.GetRequiredService<StoreLifecycle>().Opened.SharedPresence ?? ActivatorUtilities.CreateInstance<LocalPresenceDirectory>(sp));
         services.AddSingleton<IStatusChangeBus>(sp =>
-            sp.GetRequiredService<StorageHost>().SharedStatusChanges ?? new Gateway.LocalStatusChangeBus());
-        services.AddOpenImGateway();
+            sp.GetRequiredService<StoreLifecycle>().Opened.SharedStatusChanges ?? new LocalStatusChangeBus());
         return services;
     }
 
-    /// <summary>Kestrel listens on api.listenIP at every api.openImApiPort, and at prometheus.port when set.</summary>
-    public static void ListenOnConfiguredPorts(this IWebHostBuilder webHost) =>
-        webHost.ConfigureKestrel((context, kestrel) =>
+    /// <summary>
+    /// Kestrel listens on api.listenIP at every api.openImApiPort, and at prometheus.port when set. Kestrel, too, reads
+    /// its options while the host is built, so from the reading, and only when it found no errors.
+    /// </summary>
+    public static IServiceCollection ListenOnConfiguredPorts(this IServiceCollection services)
+    {
+        services.AddOptions<KestrelServerOptions>().Configure<ServerSettingsRead>((kestrel, read) =>
         {
-            if (ServerSettings.Load(context.Configuration).Settings is not { } settings)
+            if (read.Errors.Count > 0)
             {
-                return; // Program reports the configuration errors and stops
+                return; // start-up reports the errors and stops
             }
+            var settings = read.AsRead;
             // The gateway ports are GatewayListener's, not Kestrel's.
             foreach (var port in settings.ApiPorts)
             {
@@ -84,4 +80,6 @@ internal static class ServiceRegistration
             // Our own limit answers 413 with an envelope; Kestrel's (30 MB by default) must not cut in before it.
             kestrel.Limits.MaxRequestBodySize = settings.MaxRequestBodyBytes + 65536L;
         });
+        return services;
+    }
 }

@@ -1,7 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
-using OpenImAuth.Server.Configuration;
-
 namespace OpenImAuth.Server.Hosting;
 
 internal static partial class StartupErrors
@@ -40,56 +36,4 @@ internal static partial class StartupErrors
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Warning}")]
     private static partial void LogWarning(ILogger logger, string warning);
-}
-
-/// <summary>Finds configured ports that another process already listens on, so start-up can name them plainly.</summary>
-internal static class PortsInUse
-{
-    public static List<string> Find(ServerSettings settings)
-    {
-        var taken = new List<string>();
-        foreach (var (port, key) in settings.ApiPorts.Select(p => (p, "api.openImApiPort"))
-                     .Concat(settings.Gateway.Ports.Select(p => (p, "longConnSvr.openImWsPort")))
-                     .Concat(settings.Prometheus.Port is { } metrics ? [(metrics, "prometheus.port")] : []))
-        {
-            try
-            {
-                ListenSocket.Bind(settings.ListenIp, port).Dispose();
-            }
-            catch (SocketException ex) when (ex.SocketErrorCode == SocketError.AddressAlreadyInUse)
-            {
-                taken.Add($"{key}: {settings.ListenIp}:{port} is already in use by another process");
-            }
-        }
-        return taken;
-    }
-}
-
-/// <summary>A TCP socket bound as Kestrel binds its own, for the gateway's listener and for the start-up probe.</summary>
-internal static class ListenSocket
-{
-    public static Socket Bind(IPAddress address, int port)
-    {
-        var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        try
-        {
-            // Connections of an earlier run still in TIME_WAIT do not keep the port (on Windows the option would let
-            // two listeners share a port instead), and "::" takes IPv4 clients too.
-            if (!OperatingSystem.IsWindows())
-            {
-                socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-            }
-            if (address.Equals(IPAddress.IPv6Any))
-            {
-                socket.DualMode = true;
-            }
-            socket.Bind(new IPEndPoint(address, port));
-            return socket;
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-    }
 }

@@ -1,39 +1,11 @@
 using OpenImAuth.Core;
 using OpenImAuth.Core.Audit;
 using OpenImAuth.Core.Errors;
-using OpenImAuth.Core.Presence;
 using OpenImAuth.Core.Security;
 using OpenImAuth.Core.Tokens;
-using OpenImAuth.Core.Users;
-using OpenImAuth.Server.Audit;
 using OpenImAuth.Server.Security;
 
 namespace OpenImAuth.Server.Http;
-
-/// <summary>The services every handler needs, as one bag (eShop's [AsParameters] services, without the binding).</summary>
-internal sealed class AuthServices(TokenService tokens, IUserStore users, TimeProvider time, IPresenceDirectory presence,
-    SecretGuard guard, Sessions.SessionActivity activity, AuditTrail audit, IStatusSubscriptionStore subscriptions)
-{
-    public IStatusSubscriptionStore Subscriptions => subscriptions;
-
-    public Sessions.SessionActivity Activity => activity;
-
-    public TokenService Tokens => tokens;
-
-    public RegisteredUsers Registered { get; } = new(users);
-
-    public IUserStore Users => users;
-
-    public TimeProvider Time => time;
-
-    public IPresenceDirectory Presence => presence;
-
-    public SecretGuard Guard => guard;
-
-    public AuditTrail Audit => audit;
-
-    public AuthOptions Options => tokens.Options;
-}
 
 /// <summary>One API call: the services, and the caller once its <c>token</c> header has been checked.</summary>
 internal sealed partial class OpenImCall(HttpContext http, AuthServices services)

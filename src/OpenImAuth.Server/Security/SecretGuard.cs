@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using OpenImAuth.Core;
 using OpenImAuth.Core.Security;
-using OpenImAuth.Server.Hosting;
 
 namespace OpenImAuth.Server.Security;
 
@@ -10,20 +9,20 @@ namespace OpenImAuth.Server.Security;
 /// (this instance's memory, or Redis when scaled out). Only wrong secrets count: the app server that mints every
 /// user's token from one address is never slowed by its own successes.
 /// </summary>
-internal sealed partial class SecretGuard(StorageHost storage, TimeProvider time, ILogger<SecretGuard> logger) : IDisposable
+internal sealed partial class SecretGuard(ISecretFailureStore failures, TimeProvider time, ILogger<SecretGuard> logger) : IDisposable
 {
     // The timers that log the end of each lockout begun here.
     private readonly ConcurrentDictionary<ITimer, byte> _endings = new();
 
     /// <summary>When the caller's lockout ends, or null when it may try a secret.</summary>
     public ValueTask<DateTimeOffset?> LockedUntilAsync(HttpContext context) =>
-        storage.SecretFailures.LockedUntilAsync(ClientAddress.Of(context), context.RequestAborted);
+        failures.LockedUntilAsync(ClientAddress.Of(context), context.RequestAborted);
 
     /// <summary>The one place a wrong secret is counted; answers when the lockout ends if this failure began one.</summary>
     public async ValueTask<DateTimeOffset?> RecordSecretFailureAsync(HttpContext context)
     {
         var address = ClientAddress.Of(context);
-        var failure = await storage.SecretFailures.RecordFailureAsync(address, context.RequestAborted);
+        var failure = await failures.RecordFailureAsync(address, context.RequestAborted);
         if (failure.LockedUntil is { } until)
         {
             LockoutBegan(address, failure.Failures, until);
