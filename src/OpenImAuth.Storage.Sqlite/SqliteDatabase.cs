@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using OpenImAuth.Core;
+using OpenImAuth.Core.Users;
 
 namespace OpenImAuth.Storage.Sqlite;
 
@@ -26,15 +27,7 @@ public sealed class SqliteDatabase : IStoreProbe, IAsyncDisposable
     // pruned by time. Indexed by time only: an index on user_id, random inserts on the writer every login waits for,
     // cost embedded logins a fifth of their throughput (docs/benchmarks.md, Audit log). status_subscriptions holds
     // the REST online-status subscriptions (docs/decisions.md, D15), seq giving their age; created when missing too.
-    private const string Schema = """
-        CREATE TABLE IF NOT EXISTS users (
-            user_id TEXT NOT NULL PRIMARY KEY,
-            nickname TEXT NOT NULL,
-            face_url TEXT NOT NULL,
-            ex TEXT NOT NULL,
-            app_manger_level INTEGER NOT NULL,
-            global_recv_msg_opt INTEGER NOT NULL,
-            create_time INTEGER NOT NULL);
+    private static readonly string Schema = UserTable.CreateTable(SqliteUserStore.Dialect) + "\n" + """
         CREATE TABLE IF NOT EXISTS token_log (
             seq INTEGER PRIMARY KEY,
             token TEXT NOT NULL,
