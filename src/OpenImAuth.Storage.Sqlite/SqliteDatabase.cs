@@ -16,7 +16,7 @@ public sealed class SqliteDatabase : IStoreProbe, IAsyncDisposable
     internal const int SchemaVersion = 3;
 
     // user_version 2. Token state is an append-only log: each row of token_log is the full state of one token, or
-    // a tombstone (status SqliteTokenStateStore.Tombstone) that forgets it, and a token's last row wins. A rowid
+    // a tombstone (status TokenLog.Tombstone) that forgets it, and a token's last row wins. A rowid
     // table with no other index, so a login appends a row or two at the end of one B-tree; the store replays it
     // at start-up and compacts its oldest rows as it grows. issued_at and expires_at keep per-token expiry; issued_ms
     // (version 3; 0 in older rows) the issuance time that revocation marks compare with. revocation_marks holds the
