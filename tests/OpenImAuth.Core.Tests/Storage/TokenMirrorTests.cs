@@ -7,7 +7,7 @@ namespace OpenImAuth.Core.Tests.Storage;
 /// The embedded store's memory: a token in OpenIM's layout is kept as its signature and given back as the very text,
 /// any other token keeps its text, and every change of state a log row can make lands as replay would apply it.
 /// </summary>
-public sealed class TokenMirrorTests
+public sealed partial class TokenMirrorTests
 {
     private static readonly DateTimeOffset SignedAt = DateTimeOffset.FromUnixTimeSeconds(1_700_000_000);
     private static readonly TokenCodec Codec = new("openIM123");
