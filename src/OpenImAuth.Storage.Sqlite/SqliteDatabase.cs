@@ -27,6 +27,7 @@ public sealed class SqliteDatabase : IStoreProbe, IAsyncDisposable
     // pruned by time. Indexed by time only: an index on user_id, random inserts on the writer every login waits for,
     // cost embedded logins a fifth of their throughput (docs/benchmarks.md, Audit log). status_subscriptions holds
     // the REST online-status subscriptions (docs/decisions.md, D15), seq giving their age; created when missing too.
+    // The users table is written once for both SQL stores, in OpenImAuth.Core's UserTable.
     private static readonly string Schema = UserTable.CreateTable(SqliteUserStore.Dialect) + "\n" + """
         CREATE TABLE IF NOT EXISTS token_log (
             seq INTEGER PRIMARY KEY,
