@@ -11,21 +11,16 @@ namespace OpenImAuth.Storage.Postgres;
 /// </summary>
 public sealed class PostgresUserStore : IUserStore, IStoreProbe, IAsyncDisposable
 {
-    private const string Columns = "user_id, nickname, face_url, ex, app_manger_level, global_recv_msg_opt, create_time";
+    private const string Columns = UserTable.Columns;
     private const long SchemaLockId = 0x4f70656e496d4175; // "OpenImAu"
 
-    private const string Schema = """
-        CREATE TABLE IF NOT EXISTS users (
-            seq BIGINT GENERATED ALWAYS AS IDENTITY,
-            user_id TEXT NOT NULL PRIMARY KEY,
-            nickname TEXT NOT NULL,
-            face_url TEXT NOT NULL,
-            ex TEXT NOT NULL,
-            app_manger_level INTEGER NOT NULL,
-            global_recv_msg_opt INTEGER NOT NULL,
-            create_time BIGINT NOT NULL);
-        CREATE UNIQUE INDEX IF NOT EXISTS users_by_seq ON users (seq);
-        """;
+    /// <summary>PostgreSQL's users table: listed in the order of a seq column of its own.</summary>
+    private static readonly UserSqlDialect Dialect = new(
+        Parameter: "@", Position: "seq", PositionDefinition: "BIGINT GENERATED ALWAYS AS IDENTITY", BigInteger: "BIGINT", Lower: "lower", Find: "strpos");
+
+    private static readonly string Schema = UserTable.CreateTable(Dialect);
+    private static readonly string PageSql = UserTable.Page(Dialect);
+    private static readonly string IdsAfterSql = UserTable.IdsAfter(Dialect);
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly TimeSpan _timeout;
@@ -153,11 +148,7 @@ public sealed class PostgresUserStore : IUserStore, IStoreProbe, IAsyncDisposabl
         {
             return false;
         }
-        await using var command = _dataSource.CreateCommand("""
-            UPDATE users SET nickname = COALESCE($2, nickname), face_url = COALESCE($3, face_url), ex = COALESCE($4, ex),
-                global_recv_msg_opt = COALESCE($5, global_recv_msg_opt)
-            WHERE user_id = $1
-            """);
+        await using var command = _dataSource.CreateCommand(UserTable.Update);
         command.Parameters.Add(new NpgsqlParameter { Value = userId });
         command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)update.Nickname ?? DBNull.Value });
         command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)update.FaceUrl ?? DBNull.Value });
@@ -168,32 +159,14 @@ public sealed class PostgresUserStore : IUserStore, IStoreProbe, IAsyncDisposabl
 
     public Task<UserPage<UserRecord>> ListAsync(UserFilter filter, int skip, int take, CancellationToken cancellationToken)
     {
-        var conditions = new List<string>();
-        if (filter.OrdinaryUsersOnly)
-        {
-            conditions.Add("app_manger_level IN (0, 1)");
-        }
-        var matches = new List<string>();
-        // A filter with text that cannot be stored (CanBeStored) matches nobody. Its parameter is then bound but not
-        // referenced, and Npgsql sends only the parameters a statement references.
-        if (!string.IsNullOrEmpty(filter.UserIdContains))
-        {
-            matches.Add(CanBeStored(filter.UserIdContains) ? "strpos(lower(user_id), lower(@userId)) > 0" : "FALSE");
-        }
-        if (!string.IsNullOrEmpty(filter.NicknameContains))
-        {
-            matches.Add(CanBeStored(filter.NicknameContains) ? "strpos(lower(nickname), lower(@nickname)) > 0" : "FALSE");
-        }
-        if (matches.Count > 0)
-        {
-            conditions.Add("(" + string.Join(" OR ", matches) + ")");
-        }
-        var where = conditions.Count == 0 ? "" : " WHERE " + string.Join(" AND ", conditions);
+        // A filter with text that cannot be stored matches nobody. Its parameter is then bound but not referenced,
+        // and Npgsql sends only the parameters a statement references.
+        var where = UserTable.Where(filter, Dialect);
         return PageAsync($"SELECT {Columns} FROM users{where}", $"SELECT COUNT(*) FROM users{where}", skip, take, ReadUser,
             command =>
             {
-                command.Parameters.AddWithValue("userId", filter.UserIdContains ?? "");
-                command.Parameters.AddWithValue("nickname", filter.NicknameContains ?? "");
+                command.Parameters.AddWithValue(UserTable.UserIdParameter, filter.UserIdContains ?? "");
+                command.Parameters.AddWithValue(UserTable.NicknameParameter, filter.NicknameContains ?? "");
             }, cancellationToken);
     }
 
@@ -203,7 +176,7 @@ public sealed class PostgresUserStore : IUserStore, IStoreProbe, IAsyncDisposabl
     public Task<UserIdRun> ListIdsAfterAsync(long after, int take, CancellationToken cancellationToken) =>
         BoundedAsync(async token =>
         {
-            await using var command = _dataSource.CreateCommand("SELECT seq, user_id FROM users WHERE seq > @after ORDER BY seq LIMIT @take");
+            await using var command = _dataSource.CreateCommand(IdsAfterSql);
             command.Parameters.AddWithValue("after", after);
             command.Parameters.AddWithValue("take", take);
             return await UserIdRun.ReadAsync(command, after, token);
@@ -275,7 +248,7 @@ public sealed class PostgresUserStore : IUserStore, IStoreProbe, IAsyncDisposabl
         var items = new List<T>();
         if (take > 0 && skip < total)
         {
-            command.CommandText = select + " ORDER BY seq LIMIT @take OFFSET @skip";
+            command.CommandText = select + PageSql;
             command.Parameters.AddWithValue("take", take);
             command.Parameters.AddWithValue("skip", skip);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);

@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using OpenImAuth.Core;
+using OpenImAuth.Core.Users;
 
 namespace OpenImAuth.Storage.Sqlite;
 
@@ -15,7 +16,7 @@ public sealed class SqliteDatabase : IStoreProbe, IAsyncDisposable
     internal const int SchemaVersion = 3;
 
     // user_version 2. Token state is an append-only log: each row of token_log is the full state of one token, or
-    // a tombstone (status SqliteTokenStateStore.Tombstone) that forgets it, and a token's last row wins. A rowid
+    // a tombstone (status TokenLog.Tombstone) that forgets it, and a token's last row wins. A rowid
     // table with no other index, so a login appends a row or two at the end of one B-tree; the store replays it
     // at start-up and compacts its oldest rows as it grows. issued_at and expires_at keep per-token expiry; issued_ms
     // (version 3; 0 in older rows) the issuance time that revocation marks compare with. revocation_marks holds the
@@ -26,15 +27,8 @@ public sealed class SqliteDatabase : IStoreProbe, IAsyncDisposable
     // pruned by time. Indexed by time only: an index on user_id, random inserts on the writer every login waits for,
     // cost embedded logins a fifth of their throughput (docs/benchmarks.md, Audit log). status_subscriptions holds
     // the REST online-status subscriptions (docs/decisions.md, D15), seq giving their age; created when missing too.
-    private const string Schema = """
-        CREATE TABLE IF NOT EXISTS users (
-            user_id TEXT NOT NULL PRIMARY KEY,
-            nickname TEXT NOT NULL,
-            face_url TEXT NOT NULL,
-            ex TEXT NOT NULL,
-            app_manger_level INTEGER NOT NULL,
-            global_recv_msg_opt INTEGER NOT NULL,
-            create_time INTEGER NOT NULL);
+    // The users table is written once for both SQL stores, in OpenImAuth.Core's UserTable.
+    private static readonly string Schema = UserTable.CreateTable(SqliteUserStore.Dialect) + "\n" + """
         CREATE TABLE IF NOT EXISTS token_log (
             seq INTEGER PRIMARY KEY,
             token TEXT NOT NULL,

@@ -3,18 +3,34 @@ using OpenImAuth.Core.Tokens;
 namespace OpenImAuth.Storage.Sqlite;
 
 /// <summary>
-/// Token state on the embedded database, mirrored in memory (<see cref="TokenMirror"/>) so that checking a token never
-/// reads the disk.
-/// The file is the truth: an append-only log of token states, replayed into memory at start-up. After that, memory
-/// is changed only once a write has committed, by the writer in commit order and by applying the very rows the write
-/// appended, so memory always equals the replay of the committed log. Writes decide from memory as well (overlaid
-/// with what earlier writes of the same open transaction changed) and never read the file.
+/// Token state on the embedded database, in three parts: the <see cref="TokenLog"/> in the file is the truth, the
+/// <see cref="TokenMirror"/> holds every live token in memory so that checking a token never reads the disk, and the
+/// <see cref="TokenOverlay"/> is what writes decide from (memory plus what the open transaction changed) and what they
+/// append. This class joins them: reads go to the mirror, writes take <see cref="CommitAsync"/>.
 /// </summary>
-public sealed partial class SqliteTokenStateStore : ITokenStateStore
+public sealed class SqliteTokenStateStore : ITokenStateStore
 {
-    private readonly SqliteDatabase _database;
+    private readonly SqliteWriter _writer;
     private readonly TimeProvider _time;
     private readonly TokenMirror _mirror = new();
+    private readonly TokenLog _log;
+    private readonly TokenOverlay _overlay;
+
+    // Made once: a method group passed as a delegate is a new delegate on every login.
+    private readonly Action<List<TokenLog.Appended>?> _applyCommitted;
+    private readonly Action<List<TokenLog.Moved>> _moveRows;
+    private readonly Func<SqliteWriter, List<TokenLog.Moved>> _compactOldest;
+
+    private SqliteTokenStateStore(SqliteDatabase database, TimeProvider time, TokenLogLimits limits)
+    {
+        _writer = database.Writer;
+        _time = time;
+        _log = new TokenLog(_writer, _mirror, time, limits);
+        _overlay = new TokenOverlay(_mirror, _log);
+        _applyCommitted = _mirror.Apply;
+        _moveRows = _mirror.MoveRows;
+        _compactOldest = _ => _log.CompactOldest(_overlay);
+    }
 
     /// <summary>
     /// Loads every unexpired token from the log, then rewrites the log to one row per token if it holds more than
@@ -23,239 +39,79 @@ public sealed partial class SqliteTokenStateStore : ITokenStateStore
     public static Task<SqliteTokenStateStore> OpenAsync(SqliteDatabase database, TimeProvider time, CancellationToken cancellationToken) =>
         OpenAsync(database, time, TokenLogLimits.Default, cancellationToken);
 
+    internal static async Task<SqliteTokenStateStore> OpenAsync(
+        SqliteDatabase database, TimeProvider time, TokenLogLimits limits, CancellationToken cancellationToken)
+    {
+        var store = new SqliteTokenStateStore(database, time, limits);
+        await store._log.ReplayAsync(database, cancellationToken);
+        store._writer.TransactionEnded += store.OnTransactionEnded;
+        if (store._log.IsOverLimit)
+        {
+            await store._writer.WriteAsync(_ => store._log.Rewrite(), store._moveRows);
+        }
+        return store;
+    }
+
     public ValueTask<int?> GetStatusAsync(string userId, int platformId, string token, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(Find(userId, platformId, token) is { } found ? found.Status : (int?)null);
+        ValueTask.FromResult(_mirror.Find(userId, platformId, token) is { } found ? found.Status : (int?)null);
 
     public Task<IReadOnlyList<StoredToken>> GetUserTokensAsync(string userId, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<StoredToken>>(Materialize(userId, _mirror.Get(userId))); // kept in the contract's order
+        Task.FromResult<IReadOnlyList<StoredToken>>(_mirror.ToStored(userId)); // kept in the contract's order
 
     public async Task<bool> ApplyAsync(TokenStateChange change, CancellationToken cancellationToken) =>
-        await _database.Writer.WriteAsync(w => Write(w, change), _applyCommitted) is not null;
+        await CommitAsync(_ => _overlay.Apply(change)) is not null;
 
     public async Task<IReadOnlyList<StoredToken>> KickPlatformAsync(string userId, int platformId, CancellationToken cancellationToken) =>
-        (await _database.Writer.WriteAsync(w => KickPlatform(w, userId, platformId), _applyCommitted)).ConvertAll(row => row.State);
+        (await CommitAsync(_ => _overlay.KickPlatform(userId, platformId))).ConvertAll(row => row.State);
 
     public async Task<StoredToken?> KickTokenAsync(string userId, int platformId, string token, CancellationToken cancellationToken) =>
-        (await _database.Writer.WriteAsync(w => KickToken(w, userId, platformId, token), _applyCommitted)) is [var kicked] ? kicked.State : null;
+        (await CommitAsync(_ => _overlay.KickToken(userId, platformId, token))) is [var kicked] ? kicked.State : null;
 
     public ValueTask<long?> GetIssuedAtMsAsync(string userId, int platformId, string token, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(Find(userId, platformId, token) is { IssuedAtMs: > 0 } found ? found.IssuedAtMs : (long?)null);
+        ValueTask.FromResult(_mirror.Find(userId, platformId, token) is { IssuedAtMs: > 0 } found ? found.IssuedAtMs : (long?)null);
 
     public async Task<IReadOnlyDictionary<string, long>> GetIssuanceTimesAsync(string userId, CancellationToken cancellationToken) =>
         (await GetUserTokensAsync(userId, cancellationToken)).Where(t => t.IssuedAtMs > 0)
             .ToDictionary(t => t.Token, t => t.IssuedAtMs, StringComparer.Ordinal);
 
+    /// <summary>
+    /// Forgets the tokens expired by now, in memory once every write queued before has committed. Nothing is written
+    /// for them: replay drops expired tokens by itself, and compaction drops the rows of tokens no longer in memory.
+    /// </summary>
     public async Task<int> ForgetExpiredAsync(CancellationToken cancellationToken) =>
-        (await _database.Writer.WriteAsync(_ => ExpiredByNow(), ForgetCommitted)).Count;
-
-    /// <summary>The user's token on that platform as memory holds it, if it does.</summary>
-    private MirroredToken? Find(string userId, int platformId, string token)
-    {
-        foreach (var held in _mirror.Get(userId))
-        {
-            if (held.PlatformId == platformId && held.Is(userId, token))
-            {
-                return held;
-            }
-        }
-        return null;
-    }
-
-    private static List<StoredToken> Materialize(string userId, MirroredToken[] tokens)
-    {
-        var stored = new List<StoredToken>(tokens.Length);
-        foreach (var token in tokens)
-        {
-            stored.Add(token.ToStored(userId));
-        }
-        return stored;
-    }
+        (await _writer.WriteAsync(_ => _mirror.ExpiredBy(_time.GetUtcNow().ToUnixTimeSeconds()), _mirror.Forget)).Count;
 
     /// <summary>
-    /// On the writer: the users holding tokens that have expired by now. Nothing is written for them: replay drops
-    /// expired tokens by itself, and compaction drops the rows of tokens no longer in memory.
+    /// The one path of every token write, all of it on the writer thread, in this order:
+    /// <list type="number">
+    /// <item>in the writer's open transaction (shared by every write queued meanwhile), <paramref name="append"/>
+    /// decides from the overlay and appends its rows to the log;</item>
+    /// <item>the transaction commits, one fsync for the whole group; as it ends, <see cref="OnTransactionEnded"/>
+    /// drops the overlay and settles the log's account;</item>
+    /// <item>then, write by write in commit order, the very rows each appended are applied to the mirror.</item>
+    /// </list>
+    /// Why: memory must always equal the replay of the committed log, so a row reaches memory only once it is on
+    /// disk, and exactly as replay applies it; and a token check, which reads only memory, never sees a token whose
+    /// transaction could still roll back. A rolled-back batch applies nothing, and its writes are retried alone.
     /// </summary>
-    private ExpiredTokens ExpiredByNow()
-    {
-        var now = _time.GetUtcNow().ToUnixTimeSeconds();
-        var expired = new ExpiredTokens(now, []);
-        foreach (var (userId, tokens) in _mirror.Users())
-        {
-            var count = tokens.Count(token => token.ExpiresAt <= now);
-            if (count > 0)
-            {
-                expired.Users.Add(userId);
-                expired.Count += count;
-            }
-        }
-        return expired;
-    }
-
-    /// <summary>After commit, on the writer: the expired tokens forgotten (a user left without any goes too).</summary>
-    private void ForgetCommitted(ExpiredTokens expired)
-    {
-        foreach (var userId in expired.Users)
-        {
-            _mirror.Set(userId, [.. _mirror.Get(userId).Where(token => token.ExpiresAt > expired.Now)]);
-        }
-    }
-
-    private sealed record ExpiredTokens(long Now, List<string> Users)
-    {
-        public int Count { get; set; }
-    }
-
-    /// <summary>On the writer: appends the rows of <paramref name="change"/>, or returns <c>null</c> if its basis is stale.</summary>
-    private List<Appended>? Write(SqliteWriter writer, TokenStateChange change)
-    {
-        if (change.Basis is { } basis && !Matches(View(change.UserId), basis, change.CheckedPlatforms))
-        {
-            return null;
-        }
-        var rows = new List<Appended>(change.Removed.Count + change.Kicked.Count + 1);
-        foreach (var removed in change.Removed)
-        {
-            var index = IndexOf(View(removed.UserId), removed);
-            if (index >= 0)
-            {
-                var tokens = Changing(removed.UserId);
-                Append(writer, rows, tokens[index] with { Status = Tombstone });
-                tokens.RemoveAt(index);
-            }
-        }
-        foreach (var kicked in change.Kicked)
-        {
-            var view = View(kicked.UserId);
-            var index = IndexOf(view, kicked);
-            if (index >= 0 && view[index].Status != TokenStatus.Kicked)
-            {
-                var tokens = Changing(kicked.UserId);
-                tokens[index] = Append(writer, rows, tokens[index] with { Status = TokenStatus.Kicked });
-            }
-        }
-        if (change.Added is { } added)
-        {
-            var tokens = Changing(added.UserId);
-            var index = IndexOf(tokens, added);
-            if (index >= 0)
-            {
-                tokens[index] = added;
-            }
-            else
-            {
-                tokens.Add(added);
-            }
-            Append(writer, rows, added);
-        }
-        return rows;
-    }
-
-    /// <summary>On the writer: kicks every unkicked token of (user, platform), as the open transaction sees them.</summary>
-    private List<Appended> KickPlatform(SqliteWriter writer, string userId, int platformId)
-    {
-        var rows = new List<Appended>();
-        var view = View(userId);
-        List<StoredToken>? tokens = null;
-        for (var i = 0; i < view.Count; i++)
-        {
-            if (view[i].PlatformId == platformId && view[i].Status != TokenStatus.Kicked)
-            {
-                tokens ??= Changing(userId); // the view itself, the transaction's own copy
-                tokens[i] = Append(writer, rows, tokens[i] with { Status = TokenStatus.Kicked });
-            }
-        }
-        return rows;
-    }
-
-    /// <summary>On the writer: kicks one token of (user, platform) unless it is kicked already or unknown.</summary>
-    private List<Appended> KickToken(SqliteWriter writer, string userId, int platformId, string token)
-    {
-        var rows = new List<Appended>(1);
-        var view = View(userId);
-        for (var i = 0; i < view.Count; i++)
-        {
-            if (view[i].PlatformId == platformId && view[i].Token == token && view[i].Status != TokenStatus.Kicked)
-            {
-                var tokens = Changing(userId);
-                tokens[i] = Append(writer, rows, tokens[i] with { Status = TokenStatus.Kicked });
-                break;
-            }
-        }
-        return rows;
-    }
+    private Task<TRows> CommitAsync<TRows>(Func<SqliteWriter, TRows> append) where TRows : List<TokenLog.Appended>? =>
+        _writer.WriteAsync<TRows>(append, _applyCommitted);
 
     /// <summary>
-    /// Whether the user's tokens and statuses on <paramref name="platforms"/> are exactly those of
-    /// <paramref name="basis"/> there: as many, and each with the same status. A basis is usually a copy of this very
-    /// list, so one pass in order mostly settles it.
+    /// On the writer, as each transaction ends and before its writes' rows reach the mirror: the overlay dropped (a
+    /// rolled-back batch must leave nothing for the writes then retried alone), the log's account settled, and
+    /// compaction queued as a write of its own when the log has grown past its limit.
     /// </summary>
-    private static bool Matches(List<StoredToken> tokens, IReadOnlyList<StoredToken> basis, PlatformSet platforms)
+    private void OnTransactionEnded(bool committed)
     {
-        if (tokens.Count == basis.Count)
+        _overlay.Clear();
+        if (_log.EndTransaction(committed))
         {
-            var same = 0;
-            while (same < tokens.Count && tokens[same].Token == basis[same].Token && tokens[same].Status == basis[same].Status)
-            {
-                same++;
-            }
-            if (same == tokens.Count)
-            {
-                return true;
-            }
+            // A compaction that fails changes nothing and is queued again once the log has grown further; its error
+            // is observed here only so that it is not reported as unobserved. A closing writer takes no more writes.
+            _ = _writer.TryWriteAsync(_compactOldest, _moveRows)?.ContinueWith(
+                static failed => _ = failed.Exception, CancellationToken.None,
+                TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
-        var expected = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var token in basis)
-        {
-            if (platforms.Contains(token.PlatformId))
-            {
-                expected[token.Token] = token.Status;
-            }
-        }
-        var found = 0;
-        foreach (var token in tokens)
-        {
-            if (!platforms.Contains(token.PlatformId))
-            {
-                continue;
-            }
-            if (!expected.TryGetValue(token.Token, out var status) || status != token.Status)
-            {
-                return false;
-            }
-            found++;
-        }
-        return found == expected.Count;
-    }
-
-    /// <summary>After commit, on the writer: the rows a write appended, applied to memory as replay applies them.</summary>
-    private void ApplyCommitted(List<Appended>? rows)
-    {
-        foreach (var row in rows ?? [])
-        {
-            _mirror.Apply(row.State, row.Seq, row.State.Status == Tombstone);
-        }
-    }
-
-    /// <summary>
-    /// Where <paramref name="sought"/>'s token is in <paramref name="tokens"/>, or -1. A caller may hold the very object
-    /// the transaction's view holds (a token an earlier step of the same write found), found without comparing texts.
-    /// </summary>
-    private static int IndexOf(List<StoredToken> tokens, StoredToken sought)
-    {
-        for (var i = 0; i < tokens.Count; i++)
-        {
-            if (ReferenceEquals(tokens[i], sought))
-            {
-                return i;
-            }
-        }
-        for (var i = 0; i < tokens.Count; i++)
-        {
-            if (tokens[i].Is(sought.Token, sought.IssuedAt))
-            {
-                return i;
-            }
-        }
-        return -1;
     }
 }

@@ -6,8 +6,19 @@ namespace OpenImAuth.Storage.Sqlite;
 /// <summary>Users on the embedded database. Reads use pooled read-only connections; writes go through the writer.</summary>
 public sealed class SqliteUserStore(SqliteDatabase database) : IUserStore
 {
-    private const string Columns = "user_id, nickname, face_url, ex, app_manger_level, global_recv_msg_opt, create_time";
+    private const string Columns = UserTable.Columns;
     private const string InsertSql = $"INSERT INTO users ({Columns}) VALUES ($1, $2, $3, $4, $5, $6, $7)";
+
+    /// <summary>
+    /// SQLite's users table: listed in rowid order, and searched with <c>unicode_lower</c>, registered on each reading
+    /// connection, because SQLite's lower() folds ASCII only while OpenIM's MySQL collation and MongoDB /i regex fold
+    /// every letter.
+    /// </summary>
+    internal static readonly UserSqlDialect Dialect =
+        new(Parameter: "$", Position: "rowid", PositionDefinition: null, BigInteger: "INTEGER", Lower: "unicode_lower", Find: "instr");
+
+    private static readonly string PageSql = UserTable.Page(Dialect);
+    private static readonly string IdsAfterSql = UserTable.IdsAfter(Dialect);
 
     public async Task<UserRecord?> FindAsync(string userId, CancellationToken cancellationToken)
     {
@@ -67,40 +78,17 @@ public sealed class SqliteUserStore(SqliteDatabase database) : IUserStore
         });
 
     public Task<bool> UpdateAsync(string userId, UserUpdate update, CancellationToken cancellationToken) =>
-        database.Writer.WriteAsync(w => w.Command("""
-            UPDATE users SET nickname = COALESCE($2, nickname), face_url = COALESCE($3, face_url), ex = COALESCE($4, ex),
-                global_recv_msg_opt = COALESCE($5, global_recv_msg_opt)
-            WHERE user_id = $1
-            """, userId, update.Nickname, update.FaceUrl, update.Extra, update.GlobalRecvMsgOpt).ExecuteNonQuery() > 0);
+        database.Writer.WriteAsync(w => w.Command(UserTable.Update,
+            userId, update.Nickname, update.FaceUrl, update.Extra, update.GlobalRecvMsgOpt).ExecuteNonQuery() > 0);
 
     public async Task<UserPage<UserRecord>> ListAsync(UserFilter filter, int skip, int take, CancellationToken cancellationToken)
     {
-        var conditions = new List<string>();
-        if (filter.OrdinaryUsersOnly)
-        {
-            conditions.Add("app_manger_level IN (0, 1)");
-        }
-        var matches = new List<string>();
-        // Text that no store can hold is in no stored text (UserRules.CanBeStored). Asked anyway, SQLite matched as if
-        // the filter ended at its first U+0000, so that "\0" matched everyone.
-        if (!string.IsNullOrEmpty(filter.UserIdContains))
-        {
-            matches.Add(UserRules.CanBeStored(filter.UserIdContains) ? "instr(unicode_lower(user_id), unicode_lower($userId)) > 0" : "FALSE");
-        }
-        if (!string.IsNullOrEmpty(filter.NicknameContains))
-        {
-            matches.Add(UserRules.CanBeStored(filter.NicknameContains) ? "instr(unicode_lower(nickname), unicode_lower($nickname)) > 0" : "FALSE");
-        }
-        if (matches.Count > 0)
-        {
-            conditions.Add("(" + string.Join(" OR ", matches) + ")");
-        }
-        var where = conditions.Count == 0 ? "" : " WHERE " + string.Join(" AND ", conditions);
+        var where = UserTable.Where(filter, Dialect);
         return await PageAsync($"SELECT {Columns} FROM users{where}", $"SELECT COUNT(*) FROM users{where}", skip, take,
             ReadUser, command =>
             {
-                command.Parameters.AddWithValue("$userId", filter.UserIdContains ?? "");
-                command.Parameters.AddWithValue("$nickname", filter.NicknameContains ?? "");
+                command.Parameters.AddWithValue("$" + UserTable.UserIdParameter, filter.UserIdContains ?? "");
+                command.Parameters.AddWithValue("$" + UserTable.NicknameParameter, filter.NicknameContains ?? "");
             }, cancellationToken);
     }
 
@@ -111,7 +99,7 @@ public sealed class SqliteUserStore(SqliteDatabase database) : IUserStore
     {
         await using var connection = await database.OpenReaderAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT rowid, user_id FROM users WHERE rowid > $after ORDER BY rowid LIMIT $take";
+        command.CommandText = IdsAfterSql;
         command.Parameters.AddWithValue("$after", after);
         command.Parameters.AddWithValue("$take", take);
         return await UserIdRun.ReadAsync(command, after, cancellationToken);
@@ -121,8 +109,7 @@ public sealed class SqliteUserStore(SqliteDatabase database) : IUserStore
         Func<SqliteDataReader, T> read, Action<SqliteCommand> bind, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenReaderAsync(cancellationToken);
-        // SQLite's lower() folds ASCII only; OpenIM's MySQL collation and MongoDB /i regex fold every letter.
-        connection.CreateFunction("unicode_lower", (string? value) => value?.ToLowerInvariant(), isDeterministic: true);
+        connection.CreateFunction(Dialect.Lower, (string? value) => value?.ToLowerInvariant(), isDeterministic: true);
         // One read transaction, so the total and the page come from the same snapshot.
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await using var command = connection.CreateCommand();
@@ -132,7 +119,7 @@ public sealed class SqliteUserStore(SqliteDatabase database) : IUserStore
         var items = new List<T>();
         if (take > 0 && skip < total)
         {
-            command.CommandText = select + " ORDER BY rowid LIMIT $take OFFSET $skip";
+            command.CommandText = select + PageSql;
             command.Parameters.AddWithValue("$take", take);
             command.Parameters.AddWithValue("$skip", skip);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);

@@ -8,7 +8,9 @@ namespace OpenImAuth.Storage.Sqlite;
 /// <see cref="StoredToken.OldestFirst"/> order, under the user's ID. No object per token, so a million live tokens are
 /// a few hundred thousand objects for the collector rather than millions, and a token in OpenIM's exact layout takes
 /// its 32-byte signature instead of its text (docs/benchmarks.md, Cost growth). Only the writer changes it, by
-/// replacing a user's array whole, so a reader that took an array holds a consistent snapshot without a lock.
+/// replacing a user's array whole, so a reader that took an array holds a consistent snapshot without a lock. It
+/// changes as replay applies the log's rows, and after that only by the very rows a write committed to the log
+/// (<see cref="SqliteTokenStateStore"/> says in which order), so it always equals the replay of the committed log.
 /// </summary>
 internal sealed class TokenMirror
 {
@@ -96,6 +98,65 @@ internal sealed class TokenMirror
         return -1;
     }
 
+    /// <summary>The user's token on that platform, if it holds it.</summary>
+    public MirroredToken? Find(string userId, int platformId, string token)
+    {
+        foreach (var held in Get(userId))
+        {
+            if (held.PlatformId == platformId && held.Is(userId, token))
+            {
+                return held;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>The user's tokens written out, oldest first: a list of the caller's own.</summary>
+    public List<StoredToken> ToStored(string userId)
+    {
+        var tokens = Get(userId);
+        var stored = new List<StoredToken>(tokens.Length);
+        foreach (var token in tokens)
+        {
+            stored.Add(token.ToStored(userId));
+        }
+        return stored;
+    }
+
+    /// <summary>Only on the writer: the users holding tokens that have expired by <paramref name="now"/> (Unix seconds).</summary>
+    public ExpiredTokens ExpiredBy(long now)
+    {
+        var expired = new ExpiredTokens(now, []);
+        foreach (var (userId, tokens) in Users())
+        {
+            var count = tokens.Count(token => token.ExpiresAt <= now);
+            if (count > 0)
+            {
+                expired.Users.Add(userId);
+                expired.Count += count;
+            }
+        }
+        return expired;
+    }
+
+    /// <summary>Only on the writer: the tokens of <paramref name="expired"/> forgotten (a user left without any goes too).</summary>
+    public void Forget(ExpiredTokens expired)
+    {
+        foreach (var userId in expired.Users)
+        {
+            Set(userId, [.. Get(userId).Where(token => token.ExpiresAt > expired.Now)]);
+        }
+    }
+
+    /// <summary>Only on the writer, after their commit: the rows a write appended, applied in their order.</summary>
+    public void Apply(List<TokenLog.Appended>? rows)
+    {
+        foreach (var row in rows ?? [])
+        {
+            Apply(row.State, row.Seq, row.State.Status == TokenLog.Tombstone);
+        }
+    }
+
     /// <summary>
     /// Only on the writer: <paramref name="row"/> (a put or a tombstone, appended at <paramref name="seq"/>) applied to
     /// the user's tokens, as replay applies it. A new state of a token keeps its place: its text is signed over its
@@ -143,6 +204,21 @@ internal sealed class TokenMirror
                 return;
             }
         }
+    }
+
+    /// <summary>Only on the writer, after their commit: the tokens whose rows compaction carried forward, at their new rows.</summary>
+    public void MoveRows(List<TokenLog.Moved> moved)
+    {
+        foreach (var (userId, from, to) in moved)
+        {
+            MoveRow(userId, from, to);
+        }
+    }
+
+    /// <summary>The users holding tokens expired by <see cref="Now"/>, and how many tokens those are.</summary>
+    internal sealed record ExpiredTokens(long Now, List<string> Users)
+    {
+        public int Count { get; set; }
     }
 
     /// <summary>A user's tokens, and the string they are kept under.</summary>

@@ -7,7 +7,7 @@ namespace OpenImAuth.Storage.Tests;
 /// The embedded store's memory: a token in OpenIM's layout is kept as its signature and given back as the very text,
 /// any other token keeps its text, and every change of state a log row can make lands as replay would apply it.
 /// </summary>
-public sealed class TokenMirrorTests
+public sealed partial class TokenMirrorTests
 {
     private static readonly DateTimeOffset SignedAt = DateTimeOffset.FromUnixTimeSeconds(1_700_000_000);
     private static readonly TokenCodec Codec = new("openIM123");
@@ -131,13 +131,13 @@ public sealed class TokenMirrorTests
         Assert.Equal([1, 9], mirror.Get("u1").Select(t => t.Seq));
 
         // removed (a tombstone); a tombstone of a token not held changes nothing
-        mirror.Apply(changing with { Status = SqliteTokenStateStore.Tombstone }, 10, tombstone: true);
-        mirror.Apply(Signed("u1", 3, 20) with { Status = SqliteTokenStateStore.Tombstone }, 11, tombstone: true);
+        mirror.Apply(changing with { Status = TokenLog.Tombstone }, 10, tombstone: true);
+        mirror.Apply(Signed("u1", 3, 20) with { Status = TokenLog.Tombstone }, 11, tombstone: true);
         Assert.Equal([kept], mirror.Get("u1").Select(t => t.ToStored("u1")));
         Assert.Equal(2, mirror.Count);
 
         // the user's last token removed: the user is forgotten, the other user untouched
-        mirror.Apply(kept with { Status = SqliteTokenStateStore.Tombstone }, 12, tombstone: true);
+        mirror.Apply(kept with { Status = TokenLog.Tombstone }, 12, tombstone: true);
         Assert.Empty(mirror.Get("u1"));
         Assert.DoesNotContain(mirror.Users(), user => user.Key == "u1");
         Assert.Equal([other], mirror.Get("u2").Select(t => t.ToStored("u2")));
