@@ -4,7 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using OpenImAuth.Core.Errors;
-using OpenImAuth.Server.Json;
+using OpenImAuth.Core.Json;
 
 namespace OpenImAuth.Server.Gateway;
 

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using OpenImAuth.Core.Errors;
-using OpenImAuth.Server.Json;
+using OpenImAuth.Core.Json;
 
 namespace OpenImAuth.Server.Http;
 
