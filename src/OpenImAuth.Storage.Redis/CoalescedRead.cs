@@ -5,10 +5,10 @@ namespace OpenImAuth.Storage.Redis;
 
 /// <summary>
 /// A read that every caller may share with the callers around it, yet never with a read sent before it asked
-/// (<see cref="OneRoundInFlight{TCaller, TAwaited, TRound}"/>): while one read is in flight, callers queue for the next
+/// (<see cref="OneRoundInFlight{TCaller, TAwaited, TRound, TReply}"/>): while one read is in flight, callers queue for the next
 /// one, and that one read answers all of them. A read that times out fails the round queued behind it as well.
 /// </summary>
-internal sealed class CoalescedRead<T>(Func<Task<T>> read) : OneRoundInFlight<long, Task<T>, CoalescedRead<T>.Round>
+internal sealed class CoalescedRead<T>(Func<Task<T>> read) : OneRoundInFlight<long, Task<T>, CoalescedRead<T>.Round, T>
 {
     private Round? _next;
     private Round? _last; // the last round that succeeded
@@ -40,22 +40,23 @@ internal sealed class CoalescedRead<T>(Func<Task<T>> read) : OneRoundInFlight<lo
         return round;
     }
 
-    protected override async Task RunRoundAsync(Round round)
+    protected override Task<T> SendAsync(Round round)
     {
         round.Started = Stopwatch.GetTimestamp();
-        round.Result = await read();
-        Volatile.Write(ref _last, round); // rounds run one at a time: each started after the one before
+        return read();
     }
 
-    protected override void Answer(Round round) => round.TrySetResult(round.Result);
+    protected override void Answer(Round round, T reply)
+    {
+        Volatile.Write(ref _last, round); // rounds run one at a time: each started after the one before
+        round.TrySetResult(reply);
+    }
 
     protected override void Fail(Round round, Exception failure) => round.TrySetException(failure);
 
-    /// <summary>The callers of one read, and its answer: when it was sent and what it read.</summary>
+    /// <summary>The callers of one read, and when it was sent.</summary>
     internal sealed class Round : TaskCompletionSource<T>
     {
         public long Started { get; set; }
-
-        public T Result { get; set; } = default!;
     }
 }

@@ -6,13 +6,13 @@ namespace OpenImAuth.Storage.Redis;
 
 /// <summary>
 /// Applies token state changes in Redis, one <see cref="TokenChangesScript"/> at a time: the changes that arrive while
-/// a script runs go together into the next one (<see cref="OneRoundInFlight{TCaller, TAwaited, TRound}"/>), as a group
+/// a script runs go together into the next one (<see cref="OneRoundInFlight{TCaller, TAwaited, TRound, TReply}"/>), as a group
 /// commit does for a disk, so a busy instance pays the script's fixed costs once per batch, not per login. A script
 /// that times out fails the changes queued behind it too, unsent (so never applied), rather than each waiting for a
 /// timeout of its own script.
 /// </summary>
 internal sealed class RedisChangeBatcher(IDatabase db, TimeSpan keyLifetime, RedisChannel announcements, bool announceKicks)
-    : OneRoundInFlight<RedisChangeBatcher.Pending, Task<TokenChangeOutcome>, List<RedisChangeBatcher.Pending>>
+    : OneRoundInFlight<RedisChangeBatcher.Pending, Task<TokenChangeOutcome>, List<RedisChangeBatcher.Pending>, RedisResult>
 {
     private const int MaxChangesPerScript = 64;
 
@@ -43,7 +43,7 @@ internal sealed class RedisChangeBatcher(IDatabase db, TimeSpan keyLifetime, Red
         return oldest;
     }
 
-    protected override async Task RunRoundAsync(List<Pending> batch)
+    protected override Task<RedisResult> SendAsync(List<Pending> batch)
     {
         var arguments = new TokenChangesScript.Arguments(batch.Count, keyLifetime, announcements, announceKicks);
         foreach (var pending in batch)
@@ -51,20 +51,26 @@ internal sealed class RedisChangeBatcher(IDatabase db, TimeSpan keyLifetime, Red
             arguments.Add(pending.Change);
         }
         var (keys, values) = arguments.ToArrays();
-        var replies = TokenChangesScript.ReadReplies(await db.ScriptEvaluateAsync(TokenChangesScript.Body, keys, values), batch.Count);
-        for (var i = 0; i < batch.Count; i++)
-        {
-            batch[i].Reply = replies[i];
-        }
+        return db.ScriptEvaluateAsync(TokenChangesScript.Body, keys, values);
     }
 
     // The callers run on inline, one after another, rather than each as a thread-pool item (each hand-off a thread
     // switch; switches were a sixth of the profile): the next script is already on its way.
-    protected override void Answer(List<Pending> batch)
+    protected override void Answer(List<Pending> batch, RedisResult reply)
     {
-        foreach (var pending in batch)
+        RedisResult[] replies;
+        try
         {
-            pending.TrySetResult(new TokenChangeOutcome(pending.Reply!));
+            replies = TokenChangesScript.ReadReplies(reply, batch.Count);
+        }
+        catch (InvalidOperationException unreadable)
+        {
+            Fail(batch, unreadable);
+            return;
+        }
+        for (var i = 0; i < batch.Count; i++)
+        {
+            batch[i].TrySetResult(new TokenChangeOutcome(replies[i]));
         }
     }
 
@@ -81,8 +87,5 @@ internal sealed class RedisChangeBatcher(IDatabase db, TimeSpan keyLifetime, Red
     internal sealed class Pending(TokenStateChange change) : TaskCompletionSource<TokenChangeOutcome>
     {
         public TokenStateChange Change => change;
-
-        /// <summary>The script's answer for the change, once it came.</summary>
-        public RedisResult? Reply { get; set; }
     }
 }

@@ -100,20 +100,37 @@ public sealed class RedisTokenStateStore(IConnectionMultiplexer redis, TimeSpan 
 
     public async Task<bool> ApplyAsync(TokenStateChange change, CancellationToken cancellationToken)
     {
-        StoredToken[]? current;
+        HashEntry[][]? clusterCurrent = null;
+        TokenChangeOutcome outcome = default;
         try
         {
-            current = await ApplyOrReadCurrentAsync(change);
+            if (_cluster is not null)
+            {
+                clusterCurrent = await _cluster.ApplyAsync(change);
+            }
+            else
+            {
+                outcome = await _changes.ApplyAsync(change);
+            }
         }
         catch
         {
             _hints.Forget(change.UserId); // it may or may not have been applied
             throw;
         }
-        if (current is not null)
+        if (clusterCurrent is not null || outcome.Stale)
         {
-            _hints.Set(change.UserId, current);
+            // Stale: nothing written, and the user's tokens as they are now, the basis of the caller's next plan.
+            _hints.Set(change.UserId, clusterCurrent is not null
+                ? TokenHashes.Read(change.UserId, clusterCurrent)
+                : outcome.CurrentTokens(change.UserId));
             return false;
+        }
+        if (_cluster is null && !outcome.Applied)
+        {
+            // The script wrote nothing of this change (its error, as text) while the rest of its batch went on.
+            _hints.Forget(change.UserId);
+            throw new InvalidOperationException($"redis refused the token change of user {change.UserId}: {outcome}");
         }
         if (change.Basis is { } applied)
         {
@@ -124,26 +141,6 @@ public sealed class RedisTokenStateStore(IConnectionMultiplexer redis, TimeSpan 
             _hints.Forget(change.UserId);
         }
         return true;
-    }
-
-    /// <summary>Null once <paramref name="change"/> was applied; on a stale basis, the user's tokens as they are.</summary>
-    private async Task<StoredToken[]?> ApplyOrReadCurrentAsync(TokenStateChange change)
-    {
-        if (_cluster is not null)
-        {
-            return await _cluster.ApplyAsync(change) is { } hashes ? TokenHashes.Read(change.UserId, hashes) : null;
-        }
-        var outcome = await _changes.ApplyAsync(change);
-        if (outcome.Stale)
-        {
-            return outcome.CurrentTokens(change.UserId);
-        }
-        if (!outcome.Applied)
-        {
-            // The script wrote nothing of this change (its error, as text) while the rest of its batch went on.
-            throw new InvalidOperationException($"redis refused the token change of user {change.UserId}: {outcome}");
-        }
-        return null;
     }
 
     public async Task<IReadOnlyList<StoredToken>> KickPlatformAsync(string userId, int platformId, CancellationToken cancellationToken)

@@ -10,13 +10,14 @@ namespace OpenImAuth.Storage.Redis;
 /// </summary>
 internal readonly struct TokenChangeOutcome(RedisResult reply)
 {
-    public bool Applied => reply.Resp2Type == ResultType.Integer && (long)reply == 1;
+    // Null-safe: a default outcome (no script ran) is neither.
+    public bool Applied => reply is { Resp2Type: ResultType.Integer } && (long)reply == 1;
 
-    public bool Stale => reply.Resp2Type == ResultType.Array;
+    public bool Stale => reply is { Resp2Type: ResultType.Array };
 
     /// <summary>The user's tokens as the script found them; for a <see cref="Stale"/> outcome only.</summary>
     public StoredToken[] CurrentTokens(string userId) => UserTokensScript.ReadReply(userId, reply);
 
     /// <summary>The reply as Redis sent it: for a refused change, the error's text.</summary>
-    public override string ToString() => reply.ToString();
+    public override string ToString() => reply?.ToString() ?? "";
 }

@@ -161,7 +161,8 @@ internal static class TokenChangesScript
     /// <summary>The script's reply: one outcome per change, in the order they were added.</summary>
     public static RedisResult[] ReadReplies(RedisResult reply, int changes)
     {
-        var replies = (RedisResult[])reply!;
+        // Anything but an array (not this script's reply) reads as no outcomes, and so fails the batch alike.
+        var replies = reply.Resp2Type == ResultType.Array ? (RedisResult[])reply! : [];
         if (replies.Length != changes)
         {
             throw new InvalidOperationException($"the apply script answered {replies.Length} outcomes for {changes} changes");

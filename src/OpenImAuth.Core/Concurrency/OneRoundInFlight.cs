@@ -16,8 +16,9 @@ namespace OpenImAuth.Core.Concurrency;
 /// </summary>
 /// <typeparam name="TCaller">What a caller brings to <see cref="Join"/>.</typeparam>
 /// <typeparam name="TAwaited">What <see cref="Join"/> gives the caller to wait on.</typeparam>
-/// <typeparam name="TRound">The callers one round answers, taken from the queue together, and the round's answer.</typeparam>
-public abstract class OneRoundInFlight<TCaller, TAwaited, TRound>
+/// <typeparam name="TRound">The callers one round answers, taken from the queue together.</typeparam>
+/// <typeparam name="TReply">What the store answers a round.</typeparam>
+public abstract class OneRoundInFlight<TCaller, TAwaited, TRound, TReply>
     where TRound : class
 {
     private readonly Lock _gate = new();
@@ -59,11 +60,11 @@ public abstract class OneRoundInFlight<TCaller, TAwaited, TRound>
     /// </summary>
     protected abstract TRound TakeQueued(bool all);
 
-    /// <summary>Runs the round (one at a time, and never under the gate), keeping its answer in <paramref name="round"/>.</summary>
-    protected abstract Task RunRoundAsync(TRound round);
+    /// <summary>Sends the round to the store (one at a time, and never under the gate).</summary>
+    protected abstract Task<TReply> SendAsync(TRound round);
 
-    /// <summary>Gives the callers of a round that succeeded their answers.</summary>
-    protected abstract void Answer(TRound round);
+    /// <summary>Gives the callers of a round that succeeded their answers from the store's <paramref name="reply"/>.</summary>
+    protected abstract void Answer(TRound round, TReply reply);
 
     /// <summary>Fails the callers of a round that failed, or of one queued behind a round that timed out.</summary>
     protected abstract void Fail(TRound round, Exception failure);
@@ -85,9 +86,10 @@ public abstract class OneRoundInFlight<TCaller, TAwaited, TRound>
             await Task.Yield();
         }
         Exception? error = null;
+        TReply reply = default!;
         try
         {
-            await RunRoundAsync(round);
+            reply = await SendAsync(round);
         }
         catch (Exception ex)
         {
@@ -115,7 +117,7 @@ public abstract class OneRoundInFlight<TCaller, TAwaited, TRound>
         }
         if (error is null)
         {
-            Answer(round);
+            Answer(round, reply);
         }
         else
         {

@@ -12,14 +12,14 @@ namespace OpenImAuth.Server.Http;
 /// At start-up <see cref="LearnRegisteredAsync"/> fills it with the users already registered, so that their first
 /// logins skip the store too.
 /// <para>
-/// Misses share store calls (<see cref="OneRoundInFlight{TCaller, TAwaited, TRound}"/>): one lookup at a time is in
+/// Misses share store calls (<see cref="OneRoundInFlight{TCaller, TAwaited, TRound, TReply}"/>): one lookup at a time is in
 /// flight, and the misses that arrive meanwhile are asked together in the next <see cref="IUserStore.FindManyAsync"/>
 /// (one query on PostgreSQL), at most <see cref="MaxBatch"/> at a time. Every answer comes from a read that started
 /// after its caller asked, so a user registered before the question is always found. A failed call fails exactly the
 /// callers of its batch, unless it timed out: then the callers queued behind it fail with it too.
 /// </para>
 /// </summary>
-internal sealed class RegisteredUsers(IUserStore users) : OneRoundInFlight<string, Task<bool>, RegisteredUsers.Batch>
+internal sealed class RegisteredUsers(IUserStore users) : OneRoundInFlight<string, Task<bool>, RegisteredUsers.Batch, IReadOnlyList<UserRecord>>
 {
     public const int MaxBatch = 256;
     public const int Capacity = 2_000_000;
@@ -55,11 +55,11 @@ internal sealed class RegisteredUsers(IUserStore users) : OneRoundInFlight<strin
     protected override bool HasQueued => _queuedIds.Count > 0;
 
     // No caller's token: the call serves them all, and each caller can stop waiting on its own.
-    protected override async Task RunRoundAsync(Batch batch) => batch.Found = await users.FindManyAsync(batch.Ids, CancellationToken.None);
+    protected override Task<IReadOnlyList<UserRecord>> SendAsync(Batch batch) => users.FindManyAsync(batch.Ids, CancellationToken.None);
 
-    protected override void Answer(Batch batch)
+    protected override void Answer(Batch batch, IReadOnlyList<UserRecord> found)
     {
-        foreach (var user in batch.Found!)
+        foreach (var user in found)
         {
             if (batch.Waiting.Remove(user.UserId, out var waiting))
             {
@@ -147,13 +147,11 @@ internal sealed class RegisteredUsers(IUserStore users) : OneRoundInFlight<strin
         return new Batch(ids, waiting);
     }
 
-    /// <summary>The misses one store call answers, and what it found.</summary>
+    /// <summary>The misses one store call answers.</summary>
     internal sealed class Batch(List<string> ids, Dictionary<string, TaskCompletionSource<bool>> waiting)
     {
         public List<string> Ids => ids;
 
         public Dictionary<string, TaskCompletionSource<bool>> Waiting => waiting;
-
-        public IReadOnlyList<UserRecord>? Found { get; set; }
     }
 }

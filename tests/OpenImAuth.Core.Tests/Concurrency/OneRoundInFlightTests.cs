@@ -141,7 +141,7 @@ public sealed class OneRoundInFlightTests
     }
 
     /// <summary>Rounds that each wait for the test to end them, announced in the order they start.</summary>
-    private sealed class HeldRounds(int maxPerRound = int.MaxValue) : OneRoundInFlight<int, Task<string>, Round>
+    private sealed class HeldRounds(int maxPerRound = int.MaxValue) : OneRoundInFlight<int, Task<string>, Round, string>
     {
         private readonly Channel<Round> _started = Channel.CreateUnbounded<Round>();
         private readonly List<(int Caller, TaskCompletionSource<string> Answer)> _queued = [];
@@ -173,19 +173,19 @@ public sealed class OneRoundInFlightTests
             return round;
         }
 
-        protected override async Task RunRoundAsync(Round round)
+        protected override Task<string> SendAsync(Round round)
         {
             Interlocked.Increment(ref _count);
             _started.Writer.TryWrite(round);
-            round.Answer = await round.Ended.Task;
+            return round.Ended.Task;
         }
 
-        protected override void Answer(Round round)
+        protected override void Answer(Round round, string reply)
         {
             StartedWhenLastAnswered = Started;
             foreach (var (caller, waiting) in round.Waiting)
             {
-                waiting.TrySetResult($"{round.Answer}:{caller}");
+                waiting.TrySetResult($"{reply}:{caller}");
             }
         }
 
@@ -206,8 +206,6 @@ public sealed class OneRoundInFlightTests
         public int[] Callers => [.. waiting.Select(w => w.Caller)];
 
         public TaskCompletionSource<string> Ended { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public string? Answer { get; set; }
 
         public void Release(string answer) => Ended.SetResult(answer);
 
