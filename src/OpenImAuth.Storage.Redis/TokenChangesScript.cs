@@ -18,24 +18,23 @@ internal static class TokenChangesScript
     // KEYS: each change's platform hashes (11) and its user's issuance-time hash in turn, then the sequence. ARGV:
     // the TTL for a hash that has none, the number of changes, our announcement channel and the revocation channel,
     // then one block per change: its length; 1 and the basis (the size of each hash the check covers, -1 for the
-    // others, then (key index, token, status) runs of the covered ones) or 0; the removed, kicked and added runs (the
-    // added token's run ends with its lifetime in seconds); the added token's issuance time in ms, or ''; its touched
-    // keys as JSON strings for DELETE_CACHE_AUTH; its kicked tokens as JSON objects for the revocation channel, or ''.
-    // The check covers the platforms the plan
-    // depends on and every one it writes to (TokenStateChange.CheckedPlatforms); a login on one platform under
-    // policy 1 sizes one hash instead of 11 and sends its user's other tokens not at all, which was about a third
-    // of Redis's time per login. Before a change writes anything, the hashes it covers (all 11 without a basis)
-    // are sized with pcall: a key that is not a hash (WRONGTYPE) fails that change alone, answered by the error's
-    // text, rather than aborting the script halfway through the batch with the earlier changes written but never
-    // announced. A change whose covered hashes no longer hold exactly its basis there changes nothing and answers
-    // all 11 as they are (one HGETALL reply per platform); an applied one answers 1. A kick only marks a token still
-    // present (a kick must not create one). Then the TTL of every touched hash is raised to the longest lifetime added
-    // to it, never lowered: OpenIM's plain EXPIRE with its own lifetime cuts a longer-lived token's state short (its
-    // bug #2399), and tokens here may each live as long as asked. EXPIRE's GT would treat a hash without a TTL (one
-    // just created) as never expiring, hence TTL first. A hash left without one gets the longest lifetime there is.
-    // Then the applied changes are announced together:
-    // their keys on DELETE_CACHE_AUTH, as OpenIM does, the next sequence number with the keys on ours, and their
-    // kicked tokens on the revocation channel.
+    // others, then (key index, token, status) runs of the covered ones) or 0; the removed, kicked and added runs
+    // (the added token's run ends with its lifetime in seconds); the added token's issuance time in ms, or ''; its
+    // touched keys as JSON strings for DELETE_CACHE_AUTH; its kicked tokens as JSON objects for the revocation
+    // channel, or ''. The check covers the platforms the plan depends on and every one it writes to
+    // (TokenStateChange.CheckedPlatforms); a login on one platform under policy 1 sizes one hash instead of 11 and
+    // sends its user's other tokens not at all, which was about a third of Redis's time per login. Before a change
+    // writes anything, the hashes it covers (all 11 without a basis) are sized with pcall: a key that is not a hash
+    // (WRONGTYPE) fails that change alone, answered by the error's text, rather than aborting the script halfway
+    // through the batch with the earlier changes written but never announced. A change whose covered hashes no
+    // longer hold exactly its basis there changes nothing and answers all 11 as they are (one HGETALL reply per
+    // platform); an applied one answers 1. A kick only marks a token still present (a kick must not create one).
+    // Then the TTL of every touched hash is raised to the longest lifetime added to it, never lowered: OpenIM's
+    // plain EXPIRE with its own lifetime cuts a longer-lived token's state short (its bug #2399), and tokens here
+    // may each live as long as asked. EXPIRE's GT would treat a hash without a TTL (one just created) as never
+    // expiring, hence TTL first. A hash left without one gets the longest lifetime there is. Then the applied
+    // changes are announced together: their keys on DELETE_CACHE_AUTH, as OpenIM does, the next sequence number
+    // with the keys on ours, and their kicked tokens on the revocation channel.
     public static readonly string Body = $$"""
         local results, touched, touchedKeys, cacheParts, revokedParts = {}, {}, {}, {}, {}
         local function touch(key, seconds)
