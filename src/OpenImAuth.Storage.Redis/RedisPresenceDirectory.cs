@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using OpenImAuth.Core.Presence;
 using StackExchange.Redis;
 
@@ -148,10 +147,3 @@ public sealed class RedisPresenceDirectory : IPresenceDirectory, IAsyncDisposabl
 
     private string Field(PresenceEntry entry) => _instanceId + "|" + entry.PlatformId + "|" + entry.ConnId;
 }
-
-internal sealed record StoredPresence(
-    [property: JsonPropertyName("instance")] string InstanceId,
-    [property: JsonPropertyName("entry")] PresenceEntry Entry);
-
-[JsonSerializable(typeof(StoredPresence))]
-internal sealed partial class PresenceJson : JsonSerializerContext;

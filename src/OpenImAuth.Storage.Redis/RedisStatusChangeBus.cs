@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using OpenImAuth.Core.Presence;
 using StackExchange.Redis;
 
@@ -53,10 +52,3 @@ public sealed class RedisStatusChangeBus : IStatusChangeBus
         }
     }
 }
-
-internal sealed record StatusChangeMessage(
-    [property: JsonPropertyName("userID")] string? UserId,
-    [property: JsonPropertyName("platformIDs")] IReadOnlyList<int>? PlatformIds);
-
-[JsonSerializable(typeof(StatusChangeMessage))]
-internal sealed partial class StatusChangeJson : JsonSerializerContext;

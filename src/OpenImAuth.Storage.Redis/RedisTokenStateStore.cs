@@ -19,48 +19,6 @@ public sealed class RedisTokenStateStore(IConnectionMultiplexer redis, TimeSpan 
     bool announceKicks = false, int hintedTokens = RedisTokenStateStore.DefaultHintedTokens, TimeSpan? clusterReplicaWait = null)
     : ITokenStateStore
 {
-    // Atomic "kick everything on this (user, platform)": a token added while a plain read-then-write ran would escape.
-    private static readonly LuaScript KickAllScript = LuaScript.Prepare(KickAll(Sequenced));
-
-    private static readonly LuaScript ClusterKickAllScript = LuaScript.Prepare(KickAll(""));
-
-    private static string KickAll(string sequenced) => $$"""
-        local fields = redis.call('HGETALL', @key)
-        local changed = {}
-        for i = 1, #fields, 2 do
-            if fields[i + 1] ~= '2' then
-                redis.call('HSET', @key, fields[i], '2')
-                changed[#changed + 1] = fields[i]
-            end
-        end
-        if #changed > 0 then
-            -- A kick makes no token live longer, so the TTL (which covers the longest-lived token) stays as it is;
-            -- only a hash without one (not written by us) gets one, as OpenIM gives every hash.
-            if redis.call('TTL', @key) == -1 then redis.call('EXPIRE', @key, @ttl) end
-            redis.call('PUBLISH', @channel, @message)
-            {{sequenced}}
-        end
-        return changed
-        """;
-
-    // One token of a (user, platform) kicked, announced as a kick of the whole hash is.
-    private static readonly LuaScript KickOneScript = LuaScript.Prepare(KickOne(Sequenced));
-
-    private static readonly LuaScript ClusterKickOneScript = LuaScript.Prepare(KickOne(""));
-
-    private static string KickOne(string sequenced) => $$"""
-        local status = redis.call('HGET', @key, @token)
-        if not status or status == '2' then return 0 end
-        redis.call('HSET', @key, @token, '2')
-        redis.call('PUBLISH', @channel, @message)
-        {{sequenced}}
-        return 1
-        """;
-
-    // For the check cache: the write's sequence number and key. Not on a cluster, where the sequence (one key) is in
-    // another slot than the hash and the check cache is off (D18).
-    private const string Sequenced = "redis.call('PUBLISH', @announce, redis.call('INCR', @sequence) .. '\\n' .. @key)";
-
     /// <summary>
     /// How many tokens an instance remembers as the basis of its users' next logins by default: those of some 500,000
     /// users who each hold three or four, or of 100,000 who each keep 5 live and 8 kicked ones, about 200 MB at most
@@ -87,28 +45,16 @@ public sealed class RedisTokenStateStore(IConnectionMultiplexer redis, TimeSpan 
     public ValueTask<int?> GetStatusAsync(string userId, int platformId, string token, CancellationToken cancellationToken)
     {
         var key = RedisKeys.TokenHash(userId, platformId);
-        return checkCache is null ? ReadStatusAsync(key, token) : checkCache.GetStatusAsync(key, token, ParseStatus);
+        return checkCache is null ? ReadStatusAsync(key, token) : checkCache.GetStatusAsync(key, token, TokenHashes.ParseStatus);
     }
 
-    private async ValueTask<int?> ReadStatusAsync(RedisKey key, string token) => ParseStatus(await _db.HashGetAsync(key, token));
-
-    private static int? ParseStatus(RedisValue value) =>
-        value.IsNull ? null
-        // OpenIM never writes anything but integers; anything else is treated as an unknown status (1505).
-        : int.TryParse((string?)value, out var status) ? status : TokenStatus.Invalid;
-
-    // One round trip for all of a user's platform hashes: KEYS are the 11 hashes, the reply one HGETALL per key.
-    private const string UserTokensScript = """
-        local all = {}
-        for k = 1, #KEYS do all[k] = redis.call('HGETALL', KEYS[k]) end
-        return all
-        """;
+    private async ValueTask<int?> ReadStatusAsync(RedisKey key, string token) => TokenHashes.ParseStatus(await _db.HashGetAsync(key, token));
 
     public async Task<IReadOnlyList<StoredToken>> GetUserTokensAsync(string userId, CancellationToken cancellationToken)
     {
         var tokens = _cluster is null
-            ? ReadUserTokens(userId, (RedisResult[])(await _db.ScriptEvaluateAsync(UserTokensScript, PlatformHashKeys(userId)))!)
-            : ReadUserTokens(userId, await _cluster.ReadHashesAsync(userId));
+            ? await UserTokensScript.EvaluateAsync(_db, userId)
+            : TokenHashes.Read(userId, await _cluster.ReadHashesAsync(userId));
         _hints.Set(userId, tokens);
         return tokens;
     }
@@ -120,49 +66,6 @@ public sealed class RedisTokenStateStore(IConnectionMultiplexer redis, TimeSpan 
     /// </summary>
     public Task<IReadOnlyList<StoredToken>> GetPlanningBasisAsync(string userId, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<StoredToken>>(_hints.TryGet(userId, out var tokens) ? tokens : []);
-
-    private static RedisKey[] PlatformHashKeys(string userId)
-    {
-        var keys = new RedisKey[Platforms.Max - Platforms.Min + 1];
-        for (var platform = Platforms.Min; platform <= Platforms.Max; platform++)
-        {
-            keys[platform - Platforms.Min] = RedisKeys.TokenHash(userId, platform);
-        }
-        return keys;
-    }
-
-    /// <summary>One HGETALL reply per platform hash, as the user's tokens in <see cref="StoredToken.OldestFirst"/> order.</summary>
-    private static StoredToken[] ReadUserTokens(string userId, RedisResult[] hashes)
-    {
-        var tokens = new List<StoredToken>();
-        for (var k = 0; k < hashes.Length; k++)
-        {
-            var fields = (RedisValue[])hashes[k]!;
-            for (var i = 0; i + 1 < fields.Length; i += 2)
-            {
-                tokens.Add(ToStoredToken(userId, Platforms.Min + k, fields[i]!, fields[i + 1]));
-            }
-        }
-        return Sorted(tokens);
-    }
-
-    /// <summary>The user's hashes read one by one (on a cluster), as <see cref="ReadUserTokens(string, RedisResult[])"/> does.</summary>
-    private static StoredToken[] ReadUserTokens(string userId, HashEntry[][] hashes)
-    {
-        var tokens = new List<StoredToken>();
-        for (var k = 0; k < hashes.Length; k++)
-        {
-            tokens.AddRange(hashes[k].Select(entry => ToStoredToken(userId, Platforms.Min + k, entry.Name!, entry.Value)));
-        }
-        return Sorted(tokens);
-    }
-
-    private static StoredToken[] Sorted(List<StoredToken> tokens)
-    {
-        var sorted = tokens.ToArray();
-        Array.Sort(sorted, StoredToken.OldestFirst);
-        return sorted;
-    }
 
     /// <summary>The user's tokens after <paramref name="change"/> was applied to its basis.</summary>
     private static StoredToken[] AfterChange(TokenStateChange change, IReadOnlyList<StoredToken> basis)
@@ -180,9 +83,7 @@ public sealed class RedisTokenStateStore(IConnectionMultiplexer redis, TimeSpan 
         {
             tokens.Add(added);
         }
-        var sorted = tokens.ToArray();
-        Array.Sort(sorted, StoredToken.OldestFirst);
-        return sorted;
+        return TokenHashes.Sorted(tokens);
 
         static bool Contains(IReadOnlyList<StoredToken> tokens, StoredToken token)
         {
@@ -199,21 +100,17 @@ public sealed class RedisTokenStateStore(IConnectionMultiplexer redis, TimeSpan 
 
     public async Task<bool> ApplyAsync(TokenStateChange change, CancellationToken cancellationToken)
     {
-        RedisResult result;
+        HashEntry[][]? clusterCurrent = null;
+        TokenChangeOutcome outcome = default;
         try
         {
             if (_cluster is not null)
             {
-                if (await _cluster.ApplyAsync(change) is { } current)
-                {
-                    _hints.Set(change.UserId, ReadUserTokens(change.UserId, current));
-                    return false;
-                }
-                result = RedisResult.Create(1);
+                clusterCurrent = await _cluster.ApplyAsync(change);
             }
             else
             {
-                result = await _changes.ApplyAsync(change);
+                outcome = await _changes.ApplyAsync(change);
             }
         }
         catch
@@ -221,16 +118,19 @@ public sealed class RedisTokenStateStore(IConnectionMultiplexer redis, TimeSpan 
             _hints.Forget(change.UserId); // it may or may not have been applied
             throw;
         }
-        if (result.Resp2Type == ResultType.Array)
+        if (clusterCurrent is not null || outcome.Stale)
         {
-            _hints.Set(change.UserId, ReadUserTokens(change.UserId, (RedisResult[])result!));
+            // Stale: nothing written, and the user's tokens as they are now, the basis of the caller's next plan.
+            _hints.Set(change.UserId, clusterCurrent is not null
+                ? TokenHashes.Read(change.UserId, clusterCurrent)
+                : outcome.CurrentTokens(change.UserId));
             return false;
         }
-        if (result.Resp2Type != ResultType.Integer || (long)result != 1)
+        if (_cluster is null && !outcome.Applied)
         {
             // The script wrote nothing of this change (its error, as text) while the rest of its batch went on.
             _hints.Forget(change.UserId);
-            throw new InvalidOperationException($"redis refused the token change of user {change.UserId}: {result}");
+            throw new InvalidOperationException($"redis refused the token change of user {change.UserId}: {outcome}");
         }
         if (change.Basis is { } applied)
         {
@@ -245,37 +145,20 @@ public sealed class RedisTokenStateStore(IConnectionMultiplexer redis, TimeSpan 
 
     public async Task<IReadOnlyList<StoredToken>> KickPlatformAsync(string userId, int platformId, CancellationToken cancellationToken)
     {
-        var key = RedisKeys.TokenHash(userId, platformId);
+        var kick = new KickPlatformScript(userId, platformId, keyLifetime, _announcements);
         _hints.Forget(userId);
-        // The cluster's script is the same without the sequence, and leaves the arguments it does not name unused.
-        var result = await _db.ScriptEvaluateAsync(_cluster is null ? KickAllScript : ClusterKickAllScript, new
-        {
-            key,
-            ttl = (long)keyLifetime.TotalSeconds,
-            channel = "DELETE_CACHE_AUTH",
-            message = RedisKeys.KeyListMessage([key]),
-            sequence = RedisKeys.TokenSequence,
-            announce = _announcements.ToString(),
-        });
-        await WaitForReplicaAsync(key);
-        return ((RedisValue[])result!).Select(token => ToStoredToken(userId, platformId, token!, TokenStatus.Kicked)).ToList();
+        var kicked = await kick.EvaluateAsync(_db, onCluster: _cluster is not null);
+        await WaitForReplicaAsync(kick.Hash);
+        return kicked;
     }
 
     public async Task<StoredToken?> KickTokenAsync(string userId, int platformId, string token, CancellationToken cancellationToken)
     {
-        var key = RedisKeys.TokenHash(userId, platformId);
+        var kick = new KickTokenScript(userId, platformId, token, _announcements);
         _hints.Forget(userId);
-        var kicked = (long)await _db.ScriptEvaluateAsync(_cluster is null ? KickOneScript : ClusterKickOneScript, new
-        {
-            key,
-            token,
-            channel = "DELETE_CACHE_AUTH",
-            message = RedisKeys.KeyListMessage([key]),
-            sequence = RedisKeys.TokenSequence,
-            announce = _announcements.ToString(),
-        });
-        await WaitForReplicaAsync(key);
-        return kicked == 1 ? ToStoredToken(userId, platformId, token, TokenStatus.Kicked) : null;
+        var kicked = await kick.EvaluateAsync(_db, onCluster: _cluster is not null);
+        await WaitForReplicaAsync(kick.Hash);
+        return kicked;
     }
 
     private Task WaitForReplicaAsync(RedisKey written) => _cluster?.WaitForReplicasAsync([written]) ?? Task.CompletedTask;
@@ -297,12 +180,4 @@ public sealed class RedisTokenStateStore(IConnectionMultiplexer redis, TimeSpan 
     }
 
     private static long? ParseMs(RedisValue value) => long.TryParse((string?)value, out var ms) && ms > 0 ? ms : null;
-
-    private static StoredToken ToStoredToken(string userId, int platformId, string token, RedisValue status)
-    {
-        // A token that no longer parses (OpenIM would delete it at the next issuance) reads as long expired.
-        var claims = TokenCodec.ReadClaimsUnverified(token);
-        var parsedStatus = int.TryParse((string?)status, out var value) ? value : TokenStatus.Invalid;
-        return new StoredToken(token, userId, platformId, parsedStatus, claims?.IssuedAt ?? 0, claims?.ExpiresAt ?? 0);
-    }
 }

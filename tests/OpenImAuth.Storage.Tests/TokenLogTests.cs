@@ -1,6 +1,6 @@
 using OpenImAuth.Core.Tokens;
 using OpenImAuth.Storage.Sqlite;
-using static OpenImAuth.Core.Tests.Storage.SqliteTokenParts;
+using static OpenImAuth.Storage.Tests.SqliteTokenParts;
 
 namespace OpenImAuth.Storage.Tests;
 

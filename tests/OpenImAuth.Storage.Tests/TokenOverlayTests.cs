@@ -1,5 +1,5 @@
 using OpenImAuth.Core.Tokens;
-using static OpenImAuth.Core.Tests.Storage.SqliteTokenParts;
+using static OpenImAuth.Storage.Tests.SqliteTokenParts;
 
 namespace OpenImAuth.Storage.Tests;
 

@@ -3,6 +3,7 @@ using System.Buffers.Text;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
+using OpenImAuth.Core.Json;
 
 namespace OpenImAuth.Core.Tokens;
 

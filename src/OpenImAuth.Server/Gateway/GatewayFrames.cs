@@ -3,7 +3,7 @@ using System.Net.WebSockets;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using OpenImAuth.Core.Errors;
-using OpenImAuth.Server.Json;
+using OpenImAuth.Core.Json;
 
 namespace OpenImAuth.Server.Gateway;
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using OpenImAuth.Core.Concurrency;
 using OpenImAuth.Core.Errors;
 using OpenImAuth.Core.Users;
 
@@ -11,15 +12,14 @@ namespace OpenImAuth.Server.Http;
 /// At start-up <see cref="LearnRegisteredAsync"/> fills it with the users already registered, so that their first
 /// logins skip the store too.
 /// <para>
-/// Misses share store calls, as a group commit does: one lookup at a time is in flight, and the misses that arrive
-/// meanwhile are asked together in the next <see cref="IUserStore.FindManyAsync"/> (one query on PostgreSQL), at most
-/// <see cref="MaxBatch"/> at a time. Every answer comes from a read that started after its caller asked, so a user
-/// registered before the question is always found. A failed call fails exactly the callers of its batch, unless it
-/// timed out: then the callers queued behind it fail with it too (they asked while it waited, so the store left them
-/// unanswered no longer than its timeout, where a call of their own would keep them waiting for a second one).
+/// Misses share store calls (<see cref="OneRoundInFlight{TCaller, TAwaited, TRound, TReply}"/>): one lookup at a time is in
+/// flight, and the misses that arrive meanwhile are asked together in the next <see cref="IUserStore.FindManyAsync"/>
+/// (one query on PostgreSQL), at most <see cref="MaxBatch"/> at a time. Every answer comes from a read that started
+/// after its caller asked, so a user registered before the question is always found. A failed call fails exactly the
+/// callers of its batch, unless it timed out: then the callers queued behind it fail with it too.
 /// </para>
 /// </summary>
-internal sealed class RegisteredUsers(IUserStore users)
+internal sealed class RegisteredUsers(IUserStore users) : OneRoundInFlight<string, Task<bool>, RegisteredUsers.Batch, IReadOnlyList<UserRecord>>
 {
     public const int MaxBatch = 256;
     public const int Capacity = 2_000_000;
@@ -28,10 +28,8 @@ internal sealed class RegisteredUsers(IUserStore users)
     private readonly ConcurrentDictionary<string, byte> _known = new(StringComparer.Ordinal);
     private int _knownCount; // ConcurrentDictionary.Count takes every lock; this only ever grows, like _known
 
-    private readonly Lock _gate = new();
     private List<string> _queuedIds = []; // in arrival order, each once
     private Dictionary<string, TaskCompletionSource<bool>> _queued = new(StringComparer.Ordinal);
-    private bool _lookingUp;
 
     /// <summary>Whether <paramref name="userId"/> is answered from memory (for tests and diagnostics).</summary>
     public bool Remembers(string userId) => _known.ContainsKey(userId);
@@ -39,104 +37,56 @@ internal sealed class RegisteredUsers(IUserStore users)
     public ValueTask<bool> ExistsAsync(string userId, CancellationToken cancellationToken) =>
         _known.ContainsKey(userId) ? ValueTask.FromResult(true) : LookUpAsync(userId, cancellationToken);
 
-    private async ValueTask<bool> LookUpAsync(string userId, CancellationToken cancellationToken)
+    // A caller that gives up stops waiting; the shared call goes on for the others.
+    private async ValueTask<bool> LookUpAsync(string userId, CancellationToken cancellationToken) =>
+        await Join(userId).WaitAsync(cancellationToken);
+
+    protected override Task<bool> Queue(string userId)
     {
-        Task<bool> answer;
-        Batch? batch = null;
-        lock (_gate)
+        if (!_queued.TryGetValue(userId, out var waiting))
         {
-            if (!_queued.TryGetValue(userId, out var waiting))
-            {
-                waiting = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-                _queued.Add(userId, waiting);
-                _queuedIds.Add(userId);
-            }
-            answer = waiting.Task;
-            if (!_lookingUp)
-            {
-                _lookingUp = true;
-                batch = TakeBatch();
-            }
+            waiting = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _queued.Add(userId, waiting);
+            _queuedIds.Add(userId);
         }
-        if (batch is not null)
-        {
-            _ = LookUpBatchesAsync(batch); // never throws: failures go to the batch's callers
-        }
-        // A caller that gives up stops waiting; the shared call goes on for the others.
-        return await answer.WaitAsync(cancellationToken);
+        return waiting.Task;
     }
 
-    /// <summary>Answers <paramref name="batch"/>, then whatever queued meanwhile, until nothing is queued.</summary>
-    private async Task LookUpBatchesAsync(Batch batch)
+    protected override bool HasQueued => _queuedIds.Count > 0;
+
+    // No caller's token: the call serves them all, and each caller can stop waiting on its own.
+    protected override Task<IReadOnlyList<UserRecord>> SendAsync(Batch batch) => users.FindManyAsync(batch.Ids, CancellationToken.None);
+
+    protected override void Answer(Batch batch, IReadOnlyList<UserRecord> found)
     {
-        while (true)
+        foreach (var user in found)
         {
-            var failure = await AnswerAsync(batch);
-            Dictionary<string, TaskCompletionSource<bool>>? failed = null;
-            Batch? next = null;
-            lock (_gate)
+            if (batch.Waiting.Remove(user.UserId, out var waiting))
             {
-                if (failure is not null && StoreTimeouts.IsTimeout(failure))
-                {
-                    failed = _queued;
-                    _queuedIds = [];
-                    _queued = new Dictionary<string, TaskCompletionSource<bool>>(StringComparer.Ordinal);
-                }
-                if (_queuedIds.Count == 0)
-                {
-                    _lookingUp = false;
-                }
-                else
-                {
-                    next = TakeBatch();
-                }
+                Remember(user.UserId);
+                waiting.TrySetResult(true);
             }
-            foreach (var waiting in failed ?? [])
-            {
-                waiting.Value.TrySetException(failure!);
-            }
-            if (next is null)
-            {
-                return;
-            }
-            batch = next;
-            // A store that answers synchronously (SQLite) would otherwise keep the first caller's thread serving
-            // everyone who queued after it.
-            await Task.Yield();
+        }
+        foreach (var waiting in batch.Waiting.Values)
+        {
+            waiting.TrySetResult(false);
         }
     }
 
-    /// <summary>Answers the callers of <paramref name="batch"/>; returns the store's failure, if the call failed.</summary>
-    private async Task<Exception?> AnswerAsync(Batch batch)
+    // Not swallowed: every caller of the batch still waiting gets the store's own exception.
+    protected override void Fail(Batch batch, Exception failure)
     {
-        try
+        foreach (var waiting in batch.Waiting.Values)
         {
-            // No caller's token: the call serves them all, and each caller can stop waiting on its own.
-            var found = await users.FindManyAsync(batch.Ids, CancellationToken.None);
-            for (var i = 0; i < found.Count; i++)
-            {
-                if (batch.Waiting.Remove(found[i].UserId, out var waiting))
-                {
-                    Remember(found[i].UserId);
-                    waiting.TrySetResult(true);
-                }
-            }
-            foreach (var waiting in batch.Waiting.Values)
-            {
-                waiting.TrySetResult(false);
-            }
-            return null;
-        }
-        catch (Exception ex)
-        {
-            // Not swallowed: every caller of the batch still waiting gets the store's own exception.
-            foreach (var waiting in batch.Waiting.Values)
-            {
-                waiting.TrySetException(ex);
-            }
-            return ex;
+            waiting.TrySetException(failure);
         }
     }
+
+    protected override bool FailsQueued(Exception failure) => StoreTimeouts.IsTimeout(failure);
+
+    // A store that answers synchronously (SQLite) would otherwise keep the first caller's thread serving everyone
+    // who queued after it.
+    protected override bool YieldsBetweenRounds => true;
 
     /// <summary>
     /// Remembers the registered users, page by page in registration order, until half the capacity is taken; returns
@@ -176,15 +126,15 @@ internal sealed class RegisteredUsers(IUserStore users)
         }
     }
 
-    /// <summary>The oldest queued misses, at most <see cref="MaxBatch"/>. Called under the gate.</summary>
-    private Batch TakeBatch()
+    /// <summary>The oldest queued misses, at most <see cref="MaxBatch"/>, or all of them.</summary>
+    protected override Batch TakeQueued(bool all)
     {
-        if (_queuedIds.Count <= MaxBatch)
+        if (all || _queuedIds.Count <= MaxBatch)
         {
-            var all = new Batch(_queuedIds, _queued);
+            var queued = new Batch(_queuedIds, _queued);
             _queuedIds = [];
             _queued = new Dictionary<string, TaskCompletionSource<bool>>(StringComparer.Ordinal);
-            return all;
+            return queued;
         }
         var ids = _queuedIds.GetRange(0, MaxBatch);
         _queuedIds.RemoveRange(0, MaxBatch);
@@ -197,5 +147,11 @@ internal sealed class RegisteredUsers(IUserStore users)
         return new Batch(ids, waiting);
     }
 
-    private sealed record Batch(List<string> Ids, Dictionary<string, TaskCompletionSource<bool>> Waiting);
+    /// <summary>The misses one store call answers.</summary>
+    internal sealed class Batch(List<string> ids, Dictionary<string, TaskCompletionSource<bool>> waiting)
+    {
+        public List<string> Ids => ids;
+
+        public Dictionary<string, TaskCompletionSource<bool>> Waiting => waiting;
+    }
 }

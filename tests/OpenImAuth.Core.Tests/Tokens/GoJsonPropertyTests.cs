@@ -1,5 +1,5 @@
 using System.Text.Json;
-using OpenImAuth.Core.Tokens;
+using OpenImAuth.Core.Json;
 using OpenImAuth.Tests.Shared;
 
 namespace OpenImAuth.Core.Tests.Tokens;

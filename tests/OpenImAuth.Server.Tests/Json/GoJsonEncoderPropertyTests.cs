@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Text.Unicode;
 using OpenImAuth.Core.Errors;
 using OpenImAuth.Server.Http;
-using OpenImAuth.Server.Json;
+using OpenImAuth.Core.Json;
 using OpenImAuth.Tests.Shared;
 
 namespace OpenImAuth.Server.Tests.Json;

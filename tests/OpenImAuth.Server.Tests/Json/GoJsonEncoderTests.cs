@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using OpenImAuth.Server.Json;
+using OpenImAuth.Core.Json;
 
 namespace OpenImAuth.Server.Tests.Json;
 

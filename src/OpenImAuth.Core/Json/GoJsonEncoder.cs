@@ -2,19 +2,15 @@ using System.Buffers;
 using System.Text;
 using System.Text.Encodings.Web;
 
-namespace OpenImAuth.Server.Json;
+namespace OpenImAuth.Core.Json;
 
 /// <summary>
-/// Escapes JSON strings exactly as Go's encoding/json does (docs/decisions.md, W1), so that our envelopes are
-/// byte-identical to OpenIM's: <c>"</c> <c>\</c> <c>\n</c> <c>\r</c> <c>\t</c> as short escapes; other control
-/// characters, <c>&lt;</c> <c>&gt;</c> <c>&amp;</c>, U+2028 and U+2029 as <c>\u00XX</c>-style escapes in lower-case hex;
-/// every other character, emoji included, raw. .NET's relaxed encoder leaves <c>&lt;&gt;&amp;</c> raw and escapes
-/// characters outside the Basic Multilingual Plane; the default one escapes all non-ASCII. The same rules as
-/// <c>OpenImAuth.Core.Tokens.GoJson</c>, which writes the claims we sign as text; this is their System.Text.Json form.
-/// One difference: a lone surrogate reaches an encoder already replaced by U+FFFD, so it is written raw where Go
-/// writes <c>�</c>.
+/// <see cref="GoJson"/>'s escaping as a System.Text.Json encoder, so that our envelopes and frames are byte-identical
+/// to OpenIM's. .NET's relaxed encoder leaves <c>&lt;&gt;&amp;</c> raw and escapes characters outside the Basic
+/// Multilingual Plane; the default one escapes all non-ASCII. One difference from <see cref="GoJson.WriteQuoted"/>:
+/// a lone surrogate reaches an encoder already replaced by U+FFFD, so it is written raw where Go writes <c>\ufffd</c>.
 /// </summary>
-internal sealed class GoJsonEncoder : JavaScriptEncoder
+public sealed class GoJsonEncoder : JavaScriptEncoder
 {
     public static GoJsonEncoder Instance { get; } = new();
 
@@ -22,24 +18,20 @@ internal sealed class GoJsonEncoder : JavaScriptEncoder
     {
     }
 
-    public override int MaxOutputCharactersPerInputCharacter => 6; // \uXXXX
+    public override int MaxOutputCharactersPerInputCharacter => GoJson.MaxEscapeLength;
 
-    public override bool WillEncode(int unicodeScalar) => unicodeScalar switch
-    {
-        < 0x20 or '"' or '\\' or '<' or '>' or '&' or 0x2028 or 0x2029 => true,
-        _ => false,
-    };
+    public override bool WillEncode(int unicodeScalar) => GoJson.Escapes(unicodeScalar);
 
     // Every token and ID passes through here: vectorised searches, not a loop over runes (the base class's way).
     // Surrogates are searched for too, so that a lone one reaches the encoder, which writes U+FFFD for it: the writer
     // copies text this search passes over as it is, and a lone surrogate copied came out as bytes that are not UTF-8,
     // or emptied the whole string.
     private static readonly SearchValues<char> CharsToEncode = SearchValues.Create(
-        [.. Enumerable.Range(0, 0x20).Select(c => (char)c), '"', '\\', '<', '>', '&', '\u2028', '\u2029',
-         .. Enumerable.Range(0xD800, 0x800).Select(c => (char)c)]);
+        [.. Enumerable.Range(0, char.MaxValue + 1).Where(c => GoJson.Escapes(c) || char.IsSurrogate((char)c)).Select(c => (char)c)]);
 
+    // In UTF-8 every escaped character is ASCII but U+2028 and U+2029, which start with LineSeparatorLead.
     private static readonly SearchValues<byte> BytesToEncode = SearchValues.Create(
-        [.. Enumerable.Range(0, 0x20).Select(b => (byte)b), (byte)'"', (byte)'\\', (byte)'<', (byte)'>', (byte)'&', LineSeparatorLead]);
+        [.. Enumerable.Range(0, 0x80).Where(GoJson.Escapes).Select(b => (byte)b), LineSeparatorLead]);
 
     // U+2028 and U+2029 are E2 80 A8 and E2 80 A9 in UTF-8.
     private const byte LineSeparatorLead = 0xE2;
@@ -85,27 +77,18 @@ internal sealed class GoJsonEncoder : JavaScriptEncoder
 
     public override unsafe bool TryEncodeUnicodeScalar(int unicodeScalar, char* buffer, int bufferLength, out int numberOfCharactersWritten)
     {
-        ReadOnlySpan<char> escape = unicodeScalar switch
-        {
-            '"' => "\\\"",
-            '\\' => "\\\\",
-            '\n' => "\\n",
-            '\r' => "\\r",
-            '\t' => "\\t",
-            _ => default,
-        };
         var destination = new Span<char>(buffer, bufferLength);
-        if (!escape.IsEmpty)
-        {
-            numberOfCharactersWritten = escape.Length;
-            return escape.TryCopyTo(destination);
-        }
         if (!WillEncode(unicodeScalar))
         {
             numberOfCharactersWritten = 0;
             return Rune.TryCreate(unicodeScalar, out var rune) && rune.TryEncodeToUtf16(destination, out numberOfCharactersWritten);
         }
-        numberOfCharactersWritten = 6;
-        return destination.Length >= 6 && $"\\u{unicodeScalar:x4}".AsSpan().TryCopyTo(destination);
+        if (destination.Length < GoJson.MaxEscapeLength)
+        {
+            numberOfCharactersWritten = 0;
+            return false;
+        }
+        numberOfCharactersWritten = GoJson.WriteEscape(destination, unicodeScalar);
+        return true;
     }
 }
