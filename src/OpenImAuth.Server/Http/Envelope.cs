@@ -1,6 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
-using OpenImAuth.Server.Json;
+using OpenImAuth.Core.Json;
 
 namespace OpenImAuth.Server.Http;
 
