@@ -3,19 +3,6 @@ using OpenImAuth.Core.Tokens;
 
 namespace OpenImAuth.Core;
 
-/// <summary>Which OpenIM generation's shapes to speak where they conflict (docs/decisions.md, D2).</summary>
-public enum CompatProfile
-{
-    /// <summary>v3.0 – v3.8.0, the seed's era (default).</summary>
-    V3,
-
-    /// <summary>v3.8.1 and later.</summary>
-    V3Point8,
-}
-
-/// <summary>A configured administrator: exists from start-up and may call admin-only routes.</summary>
-public sealed record AdminAccount(string UserId, string Nickname);
-
 /// <summary>
 /// The validated settings the token and user logic runs on. <c>Secret</c> and <c>PreviousSecrets</c> (secrets of before
 /// a rotation, which verify tokens and pass the secret check but sign nothing) are the ones of start-up;

@@ -3,19 +3,6 @@ using OpenImAuth.Core.Tokens;
 
 namespace OpenImAuth.Core;
 
-/// <summary>Why tokens were revoked, the <c>reason</c> label of <c>openimauth_tokens_kicked_total</c>.</summary>
-public enum KickReason
-{
-    /// <summary>An administrator's <c>/auth/force_logout</c>.</summary>
-    ForceLogout,
-
-    /// <summary>A newer login under the multi-login policy.</summary>
-    MultiLogin,
-
-    /// <summary>An administrator's <c>/auth/revoke_session</c> (tokens refused by a revocation mark are not counted one by one).</summary>
-    Revoke,
-}
-
 /// <summary>
 /// The server's own metrics, on the meter <see cref="MeterName"/>, which the host exports at <c>/metrics</c>. One static
 /// place, so that any part (a store, the gateway, a feature added later) counts without being handed anything.

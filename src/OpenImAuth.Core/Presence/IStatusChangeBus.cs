@@ -1,8 +1,5 @@
 namespace OpenImAuth.Core.Presence;
 
-/// <summary>A user's online platforms changed: <paramref name="PlatformIds"/> are those online now (empty: offline).</summary>
-public sealed record StatusChange(string UserId, IReadOnlyList<int> PlatformIds);
-
 /// <summary>
 /// Carries online-status changes to every instance's gateway, so that each pushes them to the connections that
 /// subscribed to the user (2005). Alone, the instance hears its own; scaled out, Redis pub/sub carries them to all.

@@ -49,15 +49,3 @@ public static class Platforms
         _ => PlatformClass.Unknown,
     };
 }
-
-public enum PlatformClass
-{
-    Unknown,
-    Mobile,
-    PC,
-    Web,
-    MiniWeb,
-    Pad,
-    Admin,
-    HarmonyOS,
-}

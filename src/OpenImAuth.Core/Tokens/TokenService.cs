@@ -3,12 +3,6 @@ using OpenImAuth.Core.Revocation;
 
 namespace OpenImAuth.Core.Tokens;
 
-/// <summary>The outcome of checking a presented token: its claims, or the OpenIM error to answer with.</summary>
-public readonly record struct TokenCheck(TokenClaims? Claims, OpenImError? Error)
-{
-    public static TokenCheck Fail(int code) => new(null, OpenImError.Token(code));
-}
-
 /// <summary>Issues, checks and revokes tokens: the codec plus the token state store plus the multi-login policy.</summary>
 public sealed partial class TokenService(AuthOptions options, ITokenStateStore store, TimeProvider time, IRevocationBus revocations,
     RevocationMarks? marks = null)

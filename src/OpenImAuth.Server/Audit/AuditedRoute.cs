@@ -11,18 +11,3 @@ internal sealed record AuditedRoute(string? Action, bool AdminToken)
         endpoint?.Metadata.GetMetadata<AuditActionMetadata>()?.Action,
         endpoint?.Metadata.GetMetadata<AdminTokenMetadata>() is not null);
 }
-
-internal sealed record AuditActionMetadata(string Action);
-
-internal sealed record AdminTokenMetadata;
-
-internal static class AuditedRouteExtensions
-{
-    /// <summary>Every answered call of the route is recorded as <paramref name="action"/>, failures included.</summary>
-    public static IEndpointConventionBuilder Audited(this IEndpointConventionBuilder route, string action) =>
-        route.WithMetadata(new AuditActionMetadata(action));
-
-    /// <summary>A token presented to the route must be an administrator's; a refused one is audited.</summary>
-    public static IEndpointConventionBuilder AdminToken(this IEndpointConventionBuilder route) =>
-        route.WithMetadata(new AdminTokenMetadata());
-}

@@ -6,16 +6,6 @@ using OpenImAuth.Server.Http;
 
 namespace OpenImAuth.Server.Security;
 
-/// <summary>Endpoint metadata of the routes that take the secret, for the API reference.</summary>
-internal sealed class SecretRoute
-{
-    public static readonly SecretRoute Instance = new();
-
-    private SecretRoute()
-    {
-    }
-}
-
 /// <summary>
 /// The lockout check of the routes that take the secret: ahead of OpenIM's whole pipeline, a locked-out address gets
 /// HTTP 429 with a 1010 envelope whatever it sends, the right secret included (or its answer would tell a guesser

@@ -1,12 +1,6 @@
 namespace OpenImAuth.Core.Revocation;
 
 /// <summary>
-/// What the sessions route shows of a token beyond its state: when and from where it was last used (a gateway
-/// connect or an authenticated request; 0 and empty when never), and whether an administrator revoked it by itself.
-/// </summary>
-public sealed record SessionNote(string UserId, string Token, long LastSeenMs, string LastSeenAddress, bool Revoked);
-
-/// <summary>
 /// Session notes, shared by every instance where the store is. Writes come in batches (the last use of each token
 /// since the previous batch). A note outlives its token until the user's sessions are next read, which forgets the
 /// notes of tokens the token store no longer holds.

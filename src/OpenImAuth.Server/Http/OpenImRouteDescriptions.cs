@@ -2,16 +2,6 @@ using OpenImAuth.Core.Errors;
 
 namespace OpenImAuth.Server.Http;
 
-/// <summary>Endpoint metadata of every OpenIM route: who may call it and what its body is.</summary>
-internal sealed record OpenImRoute(Access Access, Type RequestType);
-
-/// <summary>
-/// What the API reference says of a route beyond its request: a summary, the types its <c>data</c> can be (two where
-/// the compatibility profiles differ, none when it answers no data), and the error codes its handler answers on top of
-/// those every route can answer (see <see cref="OpenImRouteDescriptions.CommonErrors"/>).
-/// </summary>
-internal sealed record OpenImRouteDoc(string Summary, IReadOnlyList<Type> DataTypes, IReadOnlyList<int> Errors);
-
 internal static class OpenImRouteDescriptions
 {
     /// <summary>Every route: a bad body, and a store that does not answer.</summary>

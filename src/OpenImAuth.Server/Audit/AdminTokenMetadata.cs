@@ -1,0 +1,3 @@
+namespace OpenImAuth.Server.Audit;
+
+internal sealed record AdminTokenMetadata;
