@@ -7,6 +7,7 @@
 #   SCENARIOS=metrics bench/load.sh   # what /metrics costs parse_token (not in the default list)
 #   SCENARIOS=audit bench/load.sh     # what the audit log costs user_token, on each store (not in the default list)
 #   SCENARIOS=capacity bench/load.sh  # unit costs per route and the three-instance check of docs/scaling.md (not in the default list)
+#   SCENARIOS=main STORES="redis cluster" bench/load.sh  # also on a Redis Cluster of six nodes (no floor: D18's WAIT is not in one)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -148,7 +149,16 @@ token_length() { # port: the length of a real token, so the baseline answers as 
 # database 1 and PostgreSQL's users, both emptied first, so that scenarios run one after another start alike.
 store_args() { # store, data dir name, array name
   local -n into=$3
-  if [ "$1" = redis ]; then
+  local node
+  if [ "$1" = cluster ]; then # database 0 of every master (a cluster has no other), emptied the same way
+    for node in $cluster_ports; do
+      redis-cli -h 127.0.0.1 -p "$node" info replication | grep -q '^role:master' || continue
+      redis-cli -h 127.0.0.1 -p "$node" flushall >/dev/null
+    done
+    "$pg_bin/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres -qc "TRUNCATE users" >/dev/null 2>&1 || true
+    into=(--storage.kind=redis --redis.clusterMode=true --redis.address="$cluster_addresses"
+          --postgres.connectionString="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres;Maximum Pool Size=64")
+  elif [ "$1" = redis ]; then
     redis-cli -h 127.0.0.1 -p "$redis_port" -n 1 flushdb >/dev/null
     "$pg_bin/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres -qc "TRUNCATE users" >/dev/null 2>&1 || true
     into=(--storage.kind=redis --redis.address="127.0.0.1:$redis_port" --redis.db=1
@@ -165,7 +175,7 @@ scenario_main() { # store
   if [ "$1" = redis ]; then
     floor_of=([user_token]="redis-write 127.0.0.1:$redis_port,defaultDatabase=2"
               [parse_token]="redis-read 127.0.0.1:$redis_port,defaultDatabase=2")
-  else
+  elif [ "$1" = sqlite ]; then
     mkdir -p "$work/floor"
     floor_of=([user_token]="durable $work/floor")
   fi
@@ -408,6 +418,8 @@ scenario_gateway() {
 : >"$out/wrk-raw.txt"
 
 start_services on
+# The Redis Cluster store (STORES=cluster, not in the default list): three masters and three replicas on this machine.
+[[ " ${STORES:-} " != *" cluster "* ]] || start_cluster
 for s in $SCENARIOS; do
   case "$s" in
     main) for store in ${STORES:-sqlite redis}; do scenario_main "$store"; done ;;
