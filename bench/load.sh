@@ -149,15 +149,16 @@ token_length() { # port: the length of a real token, so the baseline answers as 
 # database 1 and PostgreSQL's users, both emptied first, so that scenarios run one after another start alike.
 store_args() { # store, data dir name, array name
   local -n into=$3
-  local node
+  local node i=0
   if [ "$1" = cluster ]; then # database 0 of every master (a cluster has no other), emptied the same way
     for node in $cluster_ports; do
       redis-cli -h 127.0.0.1 -p "$node" info replication | grep -q '^role:master' || continue
       redis-cli -h 127.0.0.1 -p "$node" flushall >/dev/null
     done
     "$pg_bin/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres -qc "TRUNCATE users" >/dev/null 2>&1 || true
-    into=(--storage.kind=redis --redis.clusterMode=true --redis.address="$cluster_addresses"
-          --postgres.connectionString="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres;Maximum Pool Size=64")
+    into=(--storage.kind=redis --redis.clusterMode=true)
+    for node in $cluster_ports; do into+=(--redis.address.$i="127.0.0.1:$node"); i=$((i + 1)); done
+    into+=(--postgres.connectionString="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres;Maximum Pool Size=64")
   elif [ "$1" = redis ]; then
     redis-cli -h 127.0.0.1 -p "$redis_port" -n 1 flushdb >/dev/null
     "$pg_bin/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres -qc "TRUNCATE users" >/dev/null 2>&1 || true
