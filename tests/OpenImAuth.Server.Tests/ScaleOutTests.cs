@@ -97,11 +97,19 @@ public sealed class ScaleOutTests
 
     [Theory]
     [MemberData(nameof(ScaleOutCluster.RedisKinds), MemberType = typeof(ScaleOutCluster))]
-    public async Task WithoutCheckCache_AGoNodesKick_CountsBeforeItsAnnouncement(string redis)
+    public Task WithoutCheckCache_AGoNodesKick_CountsBeforeItsAnnouncement(string redis) =>
+        AGoNodesKick_CountsBeforeItsAnnouncement(redis, "--redis.checkCacheEntries=0");
+
+    /// <summary>On a cluster the check cache is off whatever its setting (docs/decisions.md, D18).</summary>
+    [Fact]
+    public Task OnACluster_WithDefaultSettings_AGoNodesKick_CountsBeforeItsAnnouncement() =>
+        AGoNodesKick_CountsBeforeItsAnnouncement("cluster");
+
+    private static async Task AGoNodesKick_CountsBeforeItsAnnouncement(string redis, params string[] instanceArgs)
     {
         // Arrange: checks read Redis every time, so nothing waits for DELETE_CACHE_AUTH.
         await using var cluster = await ScaleOutCluster.CreateAsync(redis);
-        var server = await cluster.StartInstanceAsync(null, "--redis.checkCacheEntries=0");
+        var server = await cluster.StartInstanceAsync(null, instanceArgs);
         (await server.PostAsync("/user/user_register", new { secret = Secret, users = new[] { new { userID = "carol", nickname = "C" } } })).AssertOk();
         var token = (await server.PostAsync("/auth/user_token", new { secret = Secret, platformID = 5, userID = "carol" })).Token;
         (await server.PostAsync("/auth/parse_token", new { token })).AssertOk();
