@@ -55,6 +55,26 @@ public sealed partial class RequestLogTests : IDisposable
     }
 
     [Fact]
+    public async Task ConcurrentRequests_EachHaveOneWholeLine_ThroughAStop()
+    {
+        // Arrange
+        await using var server = await ServerProcess.StartOnFreePortsAsync(_directory.FullName, "--log.format=json", DataDir());
+        var ids = Enumerable.Range(0, 300).Select(i => $"batch-op-{i}").ToList();
+
+        // Act: 300 requests at once, then SIGTERM as soon as the last is answered
+        await Task.WhenAll(ids.Select(id => PostAsync(server, "/auth/parse_token", """{"token":""}""", id)));
+        Assert.Equal(0, await server.TerminateAsync());
+
+        // Assert: every line is one whole JSON object, and each request has exactly one line
+        var logged = server.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(line => JsonDocument.Parse(line).RootElement)
+            .Where(line => line.GetProperty("Category").GetString() == "OpenImAuth.Requests")
+            .Select(line => line.GetProperty("State").GetProperty("operationID").GetString())
+            .ToList();
+        Assert.Equal(ids.Order(StringComparer.Ordinal), logged.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task NoLine_HoldsTheSecret_OrAWholeToken()
     {
         // Arrange: every level on, a secret of our own, and a lockout that ends within a second

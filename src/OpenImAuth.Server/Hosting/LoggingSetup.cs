@@ -1,5 +1,8 @@
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging.Console;
 using OpenImAuth.Server.Configuration;
+using OpenImAuth.Server.Http;
 
 namespace OpenImAuth.Server.Hosting;
 
@@ -21,6 +24,13 @@ internal static class LoggingSetup
                 options.JsonWriterOptions = new JsonWriterOptions { Indented = false };
             });
         }
+        else
+        {
+            logging.AddConsole();
+        }
+        // The per-request lines go through a writer of their own, in batches (see BatchedRequestLogProvider for why).
+        logging.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoggerProvider, BatchedRequestLogProvider>());
+        logging.AddFilter<ConsoleLoggerProvider>(RequestLog.Category, LogLevel.None);
         logging.SetMinimumLevel(settings.Level);
         // Per-request framework logs would cost more than the requests themselves (we write one line per request of
         // our own instead). With its category on at any level, hosting also creates an Activity and a log scope for

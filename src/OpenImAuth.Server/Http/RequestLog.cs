@@ -10,7 +10,10 @@ namespace OpenImAuth.Server.Http;
 /// </summary>
 internal sealed partial class RequestLog(ILoggerFactory loggers)
 {
-    private readonly ILogger _logger = loggers.CreateLogger("OpenImAuth.Requests");
+    /// <summary>The lines' category, written in batches by <see cref="Hosting.BatchedRequestLogProvider"/>.</summary>
+    public const string Category = "OpenImAuth.Requests";
+
+    private readonly ILogger _logger = loggers.CreateLogger(Category);
 
     /// <summary>Logs an answered request begun at <paramref name="started"/> (a <see cref="Stopwatch"/> timestamp); nothing is read or allocated when Information is off.</summary>
     public void Answered(HttpContext context, int errCode, long started)

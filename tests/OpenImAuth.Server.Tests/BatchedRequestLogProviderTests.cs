@@ -1,0 +1,111 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+using Microsoft.Extensions.Options;
+using OpenImAuth.Server.Hosting;
+using OpenImAuth.Server.Http;
+
+namespace OpenImAuth.Server.Tests;
+
+/// <summary>The per-request lines' writer: the console logger's format, whole lines per write, nothing left at a stop.</summary>
+public sealed partial class BatchedRequestLogProviderTests
+{
+    [Fact]
+    public void Dispose_WritesEveryQueuedLine_InOrder_AsTheJsonFormatterWritesIt()
+    {
+        // Arrange
+        var output = new RecordingStream();
+        using var services = Services(logging => logging.AddJsonConsole());
+        var provider = Create(services, output);
+        var logger = provider.CreateLogger(RequestLog.Category);
+
+        // Act: lines logged and the provider stopped at once, before its writer's first tick
+        for (var i = 0; i < 50; i++)
+        {
+            var id = $"op-{i}";
+            LogRequest(logger, id);
+        }
+        provider.Dispose();
+
+        // Assert
+        var lines = output.Text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(Enumerable.Range(0, 50).Select(i => $"op-{i}"),
+            lines.Select(line => JsonDocument.Parse(line).RootElement.GetProperty("State").GetProperty("operationID").GetString()));
+        Assert.All(lines, line => Assert.Contains($"\"Category\":\"{RequestLog.Category}\"", line, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void EachWrite_IsWholeLines_OfAtMostPipeBufBytes()
+    {
+        // Arrange: lines of about 200 bytes, far more than one write may carry
+        var output = new RecordingStream();
+        using var services = Services(logging => logging.AddJsonConsole());
+        var provider = Create(services, output);
+        var logger = provider.CreateLogger(RequestLog.Category);
+
+        // Act
+        for (var i = 0; i < 500; i++)
+        {
+            var id = $"op-{i}";
+            LogPadded(logger, id, Padding);
+        }
+        provider.Dispose();
+
+        // Assert: several writes, each at most 4,096 bytes and ending at a line's end, together every line
+        Assert.True(output.Writes.Count > 10, $"{output.Writes.Count} writes");
+        Assert.All(output.Writes, write =>
+        {
+            Assert.InRange(write.Length, 1, 4096);
+            Assert.Equal((byte)'\n', write[^1]);
+        });
+        Assert.Equal(500, output.Text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+    }
+
+    [Fact]
+    public void OtherCategories_AreNotItsToWrite()
+    {
+        var output = new RecordingStream();
+        using var services = Services(logging => logging.AddConsole());
+        var provider = Create(services, output);
+
+        var other = provider.CreateLogger("OpenImAuth.Configuration");
+        var requests = provider.CreateLogger(RequestLog.Category);
+        LogRequest(other, "not-a-request");
+        LogRequest(requests, "a-request");
+        provider.Dispose();
+
+        Assert.DoesNotContain("not-a-request", output.Text, StringComparison.Ordinal);
+        Assert.Contains(RequestLog.Category, output.Text, StringComparison.Ordinal); // the text formatter's header
+        Assert.Contains("request a-request", output.Text, StringComparison.Ordinal);
+    }
+
+    private static readonly string Padding = new('x', 120);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "request {operationID}")]
+    private static partial void LogRequest(ILogger logger, string operationID);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "request {operationID} {padding}")]
+    private static partial void LogPadded(ILogger logger, string operationID, string padding);
+
+    private static ServiceProvider Services(Action<ILoggingBuilder> configure) =>
+        new ServiceCollection().AddLogging(configure).BuildServiceProvider();
+
+    private static BatchedRequestLogProvider Create(ServiceProvider services, Stream output) =>
+        new(services.GetServices<ConsoleFormatter>(), services.GetRequiredService<IOptionsMonitor<ConsoleLoggerOptions>>(), output);
+
+    /// <summary>Keeps each write as it came.</summary>
+    private sealed class RecordingStream : MemoryStream
+    {
+        public List<byte[]> Writes { get; } = [];
+
+        public string Text => Encoding.UTF8.GetString(ToArray());
+
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            Writes.Add(buffer.AsSpan(offset, count).ToArray());
+            base.Write(buffer, offset, count);
+        }
+    }
+}
