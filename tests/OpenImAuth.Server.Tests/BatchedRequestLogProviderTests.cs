@@ -81,6 +81,36 @@ public sealed partial class BatchedRequestLogProviderTests
         Assert.Contains("request a-request", output.Text, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void WhileOutputIsStuck_LinesPastTheBound_AreDroppedAndCounted()
+    {
+        // Arrange: an output whose first write blocks until released, and a bound of 100 waiting lines
+        using var output = new StuckStream();
+        using var services = Services(logging => logging.AddJsonConsole());
+        var provider = Create(services, output, maxQueuedLines: 100);
+        var logger = provider.CreateLogger(RequestLog.Category);
+        LogRequest(logger, "first");
+        Assert.True(output.Entered.Wait(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken), "the writer's first write");
+
+        // Act: 150 more lines while that write is stuck, then the output moves again
+        for (var i = 0; i < 150; i++)
+        {
+            var id = $"op-{i}";
+            LogRequest(logger, id);
+        }
+        output.Release.Set();
+        provider.Dispose();
+
+        // Assert: the first line, the 100 that fit, and one warning that counts the other 50
+        var lines = output.Text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement).ToList();
+        Assert.Equal(102, lines.Count);
+        Assert.Equal(["first", .. Enumerable.Range(0, 100).Select(i => $"op-{i}")], lines
+            .Where(line => line.GetProperty("LogLevel").GetString() == "Information")
+            .Select(line => line.GetProperty("State").GetProperty("operationID").GetString()));
+        var warning = Assert.Single(lines, line => line.GetProperty("LogLevel").GetString() == "Warning");
+        Assert.StartsWith("50 request log lines dropped", warning.GetProperty("Message").GetString(), StringComparison.Ordinal);
+    }
+
     private static readonly string Padding = new('x', 120);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "request {operationID}")]
@@ -92,8 +122,34 @@ public sealed partial class BatchedRequestLogProviderTests
     private static ServiceProvider Services(Action<ILoggingBuilder> configure) =>
         new ServiceCollection().AddLogging(configure).BuildServiceProvider();
 
-    private static BatchedRequestLogProvider Create(ServiceProvider services, Stream output) =>
-        new(services.GetServices<ConsoleFormatter>(), services.GetRequiredService<IOptionsMonitor<ConsoleLoggerOptions>>(), output);
+    private static BatchedRequestLogProvider Create(ServiceProvider services, Stream output,
+        int maxQueuedLines = BatchedRequestLogProvider.DefaultMaxQueuedLines) =>
+        new(services.GetServices<ConsoleFormatter>(), services.GetRequiredService<IOptionsMonitor<ConsoleLoggerOptions>>(), output,
+            maxQueuedLines);
+
+    /// <summary>Its first write waits until <see cref="Release"/> is set, as a pipe nobody reads would.</summary>
+    private sealed class StuckStream : MemoryStream
+    {
+        public ManualResetEventSlim Entered { get; } = new();
+
+        public ManualResetEventSlim Release { get; } = new();
+
+        public string Text => Encoding.UTF8.GetString(ToArray());
+
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            Entered.Set();
+            Release.Wait();
+            base.Write(buffer, offset, count);
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            Entered.Dispose();
+            Release.Dispose();
+            base.Dispose(disposing);
+        }
+    }
 
     /// <summary>Keeps each write as it came.</summary>
     private sealed class RecordingStream : MemoryStream

@@ -14,7 +14,9 @@ namespace OpenImAuth.Server.Hosting;
 /// hand-off of every line to its writer thread (docs/benchmarks.md, the request log). Here a request only formats its
 /// line and queues it; a writer wakes every <see cref="FlushInterval"/> and writes what is queued. Cost: a line
 /// appears up to that much later, and lines still queued when the process is killed are lost (the console logger
-/// loses its queue too). Every other category stays on the console logger.
+/// loses its queue too). While standard output does not keep up (a reader that stopped reading), at most
+/// <see cref="DefaultMaxQueuedLines"/> lines wait; later ones are dropped and counted in a Warning line, where the
+/// console logger would hold every request up. Every other category stays on the console logger.
 /// </summary>
 internal sealed class BatchedRequestLogProvider : ILoggerProvider, ISupportExternalScope
 {
@@ -24,20 +26,27 @@ internal sealed class BatchedRequestLogProvider : ILoggerProvider, ISupportExter
     // ending at a line's end, never splits a line around one the console logger writes meanwhile.
     private const int ChunkBytes = 4096;
 
+    public const int DefaultMaxQueuedLines = 65_536;
+
     private readonly ConsoleFormatter _formatter;
     private readonly ConcurrentQueue<string> _lines = new();
     private readonly Stream _output;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _writer;
+    private readonly int _maxQueuedLines;
+    private int _queuedLines;
+    private int _droppedLines;
     private IExternalScopeProvider? _scopes;
 
     public BatchedRequestLogProvider(IEnumerable<ConsoleFormatter> formatters, IOptionsMonitor<ConsoleLoggerOptions> options)
-        : this(formatters, options, Console.OpenStandardOutput())
+        : this(formatters, options, Console.OpenStandardOutput(), DefaultMaxQueuedLines)
     {
     }
 
-    internal BatchedRequestLogProvider(IEnumerable<ConsoleFormatter> formatters, IOptionsMonitor<ConsoleLoggerOptions> options, Stream output)
+    internal BatchedRequestLogProvider(IEnumerable<ConsoleFormatter> formatters, IOptionsMonitor<ConsoleLoggerOptions> options, Stream output,
+        int maxQueuedLines)
     {
+        _maxQueuedLines = maxQueuedLines;
         var name = options.CurrentValue.FormatterName ?? ConsoleFormatterNames.Simple;
         var all = formatters.ToList();
         _formatter = all.FirstOrDefault(f => f.Name == name) ?? all.First(f => f.Name == ConsoleFormatterNames.Simple);
@@ -46,7 +55,7 @@ internal sealed class BatchedRequestLogProvider : ILoggerProvider, ISupportExter
     }
 
     public ILogger CreateLogger(string categoryName) =>
-        categoryName == RequestLog.Category ? new Logger(this, categoryName) : NullLogger.Instance;
+        categoryName == RequestLog.Category ? new Logger(this) : NullLogger.Instance;
 
     public void SetScopeProvider(IExternalScopeProvider scopeProvider) => _scopes = scopeProvider;
 
@@ -74,11 +83,29 @@ internal sealed class BatchedRequestLogProvider : ILoggerProvider, ISupportExter
         WriteQueued();
     }
 
+    private void Enqueue(string line)
+    {
+        if (Interlocked.Increment(ref _queuedLines) > _maxQueuedLines)
+        {
+            Interlocked.Decrement(ref _queuedLines);
+            Interlocked.Increment(ref _droppedLines);
+            return;
+        }
+        _lines.Enqueue(line);
+    }
+
     private void WriteQueued()
     {
         var chunk = new MemoryStream(ChunkBytes);
+        if (Interlocked.Exchange(ref _droppedLines, 0) is > 0 and var dropped)
+        {
+            _lines.Enqueue(Format(LogLevel.Warning, default, $"{dropped} request log lines dropped: standard output did not keep up",
+                null, static (message, _) => message));
+            Interlocked.Increment(ref _queuedLines);
+        }
         while (_lines.TryDequeue(out var line))
         {
+            Interlocked.Decrement(ref _queuedLines);
             var bytes = Encoding.UTF8.GetBytes(line);
             if (chunk.Length > 0 && chunk.Length + bytes.Length > ChunkBytes)
             {
@@ -107,29 +134,35 @@ internal sealed class BatchedRequestLogProvider : ILoggerProvider, ISupportExter
         chunk.SetLength(0);
     }
 
-    private sealed class Logger(BatchedRequestLogProvider provider, string category) : ILogger
+    private sealed class Logger(BatchedRequestLogProvider provider) : ILogger
     {
-        [ThreadStatic]
-        private static StringWriter? t_text;
-
         public IDisposable? BeginScope<TState>(TState state) where TState : notnull => provider._scopes?.Push(state);
 
         public bool IsEnabled(LogLevel logLevel) => logLevel != LogLevel.None;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
-            var text = t_text ??= new StringWriter();
-            provider._formatter.Write(new LogEntry<TState>(logLevel, category, eventId, state, exception, formatter), provider._scopes, text);
-            var builder = text.GetStringBuilder();
-            if (builder.Length > 0)
+            if (provider.Format(logLevel, eventId, state, exception, formatter) is { Length: > 0 } line)
             {
-                provider._lines.Enqueue(builder.ToString());
-            }
-            builder.Clear();
-            if (builder.Capacity > 16 * 1024)
-            {
-                builder.Capacity = 1024; // one long line (an unknown route's path) does not stay held per thread
+                provider.Enqueue(line);
             }
         }
+    }
+
+    [ThreadStatic]
+    private static StringWriter? t_text;
+
+    private string Format<TState>(LogLevel level, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+    {
+        var text = t_text ??= new StringWriter();
+        _formatter.Write(new LogEntry<TState>(level, RequestLog.Category, eventId, state, exception, formatter), _scopes, text);
+        var builder = text.GetStringBuilder();
+        var line = builder.ToString();
+        builder.Clear();
+        if (builder.Capacity > 16 * 1024)
+        {
+            builder.Capacity = 1024; // one long line (an unknown route's path) does not stay held per thread
+        }
+        return line;
     }
 }
