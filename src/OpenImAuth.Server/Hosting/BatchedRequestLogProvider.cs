@@ -30,6 +30,7 @@ internal sealed class BatchedRequestLogProvider : ILoggerProvider, ISupportExter
 
     private readonly ConsoleFormatter _formatter;
     private readonly ConcurrentQueue<string> _lines = new();
+    private readonly byte[] _chunk = new byte[ChunkBytes];
     private readonly Stream _output;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _writer;
@@ -94,44 +95,50 @@ internal sealed class BatchedRequestLogProvider : ILoggerProvider, ISupportExter
         _lines.Enqueue(line);
     }
 
+    // Only the writer's loop (and its last round, after the loop) touches the chunk.
     private void WriteQueued()
     {
-        var chunk = new MemoryStream(ChunkBytes);
         if (Interlocked.Exchange(ref _droppedLines, 0) is > 0 and var dropped)
         {
             _lines.Enqueue(Format(LogLevel.Warning, default, $"{dropped} request log lines dropped: standard output did not keep up",
                 null, static (message, _) => message));
             Interlocked.Increment(ref _queuedLines);
         }
+        var used = 0;
         while (_lines.TryDequeue(out var line))
         {
             Interlocked.Decrement(ref _queuedLines);
-            var bytes = Encoding.UTF8.GetBytes(line);
-            if (chunk.Length > 0 && chunk.Length + bytes.Length > ChunkBytes)
+            var length = Encoding.UTF8.GetByteCount(line);
+            if (used + length > ChunkBytes)
             {
-                WriteOut(chunk);
+                WriteOut(_chunk.AsSpan(0, used));
+                used = 0;
             }
-            chunk.Write(bytes);
+            if (length > ChunkBytes)
+            {
+                WriteOut(Encoding.UTF8.GetBytes(line)); // a line longer than a chunk goes alone
+                continue;
+            }
+            used += Encoding.UTF8.GetBytes(line, _chunk.AsSpan(used));
         }
-        WriteOut(chunk);
+        WriteOut(_chunk.AsSpan(0, used));
     }
 
-    private void WriteOut(MemoryStream chunk)
+    private void WriteOut(ReadOnlySpan<byte> bytes)
     {
-        if (chunk.Length == 0)
+        if (bytes.IsEmpty)
         {
             return;
         }
         try
         {
-            _output.Write(chunk.GetBuffer(), 0, (int)chunk.Length);
+            _output.Write(bytes);
             _output.Flush();
         }
         catch (IOException)
         {
             // Standard output closed (the reader went away): the lines have nowhere to go, as on the console logger.
         }
-        chunk.SetLength(0);
     }
 
     private sealed class Logger(BatchedRequestLogProvider provider) : ILogger
