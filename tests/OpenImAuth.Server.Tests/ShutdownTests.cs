@@ -29,9 +29,10 @@ public sealed class ShutdownTests : IDisposable
     public async Task Sigterm_AnswersLoginsInFlight_AndEveryAnsweredTokenIsValidAfterRestart()
     {
         // Arrange: 50 clients logging in without pause, each login keeping its token (policy 0).
-        var answered = new ConcurrentQueue<(string Token, bool Draining)>();
+        var answered = new ConcurrentQueue<string>();
         var failed = new ConcurrentQueue<string>();
         int exitCode;
+        string heldAnswer;
         await using (var first = await ServerProcess.StartOnFreePortsAsync(_directory.FullName,
                          DataDirArgument, "--multiLoginPolicy=0", "--multiLogin.maxNumOneEnd=10000"))
         {
@@ -39,24 +40,32 @@ public sealed class ShutdownTests : IDisposable
             (await first.PostAsync("/user/user_register", new { secret = Secret, users })).AssertOk();
             var underWay = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             var clients = users.Select(u => Task.Run(() => LogInUntilRefusedAsync(first, u.userID, answered, failed, underWay))).ToArray();
+            // Whether one of the flood's logins is mid-request at the signal is chance; this one is, for certain.
+            using var held = await HeldLogin.StartAsync(first.Port, "u0");
 
-            // Act: SIGTERM while they run.
+            // Act: SIGTERM while they run; once the server is stopping, the held login sends its body.
             await underWay.Task.WaitAsync(TimeSpan.FromSeconds(60), Ct);
-            exitCode = await first.TerminateAsync();
+            var terminated = first.TerminateAsync();
+            await Eventually.UntilAsync(() => Task.FromResult(first.Output),
+                output => output.Contains("Application is shutting down", StringComparison.Ordinal), TimeSpan.FromSeconds(30), "stopping");
+            await held.SendBodyAsync();
+            heldAnswer = await held.ReadAnswerAsync();
+            exitCode = await terminated;
             await Task.WhenAll(clients);
         }
 
         // Assert: a clean exit, with the store closed (its write-ahead log checkpointed into the file and removed),
-        // and answers given while draining (Kestrel closes the connection after each of those).
+        // and the held login answered although its body came only after the signal.
         Assert.Equal(0, exitCode);
         Assert.Empty(failed);
         Assert.False(File.Exists(Path.Combine(DataDirectory, "openimauth.db-wal")), "the store was not closed");
-        Assert.Contains(answered, a => a.Draining);
+        Assert.StartsWith("HTTP/1.1 200 OK\r\n", heldAnswer, StringComparison.Ordinal);
+        answered.Enqueue(HeldLogin.Token(heldAnswer));
         await using var second = await ServerProcess.StartOnFreePortsAsync(_directory.FullName, DataDirArgument);
         var invalid = new ConcurrentQueue<string>();
-        await Parallel.ForEachAsync(answered, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = Ct }, async (a, _) =>
+        await Parallel.ForEachAsync(answered, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = Ct }, async (token, _) =>
         {
-            if (await second.PostAsync("/auth/parse_token", new { token = a.Token }) is { ErrCode: not 0 } answer)
+            if (await second.PostAsync("/auth/parse_token", new { token }) is { ErrCode: not 0 } answer)
             {
                 invalid.Enqueue(answer.Text);
             }
@@ -150,7 +159,7 @@ public sealed class ShutdownTests : IDisposable
 
     /// <summary>Logs in again and again, new platform each time, until the server refuses the connection.</summary>
     private static async Task LogInUntilRefusedAsync(ServerProcess server, string userId,
-        ConcurrentQueue<(string, bool)> answered, ConcurrentQueue<string> failed, TaskCompletionSource underWay)
+        ConcurrentQueue<string> answered, ConcurrentQueue<string> failed, TaskCompletionSource underWay)
     {
         for (var platform = 1; ; platform = platform % 9 + 1)
         {
@@ -160,12 +169,10 @@ public sealed class ShutdownTests : IDisposable
             };
             request.Headers.Add("operationID", "shutdown");
             string text;
-            bool draining;
             try
             {
                 using var response = await server.Client.SendAsync(request, Ct);
                 text = await response.Content.ReadAsStringAsync(Ct);
-                draining = response.Headers.ConnectionClose == true;
             }
             catch (HttpRequestException)
             {
@@ -177,7 +184,7 @@ public sealed class ShutdownTests : IDisposable
                 failed.Enqueue(text);
                 return;
             }
-            answered.Enqueue((envelope.RootElement.GetProperty("data").GetProperty("token").GetString()!, draining));
+            answered.Enqueue(envelope.RootElement.GetProperty("data").GetProperty("token").GetString()!);
             if (answered.Count >= 500)
             {
                 underWay.TrySetResult();
@@ -189,14 +196,22 @@ public sealed class ShutdownTests : IDisposable
     /// A login on a socket of its own, sent only once the server asked for its body (100 Continue): from then on the
     /// request is the server's, in flight, whatever happens next.
     /// </summary>
-    private sealed class HeldLogin(TcpClient client) : IDisposable
+    private sealed class HeldLogin(TcpClient client, byte[] body) : IDisposable
     {
         public static async Task<HeldLogin> SendAsync(int port, string userId)
+        {
+            var login = await StartAsync(port, userId);
+            await login.SendBodyAsync();
+            return login;
+        }
+
+        /// <summary>Sends the headers and waits for 100 Continue: the server's handler has begun and waits for the body.</summary>
+        public static async Task<HeldLogin> StartAsync(int port, string userId)
         {
             var body = JsonSerializer.SerializeToUtf8Bytes(new { secret = Secret, platformID = 1, userID = userId });
             var client = new TcpClient();
             await client.ConnectAsync(IPAddress.Loopback, port, Ct);
-            var login = new HeldLogin(client);
+            var login = new HeldLogin(client, body);
             await login.Stream.WriteAsync(Encoding.ASCII.GetBytes(
                 $"POST /auth/user_token HTTP/1.1\r\nHost: 127.0.0.1\r\noperationID: held\r\nContent-Type: application/json\r\n" +
                 $"Content-Length: {body.Length}\r\nExpect: 100-continue\r\n\r\n"), Ct);
@@ -207,8 +222,16 @@ public sealed class ShutdownTests : IDisposable
                 continued += (char)buffer[0];
             }
             Assert.Equal("HTTP/1.1 100 Continue\r\n\r\n", continued);
-            await login.Stream.WriteAsync(body, Ct);
             return login;
+        }
+
+        public async Task SendBodyAsync() => await Stream.WriteAsync(body, Ct);
+
+        /// <summary>The token in a whole HTTP answer to a login.</summary>
+        public static string Token(string answer)
+        {
+            using var envelope = JsonDocument.Parse(answer[(answer.IndexOf("\r\n\r\n", StringComparison.Ordinal) + 4)..]);
+            return envelope.RootElement.GetProperty("data").GetProperty("token").GetString()!;
         }
 
         private NetworkStream Stream => client.GetStream();
