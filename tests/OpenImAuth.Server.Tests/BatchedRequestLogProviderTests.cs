@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
 using OpenImAuth.Server.Hosting;
 using OpenImAuth.Server.Http;
+using OpenImAuth.Tests.Shared;
 
 namespace OpenImAuth.Server.Tests;
 
@@ -111,6 +112,36 @@ public sealed partial class BatchedRequestLogProviderTests
         Assert.StartsWith("50 request log lines dropped", warning.GetProperty("Message").GetString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task AWrite_WaitsForTheConsoleWritersLine_ThatIsHalfWritten()
+    {
+        // Arrange: a console writer as Console.Out is one (synchronized, 256 bytes to the stream at a time) on the same
+        // output, stuck after the first piece of a 600-byte line
+        using var output = new HalfLineStream();
+        using var console = TextWriter.Synchronized(new StreamWriter(output, bufferSize: 256) { AutoFlush = true });
+        using var services = Services(logging => logging.AddJsonConsole());
+        var provider = Create(services, output, outputLock: console);
+        var logger = provider.CreateLogger(RequestLog.Category);
+        var contentionsBefore = Monitor.LockContentionCount;
+        var consoleLine = Task.Run(() => console.Write(new string('c', 599) + "\n"), TestContext.Current.CancellationToken);
+        output.HalfWritten.Wait(TestContext.Current.CancellationToken);
+
+        // Act: a request line, written out at the stop, while the console's line is half written
+        LogRequest(logger, "between");
+        var stopped = Task.Run(provider.Dispose, TestContext.Current.CancellationToken);
+        await Eventually.UntilAsync(() => Task.FromResult(output.WroteMidLine || Monitor.LockContentionCount > contentionsBefore),
+            waited => waited, TimeSpan.FromSeconds(30), "the request line's write");
+        output.Release.Set();
+        await Task.WhenAll(consoleLine, stopped);
+
+        // Assert: the console's line whole, then the request line
+        Assert.False(output.WroteMidLine, "the request line was written between the pieces of the console's line");
+        var lines = output.Text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal([new string('c', 599), "between"], lines.Select(line => line.StartsWith('{')
+            ? JsonDocument.Parse(line).RootElement.GetProperty("State").GetProperty("operationID").GetString()
+            : line));
+    }
+
     private static readonly string Padding = new('x', 120);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "request {operationID}")]
@@ -123,9 +154,12 @@ public sealed partial class BatchedRequestLogProviderTests
         new ServiceCollection().AddLogging(configure).BuildServiceProvider();
 
     private static BatchedRequestLogProvider Create(ServiceProvider services, Stream output,
-        int maxQueuedLines = BatchedRequestLogProvider.DefaultMaxQueuedLines) =>
-        new(services.GetServices<ConsoleFormatter>(), services.GetRequiredService<IOptionsMonitor<ConsoleLoggerOptions>>(), output,
-            maxQueuedLines);
+        int maxQueuedLines = BatchedRequestLogProvider.DefaultMaxQueuedLines, object? outputLock = null)
+    {
+        outputLock ??= new object();
+        return new(services.GetServices<ConsoleFormatter>(), services.GetRequiredService<IOptionsMonitor<ConsoleLoggerOptions>>(), output,
+            () => outputLock, maxQueuedLines);
+    }
 
     /// <summary>Its first write waits until <see cref="Release"/> is set, as a pipe nobody reads would.</summary>
     private sealed class StuckStream : MemoryStream
@@ -146,6 +180,52 @@ public sealed partial class BatchedRequestLogProviderTests
         protected override void Dispose(bool disposing)
         {
             Entered.Dispose();
+            Release.Dispose();
+            base.Dispose(disposing);
+        }
+    }
+
+    /// <summary>Holds the first write of a line until <see cref="Release"/>; notes a write from elsewhere meanwhile.</summary>
+    private sealed class HalfLineStream : MemoryStream
+    {
+        private readonly Lock _gate = new();
+        private int? _lineWriter; // the thread whose line is half written
+
+        public ManualResetEventSlim HalfWritten { get; } = new();
+
+        public ManualResetEventSlim Release { get; } = new();
+
+        public bool WroteMidLine { get; private set; }
+
+        public string Text
+        {
+            get { lock (_gate) { return Encoding.UTF8.GetString(ToArray()); } }
+        }
+
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            bool first;
+            var thread = Environment.CurrentManagedThreadId;
+            lock (_gate)
+            {
+                if (_lineWriter is { } writer && writer != thread)
+                {
+                    WroteMidLine = true;
+                }
+                first = !HalfWritten.IsSet;
+                base.Write(buffer, offset, count);
+                _lineWriter = buffer[offset + count - 1] == (byte)'\n' ? null : thread;
+            }
+            if (first)
+            {
+                HalfWritten.Set();
+                Release.Wait();
+            }
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            HalfWritten.Dispose();
             Release.Dispose();
             base.Dispose(disposing);
         }

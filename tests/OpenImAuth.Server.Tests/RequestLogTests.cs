@@ -55,23 +55,31 @@ public sealed partial class RequestLogTests : IDisposable
     }
 
     [Fact]
-    public async Task ConcurrentRequests_EachHaveOneWholeLine_ThroughAStop()
+    public async Task ConcurrentRequests_EachHaveOneWholeLine_ThroughAStop_BesideTheConsoleLoggersLines()
     {
-        // Arrange
-        await using var server = await ServerProcess.StartOnFreePortsAsync(_directory.FullName, "--log.format=json", DataDir());
-        var ids = Enumerable.Range(0, 300).Select(i => $"batch-op-{i}").ToList();
+        // Arrange: half the requests send a previous secret, which the console logger answers with a Warning line of
+        // its own (longer than its writer's 256-character pieces), written meanwhile
+        const string OldSecret = "OldLogSecret-51d0a7";
+        await using var server = await ServerProcess.StartOnFreePortsAsync(_directory.FullName, "--log.format=json",
+            $"--previousSecrets.0={OldSecret}", DataDir());
+        var ids = Enumerable.Range(0, 2000).Select(i => $"batch-op-{i}").ToList();
 
-        // Act: 300 requests at once, then SIGTERM as soon as the last is answered
-        await Task.WhenAll(ids.Select(id => PostAsync(server, "/auth/parse_token", """{"token":""}""", id)));
+        // Act: 2,000 requests, 64 at a time, then SIGTERM as soon as the last is answered
+        await Parallel.ForEachAsync(ids.Index(), new ParallelOptions { MaxDegreeOfParallelism = 64, CancellationToken = TestContext.Current.CancellationToken },
+            async (request, _) => await (request.Index % 2 == 0
+                ? PostAsync(server, "/auth/parse_token", """{"token":""}""", request.Item)
+                : PostAsync(server, "/auth/get_admin_token", $$"""{"secret":"{{OldSecret}}","userID":"imAdmin"}""", request.Item)));
         Assert.Equal(0, await server.TerminateAsync());
 
-        // Assert: every line is one whole JSON object, and each request has exactly one line
-        var logged = server.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+        // Assert: every line is one whole JSON object, each request has exactly one line, and each old secret a warning
+        var lines = server.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(line => JsonDocument.Parse(line).RootElement)
-            .Where(line => line.GetProperty("Category").GetString() == "OpenImAuth.Requests")
-            .Select(line => line.GetProperty("State").GetProperty("operationID").GetString())
             .ToList();
+        var logged = lines
+            .Where(line => line.GetProperty("Category").GetString() == "OpenImAuth.Requests")
+            .Select(line => line.GetProperty("State").GetProperty("operationID").GetString());
         Assert.Equal(ids.Order(StringComparer.Ordinal), logged.Order(StringComparer.Ordinal));
+        Assert.Equal(1000, lines.Count(line => line.GetProperty("Message").GetString()!.StartsWith("A previous secret", StringComparison.Ordinal)));
     }
 
     [Fact]

@@ -23,7 +23,7 @@ internal sealed class BatchedRequestLogProvider : ILoggerProvider, ISupportExter
     public static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(50);
 
     // A pipe takes a write of up to 4,096 bytes whole (PIPE_BUF), so a batch written in chunks no larger, each
-    // ending at a line's end, never splits a line around one the console logger writes meanwhile.
+    // ending at a line's end, never splits a line around one that another process writes to the same pipe.
     private const int ChunkBytes = 4096;
 
     public const int DefaultMaxQueuedLines = 65_536;
@@ -32,6 +32,7 @@ internal sealed class BatchedRequestLogProvider : ILoggerProvider, ISupportExter
     private readonly ConcurrentQueue<string> _lines = new();
     private readonly byte[] _chunk = new byte[ChunkBytes];
     private readonly Stream _output;
+    private readonly Func<object> _outputLock;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _writer;
     private readonly int _maxQueuedLines;
@@ -40,13 +41,15 @@ internal sealed class BatchedRequestLogProvider : ILoggerProvider, ISupportExter
     private IExternalScopeProvider? _scopes;
 
     public BatchedRequestLogProvider(IEnumerable<ConsoleFormatter> formatters, IOptionsMonitor<ConsoleLoggerOptions> options)
-        : this(formatters, options, Console.OpenStandardOutput(), DefaultMaxQueuedLines)
+        : this(formatters, options, Console.OpenStandardOutput(), static () => Console.Out, DefaultMaxQueuedLines)
     {
     }
 
+    /// <summary>For tests: <paramref name="outputLock"/> is what each write locks (in production Console.Out, see WriteOut).</summary>
     internal BatchedRequestLogProvider(IEnumerable<ConsoleFormatter> formatters, IOptionsMonitor<ConsoleLoggerOptions> options, Stream output,
-        int maxQueuedLines)
+        Func<object> outputLock, int maxQueuedLines)
     {
+        _outputLock = outputLock;
         _maxQueuedLines = maxQueuedLines;
         var name = options.CurrentValue.FormatterName ?? ConsoleFormatterNames.Simple;
         var all = formatters.ToList();
@@ -132,8 +135,14 @@ internal sealed class BatchedRequestLogProvider : ILoggerProvider, ISupportExter
         }
         try
         {
-            _output.Write(bytes);
-            _output.Flush();
+            // The console logger writes each of its lines in one call on Console.Out, which holds its own lock for the
+            // call (it locks on itself so that other writers can share it), but hands the stream 256 bytes at a time:
+            // a batch of ours written between those pieces would cut a longer line of its in two.
+            lock (_outputLock())
+            {
+                _output.Write(bytes);
+                _output.Flush();
+            }
         }
         catch (IOException)
         {
