@@ -29,6 +29,8 @@ public static class OpenImAuthMetrics
     private static long _gatewayConnections;
     private static long _checkCacheHits;
     private static long _checkCacheMisses;
+    private static long _userCacheHits;
+    private static long _userCacheMisses;
     private static long _auditDropped;
 
     /// <summary>
@@ -59,6 +61,10 @@ public static class OpenImAuthMetrics
             description: "Token checks the Redis store's check cache answered from memory");
         Meter.CreateObservableCounter("openimauth.check_cache.misses", () => Volatile.Read(ref _checkCacheMisses),
             description: "Token checks the Redis store's check cache sent to Redis");
+        Meter.CreateObservableCounter("openimauth.user_cache.hits", () => Volatile.Read(ref _userCacheHits),
+            description: "User lookups the Redis store's user cache answered from memory");
+        Meter.CreateObservableCounter("openimauth.user_cache.misses", () => Volatile.Read(ref _userCacheMisses),
+            description: "User lookups the Redis store's user cache sent to PostgreSQL");
         Meter.CreateObservableCounter("openimauth.audit.dropped", () => Volatile.Read(ref _auditDropped),
             description: "Audit entries lost: the queue to the store was full, or the store refused their batch");
     }
@@ -92,6 +98,10 @@ public static class OpenImAuthMetrics
     public static void CheckCacheHit() => Interlocked.Increment(ref _checkCacheHits);
 
     public static void CheckCacheMiss() => Interlocked.Increment(ref _checkCacheMisses);
+
+    public static void UserCacheHits(int count) => Interlocked.Add(ref _userCacheHits, count);
+
+    public static void UserCacheMisses(int count) => Interlocked.Add(ref _userCacheMisses, count);
 
     private static IEnumerable<Measurement<long>> ObserveIssued()
     {

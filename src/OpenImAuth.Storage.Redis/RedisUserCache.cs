@@ -1,4 +1,5 @@
 using System.Text.Json;
+using OpenImAuth.Core;
 using OpenImAuth.Core.Users;
 using StackExchange.Redis;
 
@@ -129,6 +130,7 @@ public sealed partial class RedisUserCache
         var sequence = await _sequence.ReadAsync(RequestStart.Current);
         if (_subscriptionDown || !await _announced.IsUpToAsync(sequence) || _subscriptionDown)
         {
+            OpenImAuthMetrics.UserCacheMisses(userIds.Count);
             return await read(userIds);
         }
         var found = new UserRecord?[userIds.Count];
@@ -156,10 +158,12 @@ public sealed partial class RedisUserCache
                 (missing ??= []).Add(userIds[i]);
             }
         }
+        OpenImAuthMetrics.UserCacheHits(userIds.Count - (missing?.Count ?? 0));
         if (missing is null)
         {
             return InOrderOnce(userIds, found);
         }
+        OpenImAuthMetrics.UserCacheMisses(missing.Count);
         Dictionary<string, UserRecord> fresh;
         try
         {

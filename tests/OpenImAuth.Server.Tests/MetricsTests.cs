@@ -122,6 +122,31 @@ public sealed class MetricsTests : IDisposable
     }
 
     [Fact]
+    public async Task Metrics_OnRedisStore_CountUserCacheHitsAndMisses()
+    {
+        // Arrange
+        await using var cluster = await ScaleOutCluster.CreateAsync();
+        var server = await cluster.StartInstanceAsync();
+        var admin = (await server.PostAsync("/auth/get_admin_token", new { secret = Secret, userID = "imAdmin" })).Token;
+        var before = await ScrapeAsync(server);
+
+        // Act: a user nobody registered is read from PostgreSQL; a registered one is soon answered from memory
+        await server.PostAsync("/user/get_users_info", new { userIDs = new[] { "nobody" } }, admin);
+        var afterUnknown = await ScrapeAsync(server);
+        var afterHit = await Eventually.UntilAsync(async () =>
+            {
+                (await server.PostAsync("/user/get_users_info", new { userIDs = new[] { "imAdmin" } }, admin)).AssertOk();
+                return await ScrapeAsync(server);
+            },
+            scrape => Delta(afterUnknown, scrape, "openimauth_user_cache_hits_total") >= 1, TimeSpan.FromSeconds(30), "a lookup from memory");
+
+        // Assert
+        Assert.Equal(1, Delta(before, afterUnknown, "openimauth_user_cache_misses_total"));
+        Assert.Equal(0, Delta(before, afterUnknown, "openimauth_user_cache_hits_total"));
+        Assert.True(Delta(afterUnknown, afterHit, "openimauth_user_cache_hits_total") >= 1, afterHit.Text);
+    }
+
+    [Fact]
     public async Task Metrics_Disabled_AnswerNotFoundEnvelope()
     {
         // Arrange
